@@ -1,0 +1,151 @@
+package guangong
+
+import (
+	"context"
+	"regexp"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// User is an account. It belongs to one committee and sees that committee's subtree.
+type User struct {
+	ID                 string     `json:"id"`
+	Username           string     `json:"username"`
+	DisplayName        string     `json:"displayName"`
+	OrgID              string     `json:"orgId"`
+	OrgName            string     `json:"orgName,omitempty"` // filled on reads
+	Role               Role       `json:"role"`
+	Disabled           bool       `json:"disabled"`
+	MustChangePassword bool       `json:"mustChangePassword"`
+	FailedLogins       int        `json:"failedLogins"`
+	LockedUntil        *time.Time `json:"lockedUntil,omitempty"`
+	TOTPEnabled        bool       `json:"totpEnabled"`
+	LargeText          bool       `json:"largeText"`
+	Lang               string     `json:"lang"`
+	LastLoginAt        *time.Time `json:"lastLoginAt,omitempty"`
+	Version            int        `json:"version"`
+	CreatedAt          time.Time  `json:"createdAt"`
+	UpdatedAt          time.Time  `json:"updatedAt"`
+}
+
+// UserNoun names the object in messages.
+var UserNoun = Msg{"账号", "Account"}
+
+var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{2,31}$`)
+
+// Validate checks the account's own fields; the store checks the committee and uniqueness.
+func (u *User) Validate() error {
+	var v Validation
+	if !usernamePattern.MatchString(u.Username) {
+		v.Add("username", "用户名为3到32位小写字母、数字、点、下划线或连字符，以字母或数字开头",
+			"Username: 3-32 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit")
+	}
+	v.Text("displayName", "姓名", "Display name", u.DisplayName, true, 50)
+	if !u.Role.Valid() {
+		v.Add("role", "请选择有效的角色", "Choose a valid role")
+	}
+	if u.OrgID == "" {
+		v.Add("orgId", "请选择所属组织", "Choose the committee")
+	}
+	if u.Lang != "zh" && u.Lang != "en" {
+		v.Add("lang", "语言只能是 zh 或 en", "Language must be zh or en")
+	}
+	return v.Err()
+}
+
+// PasswordProblem returns what is wrong with a new password, or nil: at least 8 characters
+// from at least three of lower case, upper case, digits and symbols.
+func PasswordProblem(pw string) *Msg {
+	if utf8.RuneCountInString(pw) < 8 {
+		return &Msg{"密码至少8位", "Password must have at least 8 characters"}
+	}
+	if len(pw) > 128 {
+		return &Msg{"密码不能超过128个字符", "Password must have at most 128 characters"}
+	}
+	var lower, upper, digit, other bool
+	for _, r := range pw {
+		switch {
+		case unicode.IsLower(r):
+			lower = true
+		case unicode.IsUpper(r):
+			upper = true
+		case unicode.IsDigit(r):
+			digit = true
+		default:
+			other = true
+		}
+	}
+	classes := 0
+	for _, b := range []bool{lower, upper, digit, other} {
+		if b {
+			classes++
+		}
+	}
+	if classes < 3 {
+		return &Msg{"密码须包含小写字母、大写字母、数字、符号中的至少三类", "Password must mix at least three of lower case, upper case, digits and symbols"}
+	}
+	return nil
+}
+
+// ValidatePassword is PasswordProblem as a field error on field.
+func ValidatePassword(field, pw string) error {
+	if m := PasswordProblem(pw); m != nil {
+		var v Validation
+		v.Add(field, m.Zh, m.En)
+		return v.Err()
+	}
+	return nil
+}
+
+// UserFilter selects accounts within the caller's scope.
+type UserFilter struct {
+	OrgID    *string // accounts of this committee's subtree
+	Query    *string // username or display name contains
+	Role     *Role
+	Disabled *bool
+	Page
+}
+
+// UserUpdate holds the fields an administrator changes; nil means unchanged.
+type UserUpdate struct {
+	DisplayName *string `json:"displayName,omitempty"`
+	Role        *Role   `json:"role,omitempty"`
+	OrgID       *string `json:"orgId,omitempty"`
+	Disabled    *bool   `json:"disabled,omitempty"`
+	Version     int     `json:"version"`
+}
+
+// Prefs are what an account sets for itself.
+type Prefs struct {
+	LargeText *bool   `json:"largeText,omitempty"`
+	Lang      *string `json:"lang,omitempty"`
+}
+
+// Lockout policy: 5 failed logins lock the account for 30 minutes.
+const (
+	MaxFailedLogins = 5
+	LockoutDuration = 30 * time.Minute
+)
+
+// UserService keeps accounts. Administrators act within their scope; an organisation
+// administrator cannot make or touch privileged (系统管理员, 安全审计员) accounts.
+type UserService interface {
+	FindUserByID(ctx context.Context, a *Actor, id string) (*User, error)
+	FindUserByUsername(ctx context.Context, a *Actor, username string) (*User, error)
+	FindUsers(ctx context.Context, a *Actor, f UserFilter) ([]*User, int, error)
+	CreateUser(ctx context.Context, a *Actor, u *User, password string) error
+	UpdateUser(ctx context.Context, a *Actor, id string, u UserUpdate) (*User, error)
+	// ResetPassword sets a new password that must be changed at next login, clears the
+	// lockout and ends the account's sessions.
+	ResetPassword(ctx context.Context, a *Actor, id, password string) error
+	// EndSessions ends every session of the account; it returns how many.
+	EndSessions(ctx context.Context, a *Actor, id string) (int, error)
+
+	// The actor's own account.
+	ChangePassword(ctx context.Context, a *Actor, oldPassword, newPassword, keepSessionID string) error
+	SetPrefs(ctx context.Context, a *Actor, p Prefs) (*User, error)
+	// SetTOTP enrols (secret != "") or removes (secret == "") the actor's second factor;
+	// code must be valid for the secret being enrolled. Privileged roles cannot remove it.
+	SetTOTP(ctx context.Context, a *Actor, secret, code string) error
+}
