@@ -1,0 +1,151 @@
+// Package httpx holds the HTTP plumbing shared by the pages and the API: request ids,
+// the client address, access logs and metrics.
+package httpx
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/VictoriaMetrics/metrics"
+)
+
+type ctxKey int
+
+const requestIDKey ctxKey = 1
+
+// RequestID returns the id the middleware gave this request.
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}
+
+// ClientIP is the address of the peer. X-Forwarded-For is honoured only when the server
+// is configured to sit behind a proxy, since anyone can send that header.
+func ClientIP(r *http.Request, trustProxy bool) string {
+	if trustProxy {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			first, _, _ := strings.Cut(xff, ",")
+			return strings.TrimSpace(first)
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// IsTLS reports whether the browser reached us over TLS (directly or through a proxy
+// we trust), which decides the cookies' Secure flag.
+func IsTLS(r *http.Request, trustProxy bool) bool {
+	return r.TLS != nil || (trustProxy && r.Header.Get("X-Forwarded-Proto") == "https")
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Observe gives each request an id, logs it when done, and counts it in m (if not nil).
+// route names the matched pattern so that metrics do not grow a series per URL.
+func Observe(log *slog.Logger, m *Metrics, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-Id")
+		if id == "" || len(id) > 64 {
+			var b [8]byte
+			_, _ = rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		w.Header().Set("X-Request-Id", id)
+		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		elapsed := time.Since(start)
+		if m != nil {
+			m.observe(r.Method, r.Pattern, sw.status, elapsed)
+		}
+		level := slog.LevelInfo
+		if sw.status >= 500 {
+			level = slog.LevelError
+		}
+		log.LogAttrs(r.Context(), level, "request",
+			slog.String("request_id", id),
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.Int("status", sw.status),
+			slog.Int("bytes", sw.bytes),
+			slog.Duration("duration", elapsed))
+	})
+}
+
+// Metrics holds the Prometheus-format counters; nil when metrics are switched off.
+type Metrics struct {
+	set *metrics.Set
+}
+
+// NewMetrics makes an empty metrics set. dbStats, if given, is sampled at scrape time.
+func NewMetrics(dbStats func() map[string]float64) *Metrics {
+	m := &Metrics{set: metrics.NewSet()}
+	if dbStats != nil {
+		for _, name := range []string{"open", "in_use", "idle", "wait_count", "wait_seconds"} {
+			name := name
+			m.set.NewGauge("guangong_db_connections_"+name, func() float64 { return dbStats()[name] })
+		}
+	}
+	return m
+}
+
+func (m *Metrics) observe(method, pattern string, status int, d time.Duration) {
+	if pattern == "" {
+		pattern = "unmatched"
+	}
+	if i := strings.IndexByte(pattern, ' '); i >= 0 {
+		pattern = pattern[i+1:] // the method is its own label
+	}
+	labels := `{method="` + method + `",route="` + escape(pattern) + `",status="` + strconv.Itoa(status) + `"}`
+	m.set.GetOrCreateCounter("guangong_http_requests_total" + labels).Inc()
+	m.set.GetOrCreateHistogram(`guangong_http_request_duration_seconds{route="` + escape(pattern) + `"}`).Update(d.Seconds())
+}
+
+func escape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s)
+}
+
+// Handler serves the metrics in Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+		m.set.WritePrometheus(w)
+		metrics.WriteProcessMetrics(w)
+	})
+}
