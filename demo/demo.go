@@ -1,0 +1,99 @@
+// Package demo builds the demonstration database: 溆浦县 → 低庄镇 → its villages,
+// communities and schools, with one account for each role. Every person and phone in it
+// is fictional; committee codes below the county are illustrative, not official.
+package demo
+
+import (
+	"context"
+	"fmt"
+
+	"guangong"
+)
+
+// Login is a demo account, printed for whoever runs the demo.
+type Login struct {
+	Username string
+	Password string
+	Role     guangong.Role
+	OrgName  string
+}
+
+// Villages are 低庄镇's 25 villages and communities (names made up for the demo).
+var Villages = []string{
+	"低庄社区", "新街社区", "青松村", "白沙村", "龙泉村", "枫林村", "杨柳村", "石桥村", "竹园村",
+	"桃花村", "金塘村", "大坪村", "茶溪村", "上湾村", "下湾村", "荷叶村", "梨树村", "鹿鸣村",
+	"松柏村", "双河村", "长冲村", "红岩村", "水口村", "新田村", "高山村",
+}
+
+// Schools are the town's schools with a committee of their own.
+var Schools = []string{"低庄镇中心学校", "低庄镇中学", "低庄镇健硕体能培训学校"}
+
+// Build fills an empty, migrated store with the demo and returns the logins.
+func Build(ctx context.Context, s guangong.Store) ([]Login, error) {
+	sys := guangong.SystemActor("demo")
+	mk := func(parent *guangong.Org, name, short string, level guangong.Level, code, established string) (*guangong.Org, error) {
+		o := &guangong.Org{Name: name, ShortName: short, Level: level, Code: code, Established: established,
+			Address: "湖南省怀化市溆浦县", Contact: "0745-0000000（演示）"}
+		if parent != nil {
+			o.ParentID = parent.ID
+		}
+		if err := s.CreateOrg(ctx, sys, o); err != nil {
+			return nil, fmt.Errorf("committee %s: %w", name, err)
+		}
+		return o, nil
+	}
+	county, err := mk(nil, "溆浦县关心下一代工作委员会", "溆浦县关工委", guangong.LevelCounty, "431224", "1992-06-01")
+	if err != nil {
+		return nil, err
+	}
+	town, err := mk(county, "低庄镇关心下一代工作委员会", "低庄镇关工委", guangong.LevelTown, "431224101", "2005-03-01")
+	if err != nil {
+		return nil, err
+	}
+	for i, name := range []string{"龙潭镇", "桥江镇"} {
+		if _, err := mk(county, name+"关心下一代工作委员会", name+"关工委", guangong.LevelTown,
+			fmt.Sprintf("4312241%02d", i+2), "2006-05-01"); err != nil {
+			return nil, err
+		}
+	}
+	var firstVillage *guangong.Org
+	for i, name := range Villages {
+		o, err := mk(town, name+"关心下一代工作委员会", name+"关工委", guangong.LevelVillage,
+			fmt.Sprintf("431224101%03d", 201+i), "2019-07-01")
+		if err != nil {
+			return nil, err
+		}
+		if firstVillage == nil {
+			firstVillage = o
+		}
+	}
+	for i, name := range Schools {
+		if _, err := mk(town, name+"关心下一代工作委员会", name+"关工委", guangong.LevelSchool,
+			fmt.Sprintf("431224101S%02d", i+1), "2019-09-01"); err != nil {
+			return nil, err
+		}
+	}
+
+	accounts := []struct {
+		username, name string
+		role           guangong.Role
+		org            *guangong.Org
+	}{
+		{"admin", "演示系统管理员", guangong.RoleSysAdmin, county},
+		{"auditor", "演示安全审计员", guangong.RoleAuditor, county},
+		{"dizhuang", "演示镇管理员", guangong.RoleOrgAdmin, town},
+		{"dizhuang-clerk", "演示镇录入员", guangong.RoleClerk, town},
+		{"village-clerk", "演示村录入员", guangong.RoleClerk, firstVillage},
+		{"viewer", "演示查看者", guangong.RoleViewer, town},
+	}
+	var logins []Login
+	for _, a := range accounts {
+		password := "Demo-" + a.username + "-2026"
+		u := &guangong.User{Username: a.username, DisplayName: a.name, OrgID: a.org.ID, Role: a.role, Lang: "zh"}
+		if err := s.CreateUser(ctx, sys, u, password); err != nil {
+			return nil, fmt.Errorf("account %s: %w", a.username, err)
+		}
+		logins = append(logins, Login{Username: a.username, Password: password, Role: a.role, OrgName: a.org.ShortName})
+	}
+	return logins, nil
+}
