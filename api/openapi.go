@@ -1,0 +1,32 @@
+package api
+
+import (
+	_ "embed"
+	"encoding/json"
+	"net/http"
+)
+
+// openAPIDoc is kept by hand beside the routes; openapi_test.go fails when the two drift.
+//
+//go:embed openapi.json
+var openAPIDoc []byte
+
+// openAPI serves the document, with info.version set to the running build's version.
+func (s *server) openAPI() http.Handler {
+	doc := openAPIDoc
+	if s.version != "" {
+		var m map[string]any
+		if err := json.Unmarshal(openAPIDoc, &m); err == nil {
+			if info, ok := m["info"].(map[string]any); ok {
+				info["version"] = s.version
+				if b, err := json.MarshalIndent(m, "", "  "); err == nil {
+					doc = b
+				}
+			}
+		}
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		_, _ = w.Write(doc)
+	})
+}
