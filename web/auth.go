@@ -1,0 +1,262 @@
+package web
+
+import (
+	"bytes"
+	"encoding/base32"
+	"encoding/base64"
+	"image/png"
+	"net/http"
+	"strings"
+
+	"github.com/pquerna/otp/totp"
+
+	"guangong"
+)
+
+type loginData struct {
+	Username string
+}
+
+func (s *server) loginForm(c *ctx) error {
+	if c.sess != nil {
+		if c.sess.MFAPending {
+			return c.stop(c.secondFactorURL())
+		}
+		return c.stop("/")
+	}
+	return c.render(http.StatusOK, "auth/login", c.view(tr(c.lang, "login.title"), loginData{}))
+}
+
+// login checks the password. Success ends any earlier session and starts a new one, pending
+// the second factor when the account has or needs one.
+func (s *server) login(c *ctx) error {
+	username := strings.TrimSpace(c.r.PostFormValue("username"))
+	password := c.r.PostFormValue("password")
+	ip := c.actor().IP
+	user, err := s.store.Login(c.r.Context(), username, password, ip)
+	if err != nil {
+		code := guangong.ErrorCode(err)
+		if code != guangong.EUNAUTHORIZED && code != guangong.ELOCKED && code != guangong.EINVALID {
+			return err
+		}
+		v := c.view(tr(c.lang, "login.title"), loginData{Username: username})
+		v.Message = guangong.ErrorMsg(err).In(c.lang)
+		if code == guangong.EUNAUTHORIZED {
+			v.Message = tr(c.lang, "login.bad")
+		}
+		return c.render(statusOf(err), "auth/login", v)
+	}
+	c.endCurrentSession()
+	needMFA := user.TOTPEnabled || user.Role.RequiresTOTP()
+	sess, err := s.store.CreateSession(c.r.Context(), user.ID, ip, needMFA)
+	if err != nil {
+		return err
+	}
+	c.setSessionCookie(sess)
+	c.sess, c.user = sess, user
+	if needMFA {
+		return c.stop(c.secondFactorURL())
+	}
+	if user.MustChangePassword {
+		return c.stop("/password")
+	}
+	return c.redirect("/")
+}
+
+// endCurrentSession ends the session the request came with, if any.
+func (c *ctx) endCurrentSession() {
+	if c.rawID == "" {
+		return
+	}
+	if err := c.s.store.EndSession(c.r.Context(), c.actor(), c.rawID); err != nil &&
+		guangong.ErrorCode(err) != guangong.EUNAUTHORIZED && guangong.ErrorCode(err) != guangong.ENOTFOUND {
+		c.s.log.WarnContext(c.r.Context(), "end session", "err", err)
+	}
+	c.rawID, c.sess = "", nil
+}
+
+// promote replaces the pending session with a complete one: a new id once both factors passed.
+func (c *ctx) promote() error {
+	user := c.user
+	c.endCurrentSession()
+	sess, err := c.s.store.CreateSession(c.r.Context(), user.ID, c.actor().IP, false)
+	if err != nil {
+		return err
+	}
+	c.setSessionCookie(sess)
+	if user.MustChangePassword {
+		return c.stop("/password")
+	}
+	return c.redirect("/")
+}
+
+func (s *server) totpForm(c *ctx) error {
+	if !c.user.TOTPEnabled {
+		return c.stop("/login/enrol")
+	}
+	return c.render(http.StatusOK, "auth/totp", c.view(tr(c.lang, "totp.title"), nil))
+}
+
+func (s *server) totp(c *ctx) error {
+	if !c.user.TOTPEnabled {
+		return c.stop("/login/enrol")
+	}
+	code := strings.TrimSpace(c.r.PostFormValue("code"))
+	if err := s.store.CheckTOTP(c.r.Context(), c.user.ID, code, c.actor().IP); err != nil {
+		v := c.view(tr(c.lang, "totp.title"), nil)
+		status, ok := c.formError(v, err)
+		if !ok {
+			switch guangong.ErrorCode(err) {
+			case guangong.EUNAUTHORIZED, guangong.ELOCKED:
+				status = statusOf(err)
+				v.Errors = map[string]string{"code": tr(c.lang, "totp.bad")}
+				if guangong.ErrorCode(err) == guangong.ELOCKED {
+					v.Errors["code"] = guangong.ErrorMsg(err).In(c.lang)
+				}
+			default:
+				return err
+			}
+		}
+		if v.Errors["code"] == "" {
+			v.Errors["code"] = tr(c.lang, "totp.bad")
+		}
+		return c.render(status, "auth/totp", v)
+	}
+	return c.promote()
+}
+
+type enrolData struct {
+	Secret string
+	URL    string
+	QR     string // a data: URL of the QR code, or ""
+}
+
+func newEnrolment(user *guangong.User) (*enrolData, error) {
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: "关工台账 guangong", AccountName: user.Username})
+	if err != nil {
+		return nil, guangong.Internal(err)
+	}
+	return enrolmentFor(key.Secret(), user.Username), nil
+}
+
+func enrolmentFor(secret, username string) *enrolData {
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: "关工台账 guangong", AccountName: username, Secret: mustDecodeSecret(secret)})
+	if err != nil {
+		return &enrolData{Secret: secret}
+	}
+	d := &enrolData{Secret: key.Secret(), URL: key.URL()}
+	if img, err := key.Image(200, 200); err == nil {
+		var buf bytes.Buffer
+		if png.Encode(&buf, img) == nil {
+			d.QR = "data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes())
+		}
+	}
+	return d
+}
+
+// mustDecodeSecret turns the base32 secret shown to the person back into its bytes; a
+// mangled one gives nil, and Generate then makes a fresh secret.
+func mustDecodeSecret(s string) []byte {
+	b, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.ToUpper(strings.TrimRight(s, "=")))
+	if err != nil || s == "" {
+		return nil
+	}
+	return b
+}
+
+func (s *server) enrolForm(c *ctx) error {
+	if c.user.TOTPEnabled {
+		return c.stop("/login/totp")
+	}
+	d, err := newEnrolment(c.user)
+	if err != nil {
+		return err
+	}
+	return c.render(http.StatusOK, "auth/enrol", c.view(tr(c.lang, "enrol.title"), d))
+}
+
+// enrol saves the second factor; the code proves the person holds the secret, so it
+// completes the login too.
+func (s *server) enrol(c *ctx) error {
+	if c.user.TOTPEnabled {
+		return c.stop("/login/totp")
+	}
+	if err := c.saveTOTP("auth/enrol", "enrol.title"); err != nil {
+		return err
+	}
+	return c.promote()
+}
+
+// saveTOTP enrols the secret posted with the form; on a bad code it shows the form again
+// (same secret) and returns errHandled.
+func (c *ctx) saveTOTP(page, title string) error {
+	secret := strings.TrimSpace(c.r.PostFormValue("secret"))
+	code := strings.TrimSpace(c.r.PostFormValue("code"))
+	err := c.s.store.SetTOTP(c.r.Context(), c.actor(), secret, code)
+	if err == nil {
+		return nil
+	}
+	v := c.view(tr(c.lang, title), enrolmentFor(secret, c.user.Username))
+	status, ok := c.formError(v, err)
+	if !ok {
+		if guangong.ErrorCode(err) != guangong.EUNAUTHORIZED {
+			return err
+		}
+		status = http.StatusUnprocessableEntity
+		v.Errors = map[string]string{}
+	}
+	if v.Errors["code"] == "" {
+		v.Errors["code"] = tr(c.lang, "totp.bad")
+	}
+	if rerr := c.render(status, page, v); rerr != nil {
+		return rerr
+	}
+	return errHandled
+}
+
+func (s *server) logout(c *ctx) error {
+	c.endCurrentSession()
+	c.clearSessionCookie()
+	return c.redirect("/login")
+}
+
+type passwordData struct {
+	Forced bool
+}
+
+func (s *server) passwordForm(c *ctx) error {
+	return c.render(http.StatusOK, "auth/password", c.view(tr(c.lang, "password.title"), passwordData{Forced: c.user.MustChangePassword}))
+}
+
+func (s *server) changePassword(c *ctx) error {
+	old, pw, again := c.r.PostFormValue("old"), c.r.PostFormValue("new"), c.r.PostFormValue("repeat")
+	var val guangong.Validation
+	if old == "" {
+		val.Add("old", "请输入原密码", "Enter your current password")
+	}
+	if m := guangong.PasswordProblem(pw); m != nil {
+		val.Add("new", m.Zh, m.En)
+	}
+	if pw != again {
+		val.Add("repeat", "两次输入的新密码不一致", "The two new passwords differ")
+	}
+	err := val.Err()
+	if err == nil {
+		err = s.store.ChangePassword(c.r.Context(), c.actor(), old, pw, c.rawID)
+		if guangong.ErrorCode(err) == guangong.EUNAUTHORIZED {
+			// A wrong current password, not a lost session: say so beside the field.
+			var v guangong.Validation
+			v.Add("old", "原密码不正确", "The current password is wrong")
+			err = v.Err()
+		}
+	}
+	if err != nil {
+		v := c.view(tr(c.lang, "password.title"), passwordData{Forced: c.user.MustChangePassword})
+		status, ok := c.formError(v, err)
+		if !ok {
+			return err
+		}
+		return c.render(status, "auth/password", v)
+	}
+	return c.redirect("/?changed=1")
+}

@@ -1,0 +1,124 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"io/fs"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"guangong"
+)
+
+// tr looks a key up in the catalog; a missing key shows itself, and a test walks the
+// templates so that none is missing.
+func tr(lang, key string) string {
+	m, ok := catalog[key]
+	if !ok {
+		return "??" + key
+	}
+	return m.In(lang)
+}
+
+func (s *server) funcs(lang string) template.FuncMap {
+	return template.FuncMap{
+		"t":      func(key string) string { return tr(lang, key) },
+		"static": s.assets.url,
+		"msg":    func(m guangong.Msg) string { return m.In(lang) },
+		"level":  func(l guangong.Level) string { return l.Label().In(lang) },
+		"role":   func(r guangong.Role) string { return r.Label().In(lang) },
+		"action": func(a string) string {
+			if m, ok := catalog["action."+a]; ok {
+				return m.In(lang)
+			}
+			return a
+		},
+		"datetime": func(v any) string { return formatTime(v, "2006-01-02 15:04:05") },
+		"date":     func(v any) string { return formatTime(v, guangong.DateLayout) },
+		"add":      func(a, b int) int { return a + b },
+		"field": func(v *view, name, labelKey, typ string, required bool) fieldView {
+			f := fieldView{ID: "f-" + name, Name: name, Label: tr(lang, labelKey), Type: typ, Required: required,
+				Error: v.Errors[name]}
+			if typ != "password" {
+				f.Value = v.Form.Get(name)
+			}
+			return f
+		},
+		"lang": func() string { return lang },
+		"node": func(o *guangong.Org, dissolved bool) treeNode { return treeNode{o, dissolved} },
+		"otherLang": func() string {
+			if lang == "en" {
+				return "zh"
+			}
+			return "en"
+		},
+	}
+}
+
+// fieldView is one labelled input with its error, for the "input" template.
+type fieldView struct {
+	ID, Name, Label, Type, Value, Error string
+	Required                            bool
+}
+
+// treeNode is one committee in the tree, with whether dissolved ones are shown.
+type treeNode struct {
+	Org       *guangong.Org
+	Dissolved bool
+}
+
+// formatTime shows a time in Asia/Shanghai; nil and zero times show nothing.
+func formatTime(v any, layout string) string {
+	switch t := v.(type) {
+	case time.Time:
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(guangong.Shanghai).Format(layout)
+	case *time.Time:
+		if t == nil || t.IsZero() {
+			return ""
+		}
+		return t.In(guangong.Shanghai).Format(layout)
+	}
+	return ""
+}
+
+// tCall finds the catalog keys a template uses: {{t "key"}} and (field . "name" "key" …).
+var tCall = regexp.MustCompile(`(?:\bt|\bfield \S+ "[^"]+") "([^"]+)"`)
+
+// checkCatalog fails start-up if a template uses a key the catalog lacks, or if an entry
+// lacks one of its two languages.
+func checkCatalog() error {
+	var missing []string
+	err := fs.WalkDir(templateFS, "templates", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := templateFS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for _, m := range tCall.FindAllStringSubmatch(string(b), -1) {
+			if _, ok := catalog[m[1]]; !ok {
+				missing = append(missing, p+": "+m[1])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for k, m := range catalog {
+		if m.Zh == "" || m.En == "" {
+			missing = append(missing, "catalog: "+k+" lacks a language")
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return fmt.Errorf("web: i18n catalog: %s", strings.Join(missing, "; "))
+	}
+	return nil
+}

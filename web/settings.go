@@ -1,0 +1,149 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"guangong"
+)
+
+// back returns the local page the switch was pressed on, so the person stays where they were.
+func (c *ctx) back() string {
+	if b := c.r.PostFormValue("back"); strings.HasPrefix(b, "/") && !strings.HasPrefix(b, "//") && !strings.HasPrefix(b, "/\\") {
+		if u, err := url.Parse(b); err == nil && u.Host == "" && u.Scheme == "" {
+			return b
+		}
+	}
+	return "/"
+}
+
+// loggedIn reports a complete session; the switches need CSRF then, as every form does.
+func (c *ctx) loggedIn() bool { return c.sess != nil && !c.sess.MFAPending }
+
+func (s *server) setLang(c *ctx) error {
+	lang := c.r.PostFormValue("lang")
+	if lang != "en" {
+		lang = "zh"
+	}
+	if c.loggedIn() {
+		if err := c.checkCSRF(); err != nil {
+			return err
+		}
+		if _, err := s.store.SetPrefs(c.r.Context(), c.actor(), guangong.Prefs{Lang: &lang}); err != nil {
+			return err
+		}
+	}
+	c.setPrefCookie(langCookie, lang)
+	return c.redirect(c.back())
+}
+
+func (s *server) toggleLargeText(c *ctx) error {
+	on := !c.largeText
+	if v := c.r.PostFormValue("large"); v != "" {
+		on = v == "1"
+	}
+	if c.loggedIn() {
+		if err := c.checkCSRF(); err != nil {
+			return err
+		}
+		if _, err := s.store.SetPrefs(c.r.Context(), c.actor(), guangong.Prefs{LargeText: &on}); err != nil {
+			return err
+		}
+	}
+	val := "0"
+	if on {
+		val = "1"
+	}
+	c.setPrefCookie(largeTextCookie, val)
+	return c.redirect(c.back())
+}
+
+type settingsData struct {
+	Tokens   []*guangong.Token
+	NewToken string // the raw token, shown once
+}
+
+func (s *server) settingsData(c *ctx) (*settingsData, error) {
+	toks, err := s.store.FindTokens(c.r.Context(), c.actor(), c.user.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &settingsData{Tokens: toks}, nil
+}
+
+func (s *server) settings(c *ctx) error {
+	d, err := s.settingsData(c)
+	if err != nil {
+		return err
+	}
+	return c.render(http.StatusOK, "settings/settings", c.view(tr(c.lang, "settings.title"), d))
+}
+
+func (s *server) savePrefs(c *ctx) error {
+	lang := c.r.PostFormValue("lang")
+	large := c.r.PostFormValue("largeText") == "1"
+	if _, err := s.store.SetPrefs(c.r.Context(), c.actor(), guangong.Prefs{Lang: &lang, LargeText: &large}); err != nil {
+		d, derr := s.settingsData(c)
+		if derr != nil {
+			return derr
+		}
+		v := c.view(tr(c.lang, "settings.title"), d)
+		status, ok := c.formError(v, err)
+		if !ok {
+			return err
+		}
+		return c.render(status, "settings/settings", v)
+	}
+	c.setPrefCookie(langCookie, lang)
+	return c.redirect("/settings")
+}
+
+func (s *server) tokenCreate(c *ctx) error {
+	name := strings.TrimSpace(c.r.PostFormValue("name"))
+	raw, _, err := s.store.CreateToken(c.r.Context(), c.actor(), c.user.ID, name)
+	d, derr := s.settingsData(c)
+	if derr != nil {
+		return derr
+	}
+	v := c.view(tr(c.lang, "settings.title"), d)
+	if err != nil {
+		status, ok := c.formError(v, err)
+		if !ok {
+			return err
+		}
+		return c.render(status, "settings/settings", v)
+	}
+	// The raw token exists only in this response: no redirect, so it is shown exactly once.
+	d.NewToken = raw
+	return c.render(http.StatusOK, "settings/settings", v)
+}
+
+func (s *server) tokenRevoke(c *ctx) error {
+	if err := s.store.RevokeToken(c.r.Context(), c.actor(), c.r.PathValue("id")); err != nil {
+		return err
+	}
+	return c.redirect("/settings")
+}
+
+// The optional second factor for roles that do not require one.
+func (s *server) settingsTOTPForm(c *ctx) error {
+	if c.user.TOTPEnabled {
+		return c.stop("/settings")
+	}
+	d, err := newEnrolment(c.user)
+	if err != nil {
+		return err
+	}
+	return c.render(http.StatusOK, "auth/enrol", c.view(tr(c.lang, "enrol.title"), d))
+}
+
+func (s *server) settingsTOTP(c *ctx) error {
+	if c.user.TOTPEnabled {
+		return c.stop("/settings")
+	}
+	if err := c.saveTOTP("auth/enrol", "enrol.title"); err != nil {
+		return err
+	}
+	return c.redirect("/settings")
+}

@@ -1,0 +1,246 @@
+// Package web serves the server-rendered pages: html/template and htmx, every asset
+// embedded, Chinese first with English switchable.
+package web
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"guangong"
+	"guangong/httpx"
+)
+
+// Config is what the main program gives the site.
+type Config struct {
+	Store      guangong.Store
+	Log        *slog.Logger
+	Metrics    *httpx.Metrics // nil: /metrics not served
+	API        http.Handler   // mounted at /api/; may be nil in tests
+	TrustProxy bool           // honour X-Forwarded-For / X-Forwarded-Proto
+	Version    string
+}
+
+type server struct {
+	cfg    Config
+	store  guangong.Store
+	log    *slog.Logger
+	assets *assets
+	// pages holds one parsed template set per language, so that `t` needs no argument.
+	pages map[string]map[string]*template.Template
+}
+
+// New parses every template once (failing fast) and returns the whole site.
+func New(cfg Config) (http.Handler, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("web: Config.Store is nil")
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	a, err := loadAssets()
+	if err != nil {
+		return nil, err
+	}
+	s := &server{cfg: cfg, store: cfg.Store, log: cfg.Log, assets: a}
+	if err := s.parseTemplates(); err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	s.routes(mux)
+	cop := http.NewCrossOriginProtection()
+	// Bearer-token API calls carry no cookie, so browsers' cross-origin rules do not apply.
+	cop.AddInsecureBypassPattern("/api/")
+	var h http.Handler = securityHeaders(mux)
+	h = cop.Handler(h)
+	return httpx.Observe(cfg.Log, cfg.Metrics, h), nil
+}
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		if !strings.HasPrefix(r.URL.Path, "/api/") {
+			h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+			h.Set("X-Frame-Options", "DENY")
+		}
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *server) parseTemplates() error {
+	s.pages = map[string]map[string]*template.Template{}
+	layouts, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return err
+	}
+	pages, err := fs.Glob(templateFS, "templates/*/*.html")
+	if err != nil {
+		return err
+	}
+	for _, lang := range []string{"zh", "en"} {
+		base, err := template.New("base").Funcs(s.funcs(lang)).ParseFS(templateFS, layouts...)
+		if err != nil {
+			return fmt.Errorf("web: parse layouts: %w", err)
+		}
+		set := map[string]*template.Template{}
+		for _, p := range pages {
+			t, err := template.Must(base.Clone()).ParseFS(templateFS, p)
+			if err != nil {
+				return fmt.Errorf("web: parse %s: %w", p, err)
+			}
+			name := strings.TrimSuffix(strings.TrimPrefix(p, "templates/"), ".html")
+			set[name] = t
+		}
+		s.pages[lang] = set
+	}
+	return checkCatalog()
+}
+
+// view is what every template receives.
+type view struct {
+	Lang      string
+	LargeText bool
+	User      *guangong.User
+	CSRF      string
+	Title     string
+	Version   string
+	Path      string
+	Errors    map[string]string // field → message, already in the page's language
+	Message   string            // the form-level message
+	Form      url.Values        // the person's input, given back with the errors
+	Data      any
+}
+
+func (c *ctx) view(title string, data any) *view {
+	v := &view{Lang: c.lang, LargeText: c.largeText, User: c.user, Title: title, Data: data,
+		Version: c.s.cfg.Version, Path: c.r.URL.Path}
+	if c.sess != nil && !c.sess.MFAPending {
+		v.CSRF = c.sess.CSRFToken
+	}
+	if c.sess != nil && c.sess.MFAPending {
+		v.CSRF = c.sess.CSRFToken
+		v.User = nil // the nav is for accounts past the second factor
+	}
+	return v
+}
+
+// render executes a page into a buffer first, so that an error never leaves half a page.
+// An htmx request aimed at <main> gets only the page's content.
+func (c *ctx) render(status int, page string, v *view) error {
+	t := c.s.pages[c.lang][page]
+	if t == nil {
+		return guangong.Internal(fmt.Errorf("web: no template %q", page))
+	}
+	name := "layout"
+	if isHTMX(c.r) && c.r.Header.Get("HX-Target") == "main" {
+		name = "content"
+	}
+	return c.exec(status, t, name, v)
+}
+
+// fragment renders one named template of a page on its own.
+func (c *ctx) fragment(status int, page, name string, v *view) error {
+	t := c.s.pages[c.lang][page]
+	if t == nil {
+		return guangong.Internal(fmt.Errorf("web: no template %q", page))
+	}
+	return c.exec(status, t, name, v)
+}
+
+func (c *ctx) exec(status int, t *template.Template, name string, v *view) error {
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, name, v); err != nil {
+		return guangong.Internal(fmt.Errorf("web: render %s: %w", name, err))
+	}
+	h := c.w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Vary", "HX-Request, HX-Target")
+	c.w.WriteHeader(status)
+	_, _ = c.w.Write(buf.Bytes())
+	return nil
+}
+
+func isHTMX(r *http.Request) bool {
+	return r.Header.Get("HX-Request") == "true" && r.Header.Get("HX-Boosted") == ""
+}
+
+// redirect after a successful form: 303 for browsers, HX-Redirect for htmx.
+func (c *ctx) redirect(url string) error {
+	if isHTMX(c.r) {
+		c.w.Header().Set("HX-Redirect", url)
+		c.w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	http.Redirect(c.w, c.r, url, http.StatusSeeOther)
+	return nil
+}
+
+// statusOf is the one place error codes become HTTP statuses.
+func statusOf(err error) int {
+	switch guangong.ErrorCode(err) {
+	case guangong.EINVALID:
+		return http.StatusUnprocessableEntity
+	case guangong.ENOTFOUND:
+		return http.StatusNotFound
+	case guangong.ECONFLICT:
+		return http.StatusConflict
+	case guangong.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case guangong.EFORBIDDEN:
+		return http.StatusForbidden
+	case guangong.ELOCKED:
+		return http.StatusLocked
+	}
+	return http.StatusInternalServerError
+}
+
+// fail answers a request whose handler returned err: an error page in the user's language,
+// or the login page when the session is gone. Internal errors are logged in full.
+func (c *ctx) fail(err error) {
+	if errors.Is(err, errHandled) {
+		return
+	}
+	status := statusOf(err)
+	if status == http.StatusUnauthorized {
+		c.clearSessionCookie()
+		_ = c.redirect("/login")
+		return
+	}
+	if status == http.StatusInternalServerError {
+		c.s.log.ErrorContext(c.r.Context(), "request failed",
+			slog.String("request_id", httpx.RequestID(c.r.Context())),
+			slog.String("path", c.r.URL.Path), slog.Any("err", err))
+	}
+	msg := guangong.ErrorMsg(err).In(c.lang)
+	v := c.view(msg, nil)
+	v.Message = msg
+	v.Data = status
+	if rerr := c.render(status, "error/error", v); rerr != nil {
+		c.s.log.ErrorContext(c.r.Context(), "render error page", slog.Any("err", rerr))
+		http.Error(c.w, "系统内部错误", http.StatusInternalServerError)
+	}
+}
+
+// formError decides whether err belongs on the form (bad input, conflict) and, if so, fills
+// v with the messages in the user's language and returns the status to answer with.
+func (c *ctx) formError(v *view, err error) (int, bool) {
+	code := guangong.ErrorCode(err)
+	if code != guangong.EINVALID && code != guangong.ECONFLICT {
+		return 0, false
+	}
+	v.Message = guangong.ErrorMsg(err).In(c.lang)
+	v.Errors = map[string]string{}
+	for f, m := range guangong.FieldErrors(err) {
+		v.Errors[f] = m.In(c.lang)
+	}
+	return statusOf(err), true
+}
