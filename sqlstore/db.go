@@ -1,0 +1,285 @@
+// Package sqlstore implements guangong.Store on SQLite (modernc.org/sqlite) and PostgreSQL
+// (pgx) with one set of SQL. Every exported method takes the caller's *guangong.Actor and
+// enforces its scope (the subtree of its committee, through org_closure) in the query.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+	"time"
+
+	"guangong"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// DB is the store. On SQLite, writes go through one connection (SQLite has one writer
+// anyway; queuing in Go beats SQLITE_BUSY) and reads through a pool; on PostgreSQL both
+// are the same pool.
+type DB struct {
+	dialect string
+	writer  *sql.DB
+	reader  *sql.DB
+
+	// Now is the clock; tests move it to expire sessions and lockouts.
+	Now func() time.Time
+}
+
+var _ guangong.Store = (*DB)(nil)
+
+// Open opens a PostgreSQL database for a postgres:// or postgresql:// dsn and a SQLite
+// file for anything else. It does not migrate; call Migrate.
+func Open(dsn string) (*DB, error) {
+	db := &DB{Now: time.Now}
+	var err error
+	if isPostgres(dsn) {
+		db.dialect = dialectPostgres
+		db.writer, err = openPostgres(dsn)
+		db.reader = db.writer
+	} else {
+		db.dialect = dialectSQLite
+		db.writer, db.reader, err = openSQLite(dsn)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Ping(context.Background()); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Dialect is "sqlite" or "postgres".
+func (db *DB) Dialect() string { return db.dialect }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.writer.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlstore: ping: %w", err)
+	}
+	if db.reader != db.writer {
+		if err := db.reader.PingContext(ctx); err != nil {
+			return fmt.Errorf("sqlstore: ping: %w", err)
+		}
+	}
+	return nil
+}
+
+// Close closes the pools.
+func (db *DB) Close() error {
+	err := db.writer.Close()
+	if db.reader != db.writer {
+		err = errors.Join(err, db.reader.Close())
+	}
+	return err
+}
+
+// Stats reports the read pool's figures for metrics.
+func (db *DB) Stats() map[string]float64 {
+	s := db.reader.Stats()
+	return map[string]float64{
+		"open":         float64(s.OpenConnections),
+		"in_use":       float64(s.InUse),
+		"idle":         float64(s.Idle),
+		"wait_count":   float64(s.WaitCount),
+		"wait_seconds": s.WaitDuration.Seconds(),
+	}
+}
+
+// Migrate applies the embedded migrations not yet recorded in schema_migrations, in
+// name order, each in its own transaction. Migrations are forward-only.
+func (db *DB) Migrate(ctx context.Context) error {
+	if _, err := db.writer.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		return fmt.Errorf("sqlstore: migrations table: %w", err)
+	}
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := db.migrateFile(ctx, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (db *DB) migrateFile(ctx context.Context, name string) error {
+	version := strings.TrimSuffix(strings.TrimPrefix(name, "migrations/"), ".sql")
+	body, err := migrationFS.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	tx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = $1`, version).Scan(&n); err != nil {
+		return fmt.Errorf("sqlstore: migration %s: %w", version, err)
+	} else if n > 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		return fmt.Errorf("sqlstore: migration %s: %w", version, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`,
+		version, fmtTime(db.now())); err != nil {
+		return fmt.Errorf("sqlstore: migration %s: %w", version, err)
+	}
+	return tx.Commit()
+}
+
+func (db *DB) now() time.Time { return db.Now().UTC() }
+
+// querier is what helpers need: a pool or a transaction.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Tx is a write transaction with the time it started, so every row and audit entry it
+// writes carries one timestamp.
+type Tx struct {
+	*sql.Tx
+	db  *DB
+	now time.Time
+}
+
+// denial is returned from inside a transaction when the actor may not do something: the
+// transaction rolls back, then the denial is audited in a transaction of its own and the
+// caller gets err (NotFound or Forbidden, exactly as for a missing object).
+type denial struct {
+	err        error
+	objectType string
+	objectID   string
+	orgID      string
+	detail     string
+}
+
+func (d *denial) Error() string { return d.err.Error() }
+func (d *denial) Unwrap() error { return d.err }
+
+// write runs fn in a write transaction. Driver errors become safe *guangong.Error values.
+func (db *DB) write(ctx context.Context, a *guangong.Actor, fn func(tx *Tx) error) error {
+	err := db.inTx(ctx, fn)
+	return db.finish(ctx, a, err)
+}
+
+func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	stx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	tx := &Tx{Tx: stx, db: db, now: db.now()}
+	if err := fn(tx); err != nil {
+		stx.Rollback()
+		return err
+	}
+	return stx.Commit()
+}
+
+// read runs fn against the read pool, auditing denials like write.
+func (db *DB) read(ctx context.Context, a *guangong.Actor, fn func(q querier) error) error {
+	return db.finish(ctx, a, fn(db.reader))
+}
+
+// finish audits a denial and turns foreign errors into safe ones.
+func (db *DB) finish(ctx context.Context, a *guangong.Actor, err error) error {
+	if err == nil {
+		return nil
+	}
+	var d *denial
+	if errors.As(err, &d) {
+		if a != nil {
+			if aerr := db.inTx(ctx, func(tx *Tx) error {
+				return tx.audit(a, entry{action: guangong.ActionDenied, result: guangong.ResultDenied,
+					objectType: d.objectType, objectID: d.objectID, orgID: d.orgID, detail: d.detail})
+			}); aerr != nil {
+				return guangong.Internal(fmt.Errorf("sqlstore: audit denial: %w", aerr))
+			}
+		}
+		return d.err
+	}
+	return mapError(err)
+}
+
+// timeLayout is how instants are stored: UTC, fixed width, so text order is time order.
+const timeLayout = "2006-01-02T15:04:05.000000Z"
+
+func fmtTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func fmtTimePtr(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return fmtTime(*t)
+}
+
+// timeCol scans a stored time into a time.Time.
+type timeCol struct{ t *time.Time }
+
+func (c timeCol) Scan(v any) error {
+	s, err := textValue(v)
+	if err != nil {
+		return err
+	}
+	t, err := time.Parse(timeLayout, s)
+	if err != nil {
+		return fmt.Errorf("sqlstore: bad time %q: %w", s, err)
+	}
+	*c.t = t
+	return nil
+}
+
+// nullTimeCol scans a nullable stored time into a *time.Time.
+type nullTimeCol struct{ t **time.Time }
+
+func (c nullTimeCol) Scan(v any) error {
+	if v == nil {
+		*c.t = nil
+		return nil
+	}
+	var t time.Time
+	if err := (timeCol{&t}).Scan(v); err != nil {
+		return err
+	}
+	*c.t = &t
+	return nil
+}
+
+func textValue(v any) (string, error) {
+	switch x := v.(type) {
+	case string:
+		return x, nil
+	case []byte:
+		return string(x), nil
+	}
+	return "", fmt.Errorf("sqlstore: want text, got %T", v)
+}
+
+// likePattern makes a LIKE pattern for "contains s" with the wildcards escaped (ESCAPE '\').
+func likePattern(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(s) + "%"
+}
+
+// args collects query arguments and hands out their $n placeholders.
+type args []any
+
+func (a *args) add(v any) string {
+	*a = append(*a, v)
+	return fmt.Sprintf("$%d", len(*a))
+}

@@ -1,0 +1,132 @@
+package sqlstore
+
+// Every difference between SQLite and PostgreSQL lives in this file: how to open each, and
+// how each reports a unique violation. The SQL elsewhere is shared.
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // driver "pgx"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"guangong"
+)
+
+const (
+	dialectSQLite   = "sqlite"
+	dialectPostgres = "postgres"
+)
+
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+func openPostgres(dsn string) (*sql.DB, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open postgres: %w", err)
+	}
+	db.SetMaxOpenConns(max(10, 2*runtime.NumCPU()))
+	db.SetMaxIdleConns(max(10, 2*runtime.NumCPU()))
+	return db, nil
+}
+
+// openSQLite opens path twice: one connection for writes (transactions begin IMMEDIATE,
+// so they queue on the lock instead of failing to upgrade) and a pool for reads. Every
+// connection gets WAL, foreign keys and a busy timeout through _pragma parameters.
+func openSQLite(path string) (writer, reader *sql.DB, err error) {
+	path = strings.TrimPrefix(path, "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	q := url.Values{}
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_time_format", "sqlite")
+	wq := url.Values{}
+	for k, v := range q {
+		wq[k] = v
+	}
+	wq.Set("_txlock", "immediate")
+	writer, err = sql.Open("sqlite", "file:"+path+"?"+wq.Encode())
+	if err != nil {
+		return nil, nil, fmt.Errorf("sqlstore: open sqlite: %w", err)
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	writer.SetConnMaxLifetime(0)
+	writer.SetConnMaxIdleTime(0)
+	// The writer creates the file and switches it to WAL before readers open it.
+	if err := writer.Ping(); err != nil {
+		writer.Close()
+		return nil, nil, fmt.Errorf("sqlstore: open sqlite: %w", err)
+	}
+	q.Add("_pragma", "query_only(1)")
+	reader, err = sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		writer.Close()
+		return nil, nil, fmt.Errorf("sqlstore: open sqlite: %w", err)
+	}
+	n := max(4, runtime.NumCPU())
+	reader.SetMaxOpenConns(n)
+	reader.SetMaxIdleConns(n)
+	return writer, reader, nil
+}
+
+// uniqueKeys names, for each unique index, the field and its label for messages.
+// PostgreSQL reports the index name; SQLite reports table.column.
+var uniqueKeys = map[string]struct{ field, zh, en string }{
+	"orgs_code_key":      {"code", "代码", "code"},
+	"orgs.code":          {"code", "代码", "code"},
+	"users_username_key": {"username", "用户名", "username"},
+	"users.username":     {"username", "用户名", "username"},
+}
+
+// uniqueViolation reports whether err is a unique violation and, if known, which index.
+func uniqueViolation(err error) (key string, ok bool) {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" {
+		return pe.ConstraintName, true
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY) {
+		// "UNIQUE constraint failed: orgs.code (2067)"
+		msg := se.Error()
+		if i := strings.Index(msg, "failed: "); i >= 0 {
+			key = msg[i+len("failed: "):]
+			if j := strings.IndexAny(key, " ,"); j >= 0 {
+				key = key[:j]
+			}
+		}
+		return key, true
+	}
+	return "", false
+}
+
+// mapError turns driver errors into safe domain errors; domain errors pass through.
+func mapError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ge *guangong.Error
+	if errors.As(err, &ge) {
+		return err
+	}
+	if key, ok := uniqueViolation(err); ok {
+		if k, known := uniqueKeys[key]; known {
+			msg := guangong.Msg{Zh: "该" + k.zh + "已被使用", En: "This " + k.en + " is already in use"}
+			return &guangong.Error{Code: guangong.ECONFLICT, Msg: msg, Fields: map[string]guangong.Msg{k.field: msg}, Err: err}
+		}
+		return &guangong.Error{Code: guangong.ECONFLICT, Msg: guangong.Msg{Zh: "记录重复", En: "Duplicate record"}, Err: err}
+	}
+	return guangong.Internal(err)
+}

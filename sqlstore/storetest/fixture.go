@@ -1,0 +1,111 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/pquerna/otp/totp"
+
+	"guangong"
+	"guangong/sqlstore"
+)
+
+// Password is every fixture account's password.
+const Password = "Test-Pass-123"
+
+// TOTPSecret is the second-factor secret of the fixture's admin and auditor; make codes
+// with totp.GenerateCode(TOTPSecret, time).
+const TOTPSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+// Fixture is a small tree and one account per role, made through the store's own methods:
+//
+//	溆浦县 County (431224)
+//	├── 低庄镇 Town (431224101): townadmin, townclerk
+//	│   ├── 青松村 VillageA (V001): villageclerk, villageviewer
+//	│   ├── 白沙村 VillageB (V002)
+//	│   └── 低庄镇中心小学 School (S001)
+//	└── 龙潭镇 OtherTown (431224102): otheradmin
+//
+// admin (sysadmin) and auditor sit at County, both with TOTP enrolled.
+type Fixture struct {
+	DB                                                  *sqlstore.DB
+	County, Town, OtherTown, VillageA, VillageB, School *guangong.Org
+	Users                                               map[string]*guangong.User
+}
+
+// NewFixture builds the fixture in db.
+func NewFixture(t testing.TB, db *sqlstore.DB) *Fixture {
+	t.Helper()
+	ctx := context.Background()
+	sys := guangong.SystemActor("storetest")
+	f := &Fixture{DB: db, Users: map[string]*guangong.User{}}
+	org := func(parent *guangong.Org, name string, level guangong.Level, code string) *guangong.Org {
+		o := &guangong.Org{Name: name, Level: level, Code: code}
+		if parent != nil {
+			o.ParentID = parent.ID
+		}
+		if err := db.CreateOrg(ctx, sys, o); err != nil {
+			t.Fatalf("storetest: create org %s: %v", name, err)
+		}
+		return o
+	}
+	f.County = org(nil, "溆浦县", guangong.LevelCounty, "431224")
+	f.Town = org(f.County, "低庄镇", guangong.LevelTown, "431224101")
+	f.OtherTown = org(f.County, "龙潭镇", guangong.LevelTown, "431224102")
+	f.VillageA = org(f.Town, "青松村", guangong.LevelVillage, "V001")
+	f.VillageB = org(f.Town, "白沙村", guangong.LevelVillage, "V002")
+	f.School = org(f.Town, "低庄镇中心小学", guangong.LevelSchool, "S001")
+	for _, u := range []struct {
+		name, display string
+		role          guangong.Role
+		org           *guangong.Org
+	}{
+		{"admin", "系统管理员", guangong.RoleSysAdmin, f.County},
+		{"auditor", "安全审计员", guangong.RoleAuditor, f.County},
+		{"townadmin", "镇管理员", guangong.RoleOrgAdmin, f.Town},
+		{"townclerk", "镇录入员", guangong.RoleClerk, f.Town},
+		{"villageclerk", "村录入员", guangong.RoleClerk, f.VillageA},
+		{"villageviewer", "村查看者", guangong.RoleViewer, f.VillageA},
+		{"otheradmin", "龙潭管理员", guangong.RoleOrgAdmin, f.OtherTown},
+	} {
+		usr := &guangong.User{Username: u.name, DisplayName: u.display, OrgID: u.org.ID, Role: u.role, Lang: "zh"}
+		if err := db.CreateUser(ctx, sys, usr, Password); err != nil {
+			t.Fatalf("storetest: create user %s: %v", u.name, err)
+		}
+		f.Users[u.name] = usr
+	}
+	for _, name := range []string{"admin", "auditor"} {
+		code, err := totp.GenerateCode(TOTPSecret, db.Now())
+		if err != nil {
+			t.Fatalf("storetest: totp code: %v", err)
+		}
+		if err := db.SetTOTP(ctx, f.Actor(name), TOTPSecret, code); err != nil {
+			t.Fatalf("storetest: enrol totp for %s: %v", name, err)
+		}
+		u, err := db.FindUserByID(ctx, sys, f.Users[name].ID)
+		if err != nil {
+			t.Fatalf("storetest: reload %s: %v", name, err)
+		}
+		f.Users[name] = u
+	}
+	return f
+}
+
+// Actor returns the actor of a fixture account, calling from 127.0.0.1.
+func (f *Fixture) Actor(username string) *guangong.Actor {
+	u, ok := f.Users[username]
+	if !ok {
+		panic("storetest: no fixture account " + username)
+	}
+	return &guangong.Actor{UserID: u.ID, Username: u.Username, Role: u.Role, OrgID: u.OrgID, IP: "127.0.0.1"}
+}
+
+// Code returns a currently valid TOTP code for TOTPSecret at the database's clock.
+func (f *Fixture) Code(t testing.TB) string {
+	t.Helper()
+	code, err := totp.GenerateCode(TOTPSecret, f.DB.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
+}

@@ -1,0 +1,480 @@
+package sqlstore
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"guangong"
+	"guangong/secret"
+)
+
+// userCols reads an account with its committee's name (a join, not a query per row).
+// The password hash and TOTP secret are never read into a User.
+const userCols = `u.id, u.username, u.display_name, u.org_id, o.name, u.role, u.disabled, u.must_change_password,
+	u.failed_logins, u.locked_until, u.totp_secret <> '', u.large_text, u.lang, u.last_login_at, u.version,
+	u.created_at, u.updated_at`
+
+const userFrom = ` FROM users u JOIN orgs o ON o.id = u.org_id`
+
+func scanUser(s scanner) (*guangong.User, error) {
+	u := &guangong.User{}
+	err := s.Scan(&u.ID, &u.Username, &u.DisplayName, &u.OrgID, &u.OrgName, &u.Role, &u.Disabled,
+		&u.MustChangePassword, &u.FailedLogins, nullTimeCol{&u.LockedUntil}, &u.TOTPEnabled, &u.LargeText,
+		&u.Lang, nullTimeCol{&u.LastLoginAt}, &u.Version, timeCol{&u.CreatedAt}, timeCol{&u.UpdatedAt})
+	return u, err
+}
+
+func userNotFound() error { return guangong.NotFound(guangong.UserNoun) }
+
+func loadUser(ctx context.Context, q querier, id string) (*guangong.User, error) {
+	u, err := scanUser(q.QueryRowContext(ctx, `SELECT `+userCols+userFrom+` WHERE u.id = $1`, id))
+	if noRows(err) {
+		return nil, userNotFound()
+	}
+	return u, err
+}
+
+// privileged reports whether the actor may not see role r: only the system administrator
+// (and the system) see system administrators and auditors.
+func hidesRole(a *guangong.Actor, r guangong.Role) bool {
+	return !a.System && a.Role != guangong.RoleSysAdmin && r.RequiresTOTP()
+}
+
+// scopedUser reads account id if the actor may see it: its committee lies in scope and,
+// for a committee administrator, it is not privileged. Otherwise NotFound, audited.
+func scopedUser(ctx context.Context, q querier, a *guangong.Actor, id, what string) (*guangong.User, error) {
+	u, err := loadUser(ctx, q, id)
+	if err != nil {
+		return nil, err
+	}
+	ok, err := inScope(ctx, q, a, u.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	if !ok || hidesRole(a, u.Role) {
+		return nil, &denial{err: userNotFound(), objectType: objUser, objectID: id, orgID: u.OrgID, detail: what + ": outside scope"}
+	}
+	return u, nil
+}
+
+// self reads the actor's own account.
+func self(ctx context.Context, q querier, a *guangong.Actor) (*guangong.User, error) {
+	if a.UserID == "" {
+		return nil, guangong.Errorf(guangong.EUNAUTHORIZED, "请先登录", "Please log in")
+	}
+	return loadUser(ctx, q, a.UserID)
+}
+
+// FindUserByID returns account id; anyone may read their own account.
+func (db *DB) FindUserByID(ctx context.Context, a *guangong.Actor, id string) (*guangong.User, error) {
+	var u *guangong.User
+	err := db.read(ctx, a, func(q querier) error {
+		var err error
+		if id != "" && id == a.UserID {
+			u, err = loadUser(ctx, q, id)
+			return err
+		}
+		if !a.Can(guangong.Role.CanManageUsers) {
+			return &denial{err: guangong.Forbidden(), objectType: objUser, objectID: id, detail: "read user"}
+		}
+		u, err = scopedUser(ctx, q, a, id, "read user")
+		return err
+	})
+	return u, err
+}
+
+// FindUserByUsername is FindUserByID by username.
+func (db *DB) FindUserByUsername(ctx context.Context, a *guangong.Actor, username string) (*guangong.User, error) {
+	var id string
+	err := db.reader.QueryRowContext(ctx, `SELECT id FROM users WHERE username = $1`,
+		strings.ToLower(strings.TrimSpace(username))).Scan(&id)
+	if noRows(err) {
+		return nil, userNotFound()
+	} else if err != nil {
+		return nil, mapError(err)
+	}
+	return db.FindUserByID(ctx, a, id)
+}
+
+// FindUsers lists accounts in scope by username.
+func (db *DB) FindUsers(ctx context.Context, a *guangong.Actor, f guangong.UserFilter) ([]*guangong.User, int, error) {
+	var list []*guangong.User
+	var total int
+	err := db.read(ctx, a, func(q querier) error {
+		if !a.Can(guangong.Role.CanManageUsers) {
+			return &denial{err: guangong.Forbidden(), objectType: objUser, detail: "list users"}
+		}
+		var args args
+		conds := []string{scopeCond(a, "u.org_id", &args)}
+		if hidesRole(a, guangong.RoleSysAdmin) {
+			conds = append(conds, "u.role NOT IN ("+args.add(string(guangong.RoleSysAdmin))+", "+
+				args.add(string(guangong.RoleAuditor))+")")
+		}
+		if f.OrgID != nil {
+			conds = append(conds, "u.org_id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = "+args.add(*f.OrgID)+")")
+		}
+		if f.Query != nil && strings.TrimSpace(*f.Query) != "" {
+			p := args.add(likePattern(strings.TrimSpace(*f.Query)))
+			conds = append(conds, `(u.username LIKE `+p+` ESCAPE '\' OR u.display_name LIKE `+p+` ESCAPE '\')`)
+		}
+		if f.Role != nil {
+			conds = append(conds, "u.role = "+args.add(string(*f.Role)))
+		}
+		if f.Disabled != nil {
+			conds = append(conds, "u.disabled = "+args.add(*f.Disabled))
+		}
+		w := where(conds)
+		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM users u`+w, args...).Scan(&total); err != nil {
+			return err
+		}
+		p := f.Page.Normalize()
+		rows, err := q.QueryContext(ctx, `SELECT `+userCols+userFrom+w+` ORDER BY u.username, u.id LIMIT `+
+			args.add(p.Limit)+` OFFSET `+args.add(p.Offset), args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			u, err := scanUser(rows)
+			if err != nil {
+				return err
+			}
+			list = append(list, u)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return list, total, nil
+}
+
+// userOrg checks the committee an account is created in or moved to.
+func userOrg(ctx context.Context, q querier, a *guangong.Actor, id string) (*guangong.Org, error) {
+	missing := fieldErr("orgId", "所属组织不存在", "The committee does not exist")
+	o, err := loadOrg(ctx, q, id)
+	if guangong.ErrorCode(err) == guangong.ENOTFOUND {
+		return nil, missing
+	} else if err != nil {
+		return nil, err
+	}
+	if ok, err := inScope(ctx, q, a, id); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, &denial{err: missing, objectType: objOrg, objectID: id, orgID: id, detail: "account committee outside scope"}
+	}
+	if o.Status != guangong.OrgActive {
+		return nil, fieldErr("orgId", "所属组织已撤销", "The committee is dissolved")
+	}
+	return o, nil
+}
+
+func userFields(u *guangong.User) [][2]string {
+	return [][2]string{{"username", u.Username}, {"displayName", u.DisplayName}, {"orgId", u.OrgID},
+		{"role", string(u.Role)}, {"disabled", strconv.FormatBool(u.Disabled)}}
+}
+
+// CreateUser creates an account in a committee within scope, with a role the actor may give.
+func (db *DB) CreateUser(ctx context.Context, a *guangong.Actor, u *guangong.User, password string) error {
+	u.Username = strings.ToLower(strings.TrimSpace(u.Username))
+	u.DisplayName = strings.TrimSpace(u.DisplayName)
+	if u.Lang == "" {
+		u.Lang = "zh"
+	}
+	if !a.Can(guangong.Role.CanManageUsers) {
+		return db.finish(ctx, a, &denial{err: guangong.Forbidden(), objectType: objUser, orgID: u.OrgID, detail: "create user"})
+	}
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	if err := guangong.ValidatePassword("password", password); err != nil {
+		return err
+	}
+	if !a.System && !a.Role.CanAssign(u.Role) {
+		return db.finish(ctx, a, &denial{err: guangong.Forbidden(), objectType: objUser, orgID: u.OrgID, detail: "assign role " + string(u.Role)})
+	}
+	hash, err := secret.HashPassword(password)
+	if err != nil {
+		return guangong.Internal(err)
+	}
+	return db.write(ctx, a, func(tx *Tx) error {
+		o, err := userOrg(ctx, tx, a, u.OrgID)
+		if err != nil {
+			return err
+		}
+		if err := tx.insertUser(ctx, u, hash); err != nil {
+			return err
+		}
+		u.OrgName = o.Name
+		return tx.audit(a, entry{action: guangong.ActionCreate, objectType: objUser, objectID: u.ID, orgID: u.OrgID,
+			changes: diff(nil, userFields(u))})
+	})
+}
+
+func (tx *Tx) insertUser(ctx context.Context, u *guangong.User, hash string) error {
+	u.ID = guangong.NewID()
+	u.FailedLogins, u.LockedUntil, u.TOTPEnabled, u.LastLoginAt = 0, nil, false, nil
+	u.Version, u.CreatedAt, u.UpdatedAt = 1, tx.now, tx.now
+	_, err := tx.ExecContext(ctx, `INSERT INTO users (id, username, display_name, org_id, role, disabled,
+		must_change_password, password_hash, failed_logins, locked_until, totp_secret, large_text, lang,
+		last_login_at, version, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, NULL, '', $9, $10, NULL, 1, $11, $11)`,
+		u.ID, u.Username, u.DisplayName, u.OrgID, string(u.Role), u.Disabled, u.MustChangePassword, hash,
+		u.LargeText, u.Lang, fmtTime(tx.now))
+	return err
+}
+
+// UpdateUser changes an account's name, role, committee or disabled flag.
+func (db *DB) UpdateUser(ctx context.Context, a *guangong.Actor, id string, uu guangong.UserUpdate) (*guangong.User, error) {
+	var u *guangong.User
+	err := db.write(ctx, a, func(tx *Tx) error {
+		if !a.Can(guangong.Role.CanManageUsers) {
+			return &denial{err: guangong.Forbidden(), objectType: objUser, objectID: id, detail: "update user"}
+		}
+		var err error
+		if u, err = scopedUser(ctx, tx, a, id, "update user"); err != nil {
+			return err
+		}
+		if u.Version != uu.Version {
+			return guangong.Stale()
+		}
+		before := userFields(u)
+		if uu.DisplayName != nil {
+			u.DisplayName = strings.TrimSpace(*uu.DisplayName)
+		}
+		if uu.Role != nil && *uu.Role != u.Role {
+			if !a.System && !a.Role.CanAssign(*uu.Role) {
+				return &denial{err: guangong.Forbidden(), objectType: objUser, objectID: id, orgID: u.OrgID, detail: "assign role " + string(*uu.Role)}
+			}
+			u.Role = *uu.Role
+		}
+		if uu.Disabled != nil {
+			u.Disabled = *uu.Disabled
+		}
+		if id == a.UserID && (u.Role != guangong.Role(before[3][1]) || u.Disabled) {
+			return guangong.Errorf(guangong.EINVALID, "不能停用自己的账号或修改自己的角色", "You cannot disable your own account or change your own role")
+		}
+		if err := u.Validate(); err != nil {
+			return err
+		}
+		if uu.OrgID != nil && *uu.OrgID != u.OrgID {
+			o, err := userOrg(ctx, tx, a, *uu.OrgID)
+			if err != nil {
+				return err
+			}
+			u.OrgID, u.OrgName = o.ID, o.Name
+		}
+		changes := diff(before, userFields(u))
+		if len(changes) == 0 {
+			return nil
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE users SET display_name = $1, role = $2, org_id = $3, disabled = $4,
+			version = version + 1, updated_at = $5 WHERE id = $6 AND version = $7`,
+			u.DisplayName, string(u.Role), u.OrgID, u.Disabled, fmtTime(tx.now), id, uu.Version)
+		if err != nil {
+			return err
+		}
+		if err := oneRow(res); err != nil {
+			return err
+		}
+		u.Version, u.UpdatedAt = u.Version+1, tx.now
+		detail := ""
+		if u.Disabled {
+			n, err := tx.endSessions(ctx, id, "")
+			if err != nil {
+				return err
+			}
+			detail = "sessions ended: " + strconv.Itoa(n)
+		}
+		return tx.audit(a, entry{action: guangong.ActionUpdate, objectType: objUser, objectID: id, orgID: u.OrgID,
+			changes: changes, detail: detail})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// endSessions ends the account's open sessions except the one whose hash is keepHash.
+func (tx *Tx) endSessions(ctx context.Context, userID, keepHash string) (int, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = $1
+		WHERE user_id = $2 AND ended_at IS NULL AND expires_at > $1 AND id_hash <> $3`,
+		fmtTime(tx.now), userID, keepHash)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// ResetPassword sets a one-time password (to be changed at next login), clears the
+// lockout and ends every session of the account.
+func (db *DB) ResetPassword(ctx context.Context, a *guangong.Actor, id, password string) error {
+	if err := guangong.ValidatePassword("password", password); err != nil {
+		return err
+	}
+	hash, err := secret.HashPassword(password)
+	if err != nil {
+		return guangong.Internal(err)
+	}
+	return db.write(ctx, a, func(tx *Tx) error {
+		if !a.Can(guangong.Role.CanManageUsers) {
+			return &denial{err: guangong.Forbidden(), objectType: objUser, objectID: id, detail: "reset password"}
+		}
+		u, err := scopedUser(ctx, tx, a, id, "reset password")
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, must_change_password = $2,
+			failed_logins = 0, locked_until = NULL, version = version + 1, updated_at = $3 WHERE id = $4`,
+			hash, true, fmtTime(tx.now), id); err != nil {
+			return err
+		}
+		n, err := tx.endSessions(ctx, id, "")
+		if err != nil {
+			return err
+		}
+		return tx.audit(a, entry{action: guangong.ActionPasswordReset, objectType: objUser, objectID: id, orgID: u.OrgID,
+			detail: "sessions ended: " + strconv.Itoa(n)})
+	})
+}
+
+// EndSessions ends every session of account id.
+func (db *DB) EndSessions(ctx context.Context, a *guangong.Actor, id string) (int, error) {
+	var n int
+	err := db.write(ctx, a, func(tx *Tx) error {
+		if !a.Can(guangong.Role.CanManageUsers) {
+			return &denial{err: guangong.Forbidden(), objectType: objUser, objectID: id, detail: "end sessions"}
+		}
+		u, err := scopedUser(ctx, tx, a, id, "end sessions")
+		if err != nil {
+			return err
+		}
+		if n, err = tx.endSessions(ctx, id, ""); err != nil {
+			return err
+		}
+		return tx.audit(a, entry{action: guangong.ActionEndSessions, objectType: objUser, objectID: id, orgID: u.OrgID,
+			detail: "sessions ended: " + strconv.Itoa(n)})
+	})
+	return n, err
+}
+
+// credentials reads what only the store itself may see.
+func credentials(ctx context.Context, q querier, id string) (hash, totpSecret string, err error) {
+	err = q.QueryRowContext(ctx, `SELECT password_hash, totp_secret FROM users WHERE id = $1`, id).Scan(&hash, &totpSecret)
+	if noRows(err) {
+		err = userNotFound()
+	}
+	return hash, totpSecret, err
+}
+
+// ChangePassword changes the actor's own password and ends its other sessions.
+func (db *DB) ChangePassword(ctx context.Context, a *guangong.Actor, oldPassword, newPassword, keepSessionID string) error {
+	u, err := self(ctx, db.reader, a)
+	if err != nil {
+		return mapError(err)
+	}
+	hash, _, err := credentials(ctx, db.reader, u.ID)
+	if err != nil {
+		return mapError(err)
+	}
+	if ok, err := secret.CheckPassword(hash, oldPassword); err != nil {
+		return guangong.Internal(err)
+	} else if !ok {
+		return fieldErr("oldPassword", "原密码不正确", "The current password is wrong")
+	}
+	if err := guangong.ValidatePassword("newPassword", newPassword); err != nil {
+		return err
+	}
+	if newPassword == oldPassword {
+		return fieldErr("newPassword", "新密码不能与原密码相同", "The new password must differ from the current one")
+	}
+	newHash, err := secret.HashPassword(newPassword)
+	if err != nil {
+		return guangong.Internal(err)
+	}
+	keep := ""
+	if keepSessionID != "" {
+		keep = secret.HashToken(keepSessionID)
+	}
+	return db.write(ctx, a, func(tx *Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, must_change_password = $2,
+			version = version + 1, updated_at = $3 WHERE id = $4`, newHash, false, fmtTime(tx.now), u.ID); err != nil {
+			return err
+		}
+		n, err := tx.endSessions(ctx, u.ID, keep)
+		if err != nil {
+			return err
+		}
+		return tx.audit(a, entry{action: guangong.ActionPasswordChange, objectType: objUser, objectID: u.ID, orgID: u.OrgID,
+			detail: "other sessions ended: " + strconv.Itoa(n)})
+	})
+}
+
+// SetPrefs changes the actor's own display preferences.
+func (db *DB) SetPrefs(ctx context.Context, a *guangong.Actor, p guangong.Prefs) (*guangong.User, error) {
+	var u *guangong.User
+	err := db.write(ctx, a, func(tx *Tx) error {
+		var err error
+		if u, err = self(ctx, tx, a); err != nil {
+			return err
+		}
+		before := [][2]string{{"largeText", strconv.FormatBool(u.LargeText)}, {"lang", u.Lang}}
+		if p.LargeText != nil {
+			u.LargeText = *p.LargeText
+		}
+		if p.Lang != nil {
+			if *p.Lang != "zh" && *p.Lang != "en" {
+				return fieldErr("lang", "语言只能是 zh 或 en", "Language must be zh or en")
+			}
+			u.Lang = *p.Lang
+		}
+		changes := diff(before, [][2]string{{"largeText", strconv.FormatBool(u.LargeText)}, {"lang", u.Lang}})
+		if len(changes) == 0 {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET large_text = $1, lang = $2, updated_at = $3 WHERE id = $4`,
+			u.LargeText, u.Lang, fmtTime(tx.now), u.ID); err != nil {
+			return err
+		}
+		u.UpdatedAt = tx.now
+		return tx.audit(a, entry{action: guangong.ActionUpdate, objectType: objUser, objectID: u.ID, orgID: u.OrgID,
+			changes: changes, detail: "preferences"})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// SetTOTP enrols or removes the actor's own second factor.
+func (db *DB) SetTOTP(ctx context.Context, a *guangong.Actor, totpSecret, code string) error {
+	return db.write(ctx, a, func(tx *Tx) error {
+		u, err := self(ctx, tx, a)
+		if err != nil {
+			return err
+		}
+		detail := "enrolled"
+		if totpSecret == "" {
+			if u.Role.RequiresTOTP() {
+				return &denial{err: &guangong.Error{Code: guangong.EFORBIDDEN, Msg: guangong.Msg{
+					Zh: "系统管理员和安全审计员必须使用双因素认证", En: "Administrators and auditors must keep a second factor"}},
+					objectType: objUser, objectID: u.ID, orgID: u.OrgID, detail: "remove totp"}
+			}
+			detail = "removed"
+		} else {
+			if !secret.ValidTOTPSecret(totpSecret) {
+				return fieldErr("secret", "密钥无效", "Invalid secret")
+			}
+			if !secret.CheckTOTP(totpSecret, strings.TrimSpace(code), tx.now) {
+				return fieldErr("code", "验证码不正确", "Wrong code")
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret = $1, updated_at = $2 WHERE id = $3`,
+			totpSecret, fmtTime(tx.now), u.ID); err != nil {
+			return err
+		}
+		return tx.audit(a, entry{action: guangong.ActionTOTP, objectType: objUser, objectID: u.ID, orgID: u.OrgID, detail: detail})
+	})
+}
