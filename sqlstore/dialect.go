@@ -101,7 +101,7 @@ func uniqueViolation(err error) (key string, ok bool) {
 	if errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY) {
 		// "UNIQUE constraint failed: orgs.code (2067)"
 		msg := se.Error()
-		if i := strings.Index(msg, "failed: "); i >= 0 {
+		if i := strings.LastIndex(msg, "failed: "); i >= 0 {
 			key = msg[i+len("failed: "):]
 			if j := strings.IndexAny(key, " ,"); j >= 0 {
 				key = key[:j]
