@@ -229,13 +229,14 @@ func (s *server) passwordForm(c *ctx) error {
 }
 
 func (s *server) changePassword(c *ctx) error {
-	old, pw, again := c.r.PostFormValue("old"), c.r.PostFormValue("new"), c.r.PostFormValue("repeat")
+	// Field names match the store's, so its messages land beside the right inputs.
+	old, pw, again := c.r.PostFormValue("oldPassword"), c.r.PostFormValue("newPassword"), c.r.PostFormValue("repeat")
 	var val guangong.Validation
 	if old == "" {
-		val.Add("old", "请输入原密码", "Enter your current password")
+		val.Add("oldPassword", "请输入原密码", "Enter your current password")
 	}
 	if m := guangong.PasswordProblem(pw); m != nil {
-		val.Add("new", m.Zh, m.En)
+		val.Add("newPassword", m.Zh, m.En)
 	}
 	if pw != again {
 		val.Add("repeat", "两次输入的新密码不一致", "The two new passwords differ")
@@ -246,7 +247,7 @@ func (s *server) changePassword(c *ctx) error {
 		if guangong.ErrorCode(err) == guangong.EUNAUTHORIZED {
 			// A wrong current password, not a lost session: say so beside the field.
 			var v guangong.Validation
-			v.Add("old", "原密码不正确", "The current password is wrong")
+			v.Add("oldPassword", "原密码不正确", "The current password is wrong")
 			err = v.Err()
 		}
 	}
