@@ -137,7 +137,7 @@ func TestTreeExpandsLazily(t *testing.T) {
 		s := newSite(t, db)
 		s.run(t, []scenario{
 			{name: "county tree lists towns with lazy children", as: "admin", path: "/orgs", status: 200,
-				want: []string{`id="tree-{Town}"`, `hx-get="/orgs/{Town}/children"`, `hx-trigger="toggle once"`, `id="children-{Town}"`},
+				want:    []string{`id="tree-{Town}"`, `hx-get="/orgs/{Town}/children"`, `hx-trigger="toggle once"`, `id="children-{Town}"`},
 				notWant: []string{"青松村"}},
 			{name: "children fragment", as: "admin", path: "/orgs/{Town}/children", header: []string{"HX-Request", "true"}, status: 200,
 				want: []string{"青松村", "白沙村", "低庄镇中心小学"}, notWant: []string{"<html", "龙潭镇"}},
