@@ -365,6 +365,10 @@ func (s *server) renderMove(c *ctx, o *guangong.Org, status int, ferr error) err
 			return ferr
 		}
 		status = st
+		// The move form has one field: a problem with the level is a problem with the parent.
+		if m, ok := v.Errors["level"]; ok && v.Errors["parentId"] == "" {
+			v.Errors["parentId"] = m
+		}
 	}
 	return c.render(status, "org/move", v)
 }
