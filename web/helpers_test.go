@@ -30,13 +30,18 @@ type site struct {
 
 func newSite(t *testing.T, db *sqlstore.DB) *site {
 	t.Helper()
-	return newSiteWith(t, db, db)
+	return newSiteWith(t, db, nil)
 }
 
-func newSiteWith(t *testing.T, db *sqlstore.DB, store guangong.Store) *site {
+// newSiteWith lets a test change the configuration before the site is built.
+func newSiteWith(t *testing.T, db *sqlstore.DB, configure func(*Config)) *site {
 	t.Helper()
 	fx := storetest.NewFixture(t, db)
-	h, err := New(Config{Store: store, Version: "test"})
+	cfg := Config{Store: db, Version: "test"}
+	if configure != nil {
+		configure(&cfg)
+	}
+	h, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"guangong"
+	"guangong/httpx"
 	"guangong/sqlstore"
 	"guangong/sqlstore/storetest"
 )
@@ -21,7 +22,7 @@ func TestHealthAndReadiness(t *testing.T) {
 			{name: "unknown page", path: "/no/such/page", status: 404, want: []string{"未找到"}},
 			{name: "metrics off", path: "/metrics", status: 404},
 		})
-		down := newSiteWith(t, storetest.Open(t, "sqlite"), downStore{db})
+		down := newSiteWith(t, storetest.Open(t, "sqlite"), func(c *Config) { c.Store = downStore{db} })
 		r := down.client().get("/readyz")
 		if r.status != http.StatusServiceUnavailable {
 			t.Errorf("readyz with the database down: %d", r.status)
@@ -29,6 +30,23 @@ func TestHealthAndReadiness(t *testing.T) {
 		if r := down.client().get("/healthz"); r.status != http.StatusOK {
 			t.Errorf("healthz with the database down: %d", r.status)
 		}
+
+		// Metrics and the API are mounted when configured.
+		api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"api":"` + r.URL.Path + `"}`))
+		})
+		full := newSiteWith(t, storetest.Open(t, "sqlite"), func(c *Config) {
+			c.Metrics = httpx.NewMetrics(nil)
+			c.API = api
+		})
+		fc := full.client()
+		fc.get("/login")
+		full.run(t, []scenario{
+			{name: "api mounted", path: "/api/v1/orgs", status: 200, want: []string{`{"api":"/api/v1/orgs"}`}},
+			{name: "openapi mounted", path: "/api/openapi.json", status: 200, want: []string{"/api/openapi.json"}},
+			{name: "metrics", path: "/metrics", status: 200, want: []string{`guangong_http_requests_total{method="GET",route="/login",status="200"}`}},
+		})
 	})
 }
 
