@@ -161,6 +161,12 @@ func TestLanguageAndLargeText(t *testing.T) {
 		// An off-site "back" is ignored.
 		check(t, scenario{status: 303, location: "/"}, anon.post("/lang", url.Values{"lang": {"zh"}, "back": {"//evil.example/"}}), s)
 
+		// Large text before login lives in a cookie.
+		check(t, scenario{status: 303}, anon.post("/large-text", url.Values{"large": {"1"}}), s)
+		check(t, scenario{status: 200, want: []string{`class="large-text"`}}, anon.get("/login"), s)
+		check(t, scenario{status: 303}, anon.post("/large-text", url.Values{"large": {"0"}}), s)
+		check(t, scenario{status: 200, notWant: []string{`class="large-text"`}}, anon.get("/login"), s)
+
 		c := s.loginAs("villageclerk")
 		check(t, scenario{status: 200, want: []string{`lang="zh-CN"`, `id="large-text-switch"`, `aria-pressed="false"`}, notWant: []string{`class="large-text"`}}, c.get("/"), s)
 		check(t, scenario{status: 303, location: "/orgs"}, c.post("/lang", url.Values{"lang": {"en"}, "back": {"/orgs"}}), s)

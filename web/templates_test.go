@@ -2,8 +2,10 @@ package web
 
 import (
 	"guangong"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Every template parses in both languages and every key it uses is in the catalog.
@@ -59,3 +61,36 @@ type errString string
 func (e errString) Error() string { return string(e) }
 
 func errOf(code string) error { return &guangong.Error{Code: code} }
+
+func TestPagerLinks(t *testing.T) {
+	r := httptest.NewRequest("GET", "/users?q=a&page=2", nil)
+	p := newPager(r, 2, 120)
+	if p.Pages != 3 || p.Prev != "/users?page=1&q=a" || p.Next != "/users?page=3&q=a" {
+		t.Fatalf("%+v", p)
+	}
+	if p := newPager(r, 1, 50); p.Pages != 1 || p.Prev != "" || p.Next != "" {
+		t.Fatalf("%+v", p)
+	}
+	if p := newPager(r, 1, 0); p.Pages != 0 || p.Next != "" {
+		t.Fatalf("%+v", p)
+	}
+}
+
+func TestAuditFilterDatesAreShanghaiDays(t *testing.T) {
+	f, err := auditFilter(map[string][]string{"from": {"2024-05-01"}, "to": {"2024-05-01"}, "action": {"login"}}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.From.UTC().Format(time.RFC3339); got != "2024-04-30T16:00:00Z" {
+		t.Fatalf("from %s", got)
+	}
+	if got := f.To.UTC().Format(time.RFC3339); got != "2024-05-01T16:00:00Z" {
+		t.Fatalf("to %s (exclusive end of the day)", got)
+	}
+	if f.Action == nil || *f.Action != "login" || f.Username != nil {
+		t.Fatalf("%+v", f)
+	}
+	if _, err := auditFilter(map[string][]string{"to": {"yesterday"}}, 1); guangong.FieldErrors(err)["to"].Zh == "" {
+		t.Fatalf("bad date accepted: %v", err)
+	}
+}

@@ -145,6 +145,19 @@ func TestSecondFactorEnrolment(t *testing.T) {
 		if err != nil || !got.TOTPEnabled {
 			t.Fatalf("TOTP not enrolled: %v %+v", err, got)
 		}
+
+		// A clerk may add a second factor from the settings; login then asks for it.
+		vc := s.loginAs("villageclerk")
+		r = vc.get("/settings/totp")
+		check(t, scenario{status: 200, want: []string{`id="totp-secret"`, `action="/settings/totp"`}}, r, s)
+		secret = between(r.body, `<code id="totp-secret">`, "</code>")
+		check(t, scenario{status: 303, location: "/settings"},
+			vc.post("/settings/totp", url.Values{"secret": {secret}, "code": {codeFor(t, secret, db)}}), s)
+		fresh := s.client()
+		check(t, scenario{status: 303, location: "/login/totp"},
+			fresh.post("/login", url.Values{"username": {"villageclerk"}, "password": {storetest.Password}}), s)
+		fresh.get("/login/totp")
+		check(t, scenario{status: 303, location: "/"}, fresh.post("/login/totp", url.Values{"code": {codeFor(t, secret, db)}}), s)
 	})
 }
 
