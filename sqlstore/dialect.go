@@ -42,9 +42,14 @@ func openPostgres(dsn string) (*sql.DB, error) {
 // so they queue on the lock instead of failing to upgrade) and a pool for reads. Every
 // connection gets WAL, foreign keys and a busy timeout through _pragma parameters.
 func openSQLite(path string) (writer, reader *sql.DB, err error) {
+	// A plain path (not a file: URI) after which modernc splits off the parameters: so
+	// '#' or '%' in a directory name (t.TempDir of a subtest "x#01") stays part of it.
 	path = strings.TrimPrefix(path, "file:")
 	if i := strings.IndexByte(path, '?'); i >= 0 {
 		path = path[:i]
+	}
+	if path == "" {
+		return nil, nil, fmt.Errorf("sqlstore: empty SQLite path")
 	}
 	q := url.Values{}
 	q.Add("_pragma", "journal_mode(WAL)")
@@ -57,7 +62,7 @@ func openSQLite(path string) (writer, reader *sql.DB, err error) {
 		wq[k] = v
 	}
 	wq.Set("_txlock", "immediate")
-	writer, err = sql.Open("sqlite", "file:"+path+"?"+wq.Encode())
+	writer, err = sql.Open("sqlite", path+"?"+wq.Encode())
 	if err != nil {
 		return nil, nil, fmt.Errorf("sqlstore: open sqlite: %w", err)
 	}
@@ -71,7 +76,7 @@ func openSQLite(path string) (writer, reader *sql.DB, err error) {
 		return nil, nil, fmt.Errorf("sqlstore: open sqlite: %w", err)
 	}
 	q.Add("_pragma", "query_only(1)")
-	reader, err = sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	reader, err = sql.Open("sqlite", path+"?"+q.Encode())
 	if err != nil {
 		writer.Close()
 		return nil, nil, fmt.Errorf("sqlstore: open sqlite: %w", err)

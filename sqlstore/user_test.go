@@ -39,7 +39,7 @@ func TestCreateUser(t *testing.T) {
 		}
 		before, creates := auditCount(t, db, ""), auditCount(t, db, guangong.ActionCreate)
 		for _, c := range []struct {
-			u          *guangong.User
+			u         *guangong.User
 			pw, field string
 		}{
 			{newUser(f.VillageB, "ab", guangong.RoleClerk), "Good-Pass-1", "username"},
