@@ -1,0 +1,54 @@
+package api
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"guangong"
+	"guangong/sqlstore"
+	"guangong/sqlstore/storetest"
+)
+
+func TestAudit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		e := newEnv(t, db)
+		rec := e.do("POST", "/api/v1/orgs", "townadmin", `{"parentId":"{Town}","name":"审计村","level":"village","code":"audit-v"}`)
+		var o guangong.Org
+		e.decodeInto(rec, &o)
+		future := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+		past := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
+		e.run([]scenario{
+			{name: "sysadmin cannot read the trail", method: "GET", path: "/api/v1/audit", user: "admin", status: 403,
+				notWant: []string{"审计村"}},
+			{name: "town admin cannot read the trail", method: "GET", path: "/api/v1/audit", user: "townadmin", status: 403},
+			{name: "clerk cannot verify", method: "GET", path: "/api/v1/audit/verify", user: "villageclerk", status: 403},
+			{name: "sysadmin cannot verify", method: "GET", path: "/api/v1/audit/verify", user: "admin", status: 403},
+			{name: "auditor reads the trail", method: "GET", path: "/api/v1/audit", user: "auditor", status: 200,
+				want: []string{`"items":[`, `"hash":"`, `"prevHash":"`}},
+			{name: "the creation is recorded", method: "GET", path: "/api/v1/audit?objectType=org&action=create&objectId=" + o.ID, user: "auditor",
+				status: 200, want: []string{`"total":1`, `"username":"townadmin"`, "审计村", `"result":"ok"`}},
+			{name: "by account and time", method: "GET", path: "/api/v1/audit?username=townadmin&action=create&from=" + past + "&to=" + future,
+				user: "auditor", status: 200, want: []string{o.ID}},
+			{name: "nothing in the future", method: "GET", path: "/api/v1/audit?from=" + future, user: "auditor", status: 200,
+				want: []string{`"total":0`, `"items":[]`}},
+			{name: "denials are recorded", method: "GET", path: "/api/v1/audit?action=denied&username=admin", user: "auditor",
+				status: 200, want: []string{`"result":"denied"`}, notWant: []string{`"total":0`}},
+			{name: "bad time", method: "GET", path: "/api/v1/audit?to=tomorrow", user: "auditor", status: 422, fields: []string{"to"}},
+			{name: "verify", method: "GET", path: "/api/v1/audit/verify", user: "auditor", status: 200,
+				want: []string{`"ok":true`, `"checked":`}, notWant: []string{"brokenSeq"}},
+		})
+		var v guangong.AuditVerification
+		e.decodeInto(e.do("GET", "/api/v1/audit/verify", "auditor", ""), &v)
+		if !v.OK || v.Checked < 2 {
+			t.Errorf("verification %+v", v)
+		}
+		// The auditor's scope is the county: the other town's work is there too.
+		if n := e.count("/api/v1/audit?username=townadmin", "auditor"); n == 0 {
+			t.Error("auditor sees no entries of townadmin")
+		}
+		if rec := e.do("GET", "/api/v1/audit?limit=1&offset=1", "auditor", ""); rec.Code != http.StatusOK {
+			t.Errorf("paging: %d %s", rec.Code, rec.Body)
+		}
+	})
+}
