@@ -18,6 +18,11 @@ func (s *server) routes(mux *http.ServeMux) {
 		mux.Handle("/api/", s.cfg.API)
 	}
 	mux.HandleFunc("GET /static/{hash}/{file...}", s.assets.serve)
+	// Browsers ask for it on every site; an empty answer keeps their consoles clean.
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		w.WriteHeader(http.StatusNoContent)
+	})
 
 	// Signing in and out.
 	mux.Handle("GET /login", h(public, s.loginForm))

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -100,6 +101,10 @@ func (s *server) userFormData(c *ctx, u *guangong.User, orgID string) (*userForm
 		if c.actor().Can(func(me guangong.Role) bool { return me.CanAssign(r) }) {
 			d.Roles = append(d.Roles, r)
 		}
+	}
+	// An account keeps a role its editor may not give; offering it avoids a silent change.
+	if u != nil && !slices.Contains(d.Roles, u.Role) {
+		d.Roles = append(d.Roles, u.Role)
 	}
 	orgs, _, err := s.store.FindOrgs(c.r.Context(), c.actor(), guangong.OrgFilter{
 		Under: &c.user.OrgID, Page: guangong.Page{Limit: guangong.MaxPageSize}})
