@@ -1,0 +1,252 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+)
+
+// syncBuffer is an io.Writer the server goroutine and the test can share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func noEnv(string) string { return "" }
+
+// dsns gives a fresh SQLite path and, when configured, a fresh PostgreSQL schema.
+func dsns(t *testing.T) map[string]string {
+	t.Helper()
+	out := map[string]string{"sqlite": filepath.Join(t.TempDir(), "g.db")}
+	pg := os.Getenv("GUANGONG_TEST_POSTGRES")
+	if pg == "" {
+		if os.Getenv("GUANGONG_TEST_STRICT") == "1" {
+			t.Fatal("GUANGONG_TEST_POSTGRES is not set and GUANGONG_TEST_STRICT=1")
+		}
+		t.Log("GUANGONG_TEST_POSTGRES not set: PostgreSQL runs skipped")
+		return out
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	schema := "cmd_" + hex.EncodeToString(b[:])
+	admin, err := sql.Open("pgx", pg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_, _ = admin.Exec("DROP SCHEMA " + schema + " CASCADE")
+		admin.Close()
+	})
+	sep := "?"
+	if strings.Contains(pg, "?") {
+		sep = "&"
+	}
+	out["postgres"] = pg + sep + "search_path=" + schema
+	return out
+}
+
+// runCmd runs one command to completion and returns its output.
+func runCmd(t *testing.T, stdin string, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), append([]string{"guangong"}, args...), noEnv, strings.NewReader(stdin), &out, &errOut)
+	return out.String() + errOut.String(), err
+}
+
+// startServer runs `guangong <args>` until the test ends and returns its base URL.
+func startServer(t *testing.T, args ...string) (string, *syncBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"guangong"}, args...), noEnv, strings.NewReader(""), out, io.Discard)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("server did not stop cleanly: %v", err)
+			}
+		case <-time.After(15 * time.Second):
+			t.Error("server did not stop within 15 s of cancellation")
+		}
+	})
+	re := regexp.MustCompile(`listening on (http://\S+)`)
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := re.FindStringSubmatch(out.String()); m != nil {
+			waitHealthy(t, m[1])
+			return m[1], out
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("server exited early: %v\n%s", err, out.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	t.Fatalf("server did not start:\n%s", out.String())
+	return "", nil
+}
+
+func waitHealthy(t *testing.T, base string) {
+	t.Helper()
+	for i := 0; i < 200; i++ {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	t.Fatalf("%s/healthz never answered 200", base)
+}
+
+func get(t *testing.T, url, token string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+func TestServeBootstrapAndCommands(t *testing.T) {
+	for kind, dsn := range dsns(t) {
+		t.Run(kind, func(t *testing.T) {
+			base, out := startServer(t, "serve", "--addr", "127.0.0.1:0", "--db", dsn)
+			if !regexp.MustCompile(`一次性密码 \S+`).MatchString(out.String()) {
+				t.Fatalf("first start printed no one-time password:\n%s", out.String())
+			}
+			if code, _ := get(t, base+"/readyz", ""); code != 200 {
+				t.Fatalf("/readyz = %d", code)
+			}
+
+			// A second process on the same database (as behind a load balancer) must not
+			// bootstrap again.
+			_, out2 := startServer(t, "serve", "--addr", "127.0.0.1:0", "--db", dsn)
+			if strings.Contains(out2.String(), "一次性密码") {
+				t.Fatalf("second start bootstrapped again:\n%s", out2.String())
+			}
+
+			if o, err := runCmd(t, "", "migrate", "--db", dsn); err != nil {
+				t.Fatalf("migrate: %v\n%s", err, o)
+			}
+			if o, err := runCmd(t, "weak\n", "user", "add", "--db", dsn, "--username", "clerk1", "--org", "ROOT", "--role", "clerk"); err == nil || !strings.Contains(err.Error(), "密码") {
+				t.Fatalf("a weak password was accepted: %v\n%s", err, o)
+			}
+			if o, err := runCmd(t, "Str0ng-Pass!\n", "user", "add", "--db", dsn, "--username", "clerk1", "--org", "ROOT", "--role", "clerk"); err != nil {
+				t.Fatalf("user add: %v\n%s", err, o)
+			}
+			if _, err := runCmd(t, "Str0ng-Pass!\n", "user", "add", "--db", dsn, "--username", "clerk2", "--org", "NO-SUCH-ORG", "--role", "clerk"); err == nil {
+				t.Fatal("user add accepted an unknown committee")
+			}
+			tok, err := runCmd(t, "", "token", "create", "--db", dsn, "--username", "clerk1")
+			if err != nil {
+				t.Fatalf("token create: %v\n%s", err, tok)
+			}
+			tok = strings.TrimSpace(tok)
+			code, body := get(t, base+"/api/v1/me", tok)
+			if code != 200 || !strings.Contains(body, `"clerk1"`) {
+				t.Fatalf("GET /api/v1/me with the new token = %d %s", code, body)
+			}
+			if code, _ := get(t, base+"/api/v1/me", tok+"x"); code != 401 {
+				t.Fatalf("a wrong token gave %d, want 401", code)
+			}
+
+			if o, err := runCmd(t, "", "audit", "verify", "--db", dsn); err != nil || !strings.Contains(o, "审计链完整") {
+				t.Fatalf("audit verify on an untouched trail: %v\n%s", err, o)
+			}
+			tamperAudit(t, kind, dsn)
+			o, err := runCmd(t, "", "audit", "verify", "--db", dsn)
+			if err == nil {
+				t.Fatalf("audit verify passed a tampered trail:\n%s", o)
+			}
+			if !strings.Contains(err.Error(), "第 2 条") {
+				t.Fatalf("audit verify did not name entry 2: %v", err)
+			}
+		})
+	}
+}
+
+// tamperAudit edits the second audit entry behind the application's back.
+func tamperAudit(t *testing.T, kind, dsn string) {
+	t.Helper()
+	driver, source := "pgx", dsn
+	if kind == "sqlite" {
+		driver = "sqlite"
+	}
+	db, err := sql.Open(driver, source)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	res, err := db.Exec(`UPDATE audit_log SET username = 'mallory' WHERE seq = 2`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		t.Fatalf("tampering touched %d rows, want 1", n)
+	}
+}
+
+func TestVersionAndUsage(t *testing.T) {
+	o, err := runCmd(t, "", "version")
+	if err != nil || !strings.HasPrefix(o, "guangong ") {
+		t.Fatalf("version: %v %q", err, o)
+	}
+	if _, err := runCmd(t, "", "frobnicate"); err == nil {
+		t.Fatal("an unknown command succeeded")
+	}
+}
+
+func TestDemoServes(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "demo.db")
+	base, out := startServer(t, "demo", "--addr", "127.0.0.1:0", "--db", dsn)
+	for _, want := range []string{"dizhuang", "village-clerk", "auditor", "admin"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("demo output lacks login %q:\n%s", want, out.String())
+		}
+	}
+	code, body := get(t, base+"/login", "")
+	if code != 200 || !strings.Contains(body, "<form") {
+		t.Fatalf("GET /login = %d", code)
+	}
+}

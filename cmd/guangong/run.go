@@ -1,0 +1,224 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"guangong"
+	"guangong/sqlstore"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+const usage = `guangong — 关工台账 (ledgers for committees caring for the next generation)
+
+Usage:
+  guangong serve   [--addr 127.0.0.1:8080] [--db guangong.db|postgres://…] [--metrics] [--trust-proxy]
+  guangong demo    [--addr 127.0.0.1:8080] [--db guangong-demo.db|postgres://…]
+  guangong migrate [--db …]
+  guangong user add --username U --org ORG --role ROLE [--name NAME] [--db …]   (password on stdin)
+  guangong token create --username U [--name NAME] [--db …]
+  guangong audit verify [--db …]
+  guangong version
+
+Environment: GUANGONG_ADDR, GUANGONG_DB, GUANGONG_METRICS=1, GUANGONG_TRUST_PROXY=1 stand for the flags.
+Roles: sysadmin (系统管理员), auditor (安全审计员), orgadmin (单位管理员), clerk (录入员), viewer (查看者).
+`
+
+// env is the process environment, injected so tests can run commands side by side.
+type env struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) < 2 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	cmd, rest := args[1], args[2:]
+	switch cmd {
+	case "serve":
+		return e.serve(ctx, rest)
+	case "demo":
+		return e.demo(ctx, rest)
+	case "migrate":
+		return e.migrate(ctx, rest)
+	case "user":
+		if len(rest) > 0 && rest[0] == "add" {
+			return e.userAdd(ctx, rest[1:])
+		}
+	case "token":
+		if len(rest) > 0 && rest[0] == "create" {
+			return e.tokenCreate(ctx, rest[1:])
+		}
+	case "audit":
+		if len(rest) > 0 && rest[0] == "verify" {
+			return e.auditVerify(ctx, rest[1:])
+		}
+	case "version":
+		fmt.Fprintln(stdout, "guangong", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", strings.Join(args[1:], " "))
+}
+
+// flags makes a flag set whose --db defaults to GUANGONG_DB, then ./guangong.db.
+func (e *env) flags(name string, defaultDB string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	def := e.getenv("GUANGONG_DB")
+	if def == "" {
+		def = defaultDB
+	}
+	return fs, fs.String("db", def, "SQLite file path or postgres:// URL")
+}
+
+// open opens and migrates the database.
+func (e *env) open(ctx context.Context, dsn string) (*sqlstore.DB, error) {
+	db, err := sqlstore.Open(dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func (e *env) migrate(ctx context.Context, args []string) error {
+	fs, dsn := e.flags("migrate", "guangong.db")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := e.open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fmt.Fprintln(e.stdout, "数据库已迁移到最新版本 (migrated):", redact(*dsn))
+	return nil
+}
+
+func (e *env) userAdd(ctx context.Context, args []string) error {
+	fs, dsn := e.flags("user add", "guangong.db")
+	username := fs.String("username", "", "login name")
+	orgRef := fs.String("org", "", "committee id or code")
+	role := fs.String("role", "", "sysadmin, auditor, orgadmin, clerk or viewer")
+	name := fs.String("name", "", "display name (default: the username)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := e.open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sys := guangong.SystemActor("cli")
+	org, err := db.FindOrgByRef(ctx, sys, *orgRef)
+	if err != nil {
+		return describe(err)
+	}
+	password, err := bufio.NewReader(e.stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	password = strings.TrimRight(password, "\r\n")
+	display := *name
+	if display == "" {
+		display = *username
+	}
+	u := &guangong.User{Username: *username, DisplayName: display, OrgID: org.ID,
+		Role: guangong.Role(*role), Lang: "zh"}
+	if err := db.CreateUser(ctx, sys, u, password); err != nil {
+		return describe(err)
+	}
+	fmt.Fprintf(e.stdout, "已创建账号 %s（%s，%s）id=%s\n", u.Username, u.Role.Label().Zh, org.Name, u.ID)
+	return nil
+}
+
+func (e *env) tokenCreate(ctx context.Context, args []string) error {
+	fs, dsn := e.flags("token create", "guangong.db")
+	username := fs.String("username", "", "the account the token acts as")
+	name := fs.String("name", "cli", "a label for the token")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := e.open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sys := guangong.SystemActor("cli")
+	u, err := db.FindUserByUsername(ctx, sys, *username)
+	if err != nil {
+		return describe(err)
+	}
+	raw, _, err := db.CreateToken(ctx, sys, u.ID, *name)
+	if err != nil {
+		return describe(err)
+	}
+	fmt.Fprintln(e.stdout, raw)
+	return nil
+}
+
+func (e *env) auditVerify(ctx context.Context, args []string) error {
+	fs, dsn := e.flags("audit verify", "guangong.db")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := e.open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	res, err := db.VerifyAudit(ctx, guangong.SystemActor("cli"))
+	if err != nil {
+		return describe(err)
+	}
+	if !res.OK {
+		return fmt.Errorf("审计链在第 %d 条（id %s）处断裂 (audit chain broken at seq %d): %s",
+			res.BrokenSeq, res.BrokenID, res.BrokenSeq, res.Reason)
+	}
+	fmt.Fprintf(e.stdout, "审计链完整，共校验 %d 条 (audit chain intact, %d entries checked)\n", res.Checked, res.Checked)
+	return nil
+}
+
+// describe turns a domain error into a line for the terminal, with its field messages.
+func describe(err error) error {
+	var ge *guangong.Error
+	if !errors.As(err, &ge) || ge.Code == guangong.EINTERNAL {
+		return err
+	}
+	parts := []string{ge.Msg.Zh}
+	for field, m := range ge.Fields {
+		parts = append(parts, field+": "+m.Zh)
+	}
+	return errors.New(strings.Join(parts, "；"))
+}
+
+// redact hides a password in a database URL before it is printed.
+func redact(dsn string) string {
+	if i := strings.Index(dsn, "://"); i >= 0 {
+		if at := strings.LastIndex(dsn, "@"); at > i {
+			if colon := strings.Index(dsn[i+3:at], ":"); colon >= 0 {
+				return dsn[:i+3+colon] + ":***" + dsn[at:]
+			}
+		}
+	}
+	return dsn
+}

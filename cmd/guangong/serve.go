@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"guangong"
+	"guangong/api"
+	"guangong/demo"
+	"guangong/httpx"
+	"guangong/sqlstore"
+	"guangong/web"
+)
+
+type serveOptions struct {
+	addr       string
+	metrics    bool
+	trustProxy bool
+}
+
+func (e *env) serveFlags(name, defaultDB string, args []string) (*serveOptions, string, error) {
+	fs, dsn := e.flags(name, defaultDB)
+	addr := e.getenv("GUANGONG_ADDR")
+	if addr == "" {
+		addr = "127.0.0.1:8080"
+	}
+	o := &serveOptions{}
+	fs.StringVar(&o.addr, "addr", addr, "listen address")
+	fs.BoolVar(&o.metrics, "metrics", e.getenv("GUANGONG_METRICS") == "1", "serve Prometheus metrics at /metrics")
+	fs.BoolVar(&o.trustProxy, "trust-proxy", e.getenv("GUANGONG_TRUST_PROXY") == "1", "trust X-Forwarded-For/Proto from a reverse proxy")
+	if err := fs.Parse(args); err != nil {
+		return nil, "", err
+	}
+	return o, *dsn, nil
+}
+
+func (e *env) serve(ctx context.Context, args []string) error {
+	o, dsn, err := e.serveFlags("serve", "guangong.db", args)
+	if err != nil {
+		return err
+	}
+	db, err := e.open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	username, password, err := db.Bootstrap(ctx, "关心下一代工作委员会")
+	if err != nil {
+		return err
+	}
+	if username != "" {
+		fmt.Fprintf(e.stdout, "首次启动：已创建系统管理员 %s，一次性密码 %s（首次登录须修改密码并绑定动态口令）\n", username, password)
+		fmt.Fprintf(e.stdout, "first start: created system administrator %s with one-time password %s\n", username, password)
+	}
+	return e.listen(ctx, db, o)
+}
+
+func (e *env) demo(ctx context.Context, args []string) error {
+	o, dsn, err := e.serveFlags("demo", "guangong-demo.db", args)
+	if err != nil {
+		return err
+	}
+	if !strings.Contains(dsn, "://") {
+		// A demo is always fresh: remove an earlier demo file and its WAL.
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			if err := os.Remove(dsn + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+		}
+	}
+	db, err := e.open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	logins, err := demo.Build(ctx, db)
+	if err != nil {
+		return fmt.Errorf("building the demo: %w", err)
+	}
+	fmt.Fprintln(e.stdout, "演示数据已生成 (demo database built):", redact(dsn))
+	fmt.Fprintln(e.stdout, "演示账号 (demo logins; all fictional):")
+	for _, l := range logins {
+		fmt.Fprintf(e.stdout, "  %-16s %-12s %-20s %s\n", l.Username, l.Password, l.Role.Label().Zh+"/"+string(l.Role), l.OrgName)
+	}
+	fmt.Fprintln(e.stdout, "  系统管理员和安全审计员首次登录时须绑定动态口令（TOTP）。")
+	return e.listen(ctx, db, o)
+}
+
+// listen serves until ctx ends, then drains requests for up to 10 s.
+func (e *env) listen(ctx context.Context, db *sqlstore.DB, o *serveOptions) error {
+	log := slog.New(slog.NewJSONHandler(e.stderr, nil))
+	var metrics *httpx.Metrics
+	if o.metrics {
+		metrics = httpx.NewMetrics(db.Stats)
+	}
+	apiHandler := api.New(api.Config{Store: db, Log: log, TrustProxy: o.trustProxy, Version: version})
+	handler, err := web.New(web.Config{Store: db, Log: log, Metrics: metrics, API: apiHandler,
+		TrustProxy: o.trustProxy, Version: version})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(e.stdout, "guangong %s listening on http://%s\n", version, ln.Addr())
+	log.Info("listening", "addr", ln.Addr().String(), "db", db.Dialect(), "version", version)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	return nil
+}
+
+var _ guangong.Store = (*sqlstore.DB)(nil)
