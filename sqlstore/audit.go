@@ -222,8 +222,8 @@ func isRoot(ctx context.Context, q querier, orgID string) (bool, error) {
 	return err == nil && !parent.Valid, err
 }
 
-// verifyPage is how many entries VerifyAudit reads at a time.
-const verifyPage = 1000
+// verifyPage is how many entries VerifyAudit reads at a time (a var so tests can shrink it).
+var verifyPage = 1000
 
 // VerifyAudit walks the whole chain in seq order, a page at a time, checking that seq
 // runs 1, 2, 3 … without gaps, that each entry links to the previous hash, that each hash

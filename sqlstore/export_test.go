@@ -16,3 +16,21 @@ func (db *DB) RawQueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 }
 
 func (db *DB) RawReader() *sql.DB { return db.reader }
+
+// SetVerifyPage shrinks VerifyAudit's page so tests cross page boundaries.
+func SetVerifyPage(n int) func() {
+	old := verifyPage
+	verifyPage = n
+	return func() { verifyPage = old }
+}
+
+// RehashAudit recomputes entry seq's hash after a tamper, as a forger who knows the
+// algorithm would, without fixing later entries.
+func (db *DB) RehashAudit(ctx context.Context, seq int64) error {
+	var r auditRow
+	if err := r.scan(db.writer.QueryRowContext(ctx, `SELECT `+auditCols+` FROM audit_log WHERE seq = $1`, seq)); err != nil {
+		return err
+	}
+	_, err := db.writer.ExecContext(ctx, `UPDATE audit_log SET hash = $1 WHERE seq = $2`, r.hash(), seq)
+	return err
+}

@@ -1,0 +1,115 @@
+package sqlstore_test
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"guangong"
+	"guangong/sqlstore"
+	"guangong/sqlstore/storetest"
+)
+
+func TestOpenAndMigrate(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		want := "sqlite"
+		if strings.Contains(t.Name(), "postgres") {
+			want = "postgres"
+		}
+		if db.Dialect() != want {
+			t.Fatalf("dialect %q", db.Dialect())
+		}
+		// Migrate again: nothing to do, nothing fails.
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		db.RawQueryRow(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = '0001_init'`).Scan(&n)
+		if n != 1 {
+			t.Fatalf("0001_init recorded %d times", n)
+		}
+		if err := db.Ping(ctx); err != nil {
+			t.Fatal(err)
+		}
+		st := db.Stats()
+		for _, k := range []string{"open", "in_use", "idle", "wait_count", "wait_seconds"} {
+			if _, ok := st[k]; !ok {
+				t.Fatalf("stats lack %s: %v", k, st)
+			}
+		}
+		// Foreign keys hold on both databases.
+		_, err := db.RawExec(ctx, `INSERT INTO org_closure (ancestor_id, descendant_id, depth) VALUES ('a', 'b', 1)`)
+		if err == nil {
+			t.Fatal("foreign key not enforced")
+		}
+	})
+}
+
+func TestSQLitePragmas(t *testing.T) {
+	db := storetest.Open(t, "sqlite")
+	// Every read connection, not just the first, has the pragmas: hold several at once.
+	r := db.RawReader()
+	var conns []interface{ Close() error }
+	for range 3 {
+		c, err := r.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		var fk, timeout int
+		var mode string
+		c.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&fk)
+		c.QueryRowContext(ctx, `PRAGMA busy_timeout`).Scan(&timeout)
+		c.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode)
+		if fk != 1 || timeout < 1000 || mode != "wal" {
+			t.Fatalf("reader pragmas: foreign_keys=%d busy_timeout=%d journal_mode=%s", fk, timeout, mode)
+		}
+		// The read pool cannot write.
+		if _, err := c.ExecContext(ctx, `UPDATE audit_head SET seq = seq`); err == nil {
+			t.Fatal("read pool wrote")
+		}
+	}
+	for _, c := range conns {
+		c.Close()
+	}
+	var fk int
+	db.RawQueryRow(ctx, `PRAGMA foreign_keys`).Scan(&fk)
+	if fk != 1 {
+		t.Fatal("writer without foreign keys")
+	}
+}
+
+func TestSQLitePathWithHash(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a#b%c")
+	db1, err := sqlstore.Open(filepath.Join(dir, "x.db"))
+	if err == nil {
+		db1.Close()
+		t.Fatal("opened a file in a missing directory")
+	}
+	path := filepath.Join(t.TempDir(), "x#1.db")
+	db, err := sqlstore.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "x#1.db*")); len(m) == 0 {
+		t.Fatal("database not created at its path")
+	}
+}
+
+func TestDriverErrorsAreSafe(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := storetest.NewFixture(t, db)
+		err := db.CreateUser(ctx, sys, &guangong.User{Username: "admin", DisplayName: "重复", OrgID: f.County.ID,
+			Role: guangong.RoleViewer}, storetest.Password)
+		wantCode(t, err, guangong.ECONFLICT)
+		wantField(t, err, "username", "该用户名已被使用")
+		msg := guangong.ErrorMsg(err)
+		if strings.Contains(msg.Zh+msg.En, "UNIQUE") || strings.Contains(msg.Zh+msg.En, "duplicate") {
+			t.Fatalf("driver text leaked: %v", msg)
+		}
+	})
+}
