@@ -17,11 +17,15 @@ var auditActions = []string{
 	guangong.ActionTokenCreate, guangong.ActionTokenRevoke,
 }
 
+// auditObjectTypes are suggested in the object filter; later areas add their own.
+var auditObjectTypes = []string{"org", "user", "session", "token", "audit", "request"}
+
 type auditData struct {
-	Entries []*guangong.AuditEntry
-	Pager   pager
-	Actions []string
-	Verify  *guangong.AuditVerification
+	Entries     []*guangong.AuditEntry
+	Pager       pager
+	Actions     []string
+	ObjectTypes []string
+	Verify      *guangong.AuditVerification
 }
 
 func (c *ctx) auditRead() error {
@@ -74,7 +78,7 @@ func (s *server) auditList(c *ctx) error {
 	}
 	page := pageOf(c.r)
 	q := c.r.URL.Query()
-	d := &auditData{Actions: auditActions}
+	d := &auditData{Actions: auditActions, ObjectTypes: auditObjectTypes}
 	v := c.view(tr(c.lang, "audit.title"), d)
 	v.Form = q
 	f, err := auditFilter(q, page)

@@ -35,6 +35,12 @@ func (s *server) funcs(lang string) template.FuncMap {
 			}
 			return a
 		},
+		"object": func(o string) string {
+			if m, ok := catalog["object."+o]; ok {
+				return m.In(lang)
+			}
+			return o
+		},
 		"datetime": func(v any) string { return formatTime(v, "2006-01-02 15:04:05") },
 		"date":     func(v any) string { return formatTime(v, guangong.DateLayout) },
 		"add":      func(a, b int) int { return a + b },

@@ -14,6 +14,9 @@ const (
 	sessionCookie   = "guangong_session"
 	langCookie      = "lang"
 	largeTextCookie = "large_text"
+
+	// maxFormBytes bounds a form post; the pages' forms are a few hundred bytes.
+	maxFormBytes = 1 << 20
 )
 
 // ctx is one request as the handlers see it: who is calling, in which language.
@@ -55,6 +58,9 @@ const (
 
 func (s *server) handle(a access, fn handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !safeMethod(r.Method) {
+			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		}
 		c := &ctx{s: s, w: w, r: r, lang: "zh"}
 		if ck, err := r.Cookie(langCookie); err == nil && (ck.Value == "en" || ck.Value == "zh") {
 			c.lang = ck.Value
