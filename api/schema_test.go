@@ -193,4 +193,3 @@ func TestResponsesMatchDocument(t *testing.T) {
 		}
 	})
 }
-
