@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/json"
 	"net/http"
@@ -19,8 +20,12 @@ func (s *server) openAPI() http.Handler {
 		if err := json.Unmarshal(openAPIDoc, &m); err == nil {
 			if info, ok := m["info"].(map[string]any); ok {
 				info["version"] = s.version
-				if b, err := json.MarshalIndent(m, "", "  "); err == nil {
-					doc = b
+				var buf bytes.Buffer
+				enc := json.NewEncoder(&buf)
+				enc.SetEscapeHTML(false) // keep "<token>" in descriptions readable
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(m); err == nil {
+					doc = buf.Bytes()
 				}
 			}
 		}

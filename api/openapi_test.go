@@ -229,6 +229,9 @@ func TestOpenAPIServed(t *testing.T) {
 	if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil {
 		t.Fatal(err)
 	}
+	if strings.Contains(rec.Body.String(), `\u003c`) {
+		t.Error("served document escapes < as \\u003c")
+	}
 	if doc.OpenAPI != "3.1.0" || doc.Info.Version != "1.2.3-test" || doc.Paths["/api/v1/orgs/{id}"] == nil {
 		t.Errorf("served document: openapi %q version %q, %d paths", doc.OpenAPI, doc.Info.Version, len(doc.Paths))
 	}
