@@ -39,7 +39,7 @@ const (
 // (PostgreSQL) or runs on the single writer (SQLite), so appends are serialised and the
 // chain has no forks.
 func (tx *Tx) audit(a *guangong.Actor, e entry) error {
-	ctx := context.Background()
+	ctx := tx.ctx
 	row := auditRow{
 		ID: guangong.NewID(), At: fmtTime(tx.now),
 		UserID: e.userID, Username: e.username, IP: e.ip,
@@ -189,7 +189,7 @@ func (db *DB) FindAudit(ctx context.Context, a *guangong.Actor, f guangong.Audit
 		}
 		p := f.Page.Normalize()
 		rows, err := q.QueryContext(ctx, `SELECT `+auditCols+` FROM audit_log`+w+
-			` ORDER BY seq DESC LIMIT `+args.add(p.Limit)+` OFFSET `+args.add(p.Offset), args...)
+			` ORDER BY seq DESC `+limit(p), args...)
 		if err != nil {
 			return err
 		}

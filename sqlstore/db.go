@@ -154,7 +154,7 @@ type querier interface {
 // writes carries one timestamp.
 type Tx struct {
 	*sql.Tx
-	db  *DB
+	ctx context.Context
 	now time.Time
 }
 
@@ -183,7 +183,7 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return err
 	}
-	tx := &Tx{Tx: stx, db: db, now: db.now()}
+	tx := &Tx{Tx: stx, ctx: ctx, now: db.now()}
 	if err := fn(tx); err != nil {
 		stx.Rollback()
 		return err
@@ -282,4 +282,10 @@ type args []any
 func (a *args) add(v any) string {
 	*a = append(*a, v)
 	return fmt.Sprintf("$%d", len(*a))
+}
+
+// limit writes a page as literals: they are ints, so nothing can be injected, and
+// PostgreSQL can then plan each list once (a LIMIT parameter makes it re-plan every call).
+func limit(p guangong.Page) string {
+	return fmt.Sprintf(" LIMIT %d OFFSET %d", p.Limit, p.Offset)
 }

@@ -91,13 +91,28 @@ func (db *DB) FindOrgs(ctx context.Context, a *guangong.Actor, f guangong.OrgFil
 		if !a.Can(guangong.Role.CanReadOrgs) {
 			return &denial{err: guangong.Forbidden(), objectType: objOrg, detail: "list orgs"}
 		}
+		// The query is driven from one closure range, the asked subtree or else the actor's
+		// scope, joined to orgs; the scope, when it is not the driver, is a primary-key probe
+		// per row. (An IN (subquery) for each would make SQLite build both lists each time.)
 		var args args
-		conds := []string{scopeCond(a, "o.id", &args)}
+		var conds []string
+		from := ` FROM orgs o`
+		driver := ""
+		if f.Under != nil {
+			driver = *f.Under
+		} else if !a.System {
+			driver = a.OrgID
+		}
+		if driver != "" {
+			from = ` FROM org_closure k JOIN orgs o ON o.id = k.descendant_id`
+			conds = append(conds, "k.ancestor_id = "+args.add(driver))
+		}
+		if !a.System && driver != a.OrgID {
+			conds = append(conds, `EXISTS (SELECT 1 FROM org_closure s WHERE s.ancestor_id = `+args.add(a.OrgID)+
+				` AND s.descendant_id = o.id)`)
+		}
 		if f.ParentID != nil {
 			conds = append(conds, "o.parent_id = "+args.add(*f.ParentID))
-		}
-		if f.Under != nil {
-			conds = append(conds, "o.id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = "+args.add(*f.Under)+")")
 		}
 		if f.Query != nil && strings.TrimSpace(*f.Query) != "" {
 			p := args.add(likePattern(strings.TrimSpace(*f.Query)))
@@ -113,12 +128,11 @@ func (db *DB) FindOrgs(ctx context.Context, a *guangong.Actor, f guangong.OrgFil
 			conds = append(conds, "o.status = "+args.add(string(guangong.OrgActive)))
 		}
 		w := where(conds)
-		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM orgs o`+w, args...).Scan(&total); err != nil {
+		if err := q.QueryRowContext(ctx, `SELECT COUNT(*)`+from+w, args...).Scan(&total); err != nil {
 			return err
 		}
 		p := f.Page.Normalize()
-		rows, err := q.QueryContext(ctx, `SELECT `+orgCols+` FROM orgs o`+w+` ORDER BY o.name, o.id LIMIT `+
-			args.add(p.Limit)+` OFFSET `+args.add(p.Offset), args...)
+		rows, err := q.QueryContext(ctx, `SELECT `+orgCols+from+w+` ORDER BY o.name, o.id `+limit(p), args...)
 		if err != nil {
 			return err
 		}

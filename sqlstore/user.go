@@ -35,7 +35,7 @@ func loadUser(ctx context.Context, q querier, id string) (*guangong.User, error)
 	return u, err
 }
 
-// privileged reports whether the actor may not see role r: only the system administrator
+// hidesRole reports whether the actor may not see accounts of role r: only the system administrator
 // (and the system) see system administrators and auditors.
 func hidesRole(a *guangong.Actor, r guangong.Role) bool {
 	return !a.System && a.Role != guangong.RoleSysAdmin && r.RequiresTOTP()
@@ -129,8 +129,7 @@ func (db *DB) FindUsers(ctx context.Context, a *guangong.Actor, f guangong.UserF
 			return err
 		}
 		p := f.Page.Normalize()
-		rows, err := q.QueryContext(ctx, `SELECT `+userCols+userFrom+w+` ORDER BY u.username, u.id LIMIT `+
-			args.add(p.Limit)+` OFFSET `+args.add(p.Offset), args...)
+		rows, err := q.QueryContext(ctx, `SELECT `+userCols+userFrom+w+` ORDER BY u.username, u.id `+limit(p), args...)
 		if err != nil {
 			return err
 		}
