@@ -97,10 +97,6 @@ func (db *DB) Stats() map[string]float64 {
 // Migrate applies the embedded migrations not yet recorded in schema_migrations, in
 // name order, each in its own transaction. Migrations are forward-only.
 func (db *DB) Migrate(ctx context.Context) error {
-	if _, err := db.writer.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
-		return fmt.Errorf("sqlstore: migrations table: %w", err)
-	}
 	names, err := fs.Glob(migrationFS, "migrations/*.sql")
 	if err != nil {
 		return err
@@ -125,6 +121,14 @@ func (db *DB) migrateFile(ctx context.Context, name string) error {
 		return err
 	}
 	defer tx.Rollback()
+	// Several servers may start at once on one PostgreSQL: one migrates, the others wait.
+	if err := lockMigrations(ctx, tx, db.dialect); err != nil {
+		return fmt.Errorf("sqlstore: migration lock: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		return fmt.Errorf("sqlstore: migrations table: %w", err)
+	}
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = $1`, version).Scan(&n); err != nil {
 		return fmt.Errorf("sqlstore: migration %s: %w", version, err)

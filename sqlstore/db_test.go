@@ -113,3 +113,40 @@ func TestDriverErrorsAreSafe(t *testing.T) {
 		}
 	})
 }
+
+// Several servers starting at once on one empty database all migrate without error.
+func TestConcurrentMigrate(t *testing.T) {
+	for _, kind := range []string{"sqlite", "postgres"} {
+		t.Run(kind, func(t *testing.T) {
+			dsn := storetest.DSN(t, kind)
+			errs := make(chan error, 4)
+			for range 4 {
+				go func() {
+					db, err := sqlstore.Open(dsn)
+					if err != nil {
+						errs <- err
+						return
+					}
+					defer db.Close()
+					errs <- db.Migrate(ctx)
+				}()
+			}
+			for range 4 {
+				if err := <-errs; err != nil {
+					t.Fatal(err)
+				}
+			}
+			db, err := sqlstore.Open(dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			var n int
+			db.RawQueryRow(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&n)
+			if n != 1 {
+				t.Fatalf("%d migrations recorded", n)
+			}
+			verifyOK(t, db)
+		})
+	}
+}

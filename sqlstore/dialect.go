@@ -4,6 +4,7 @@ package sqlstore
 // how each reports a unique violation. The SQL elsewhere is shared.
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -85,6 +86,16 @@ func openSQLite(path string) (writer, reader *sql.DB, err error) {
 	reader.SetMaxOpenConns(n)
 	reader.SetMaxIdleConns(n)
 	return writer, reader, nil
+}
+
+// lockMigrations serialises concurrent Migrate calls for the rest of tx. SQLite needs
+// nothing: its write transactions already exclude each other.
+func lockMigrations(ctx context.Context, tx *sql.Tx, dialect string) error {
+	if dialect != dialectPostgres {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(4822640)`) // any constant key of ours
+	return err
 }
 
 // uniqueKeys names, for each unique index, the field and its label for messages.

@@ -30,16 +30,7 @@ func Each(t *testing.T, fn func(t *testing.T, db *sqlstore.DB)) {
 // variable a postgres test is skipped, or fails when GUANGONG_TEST_STRICT=1.
 func Open(t testing.TB, kind string) *sqlstore.DB {
 	t.Helper()
-	var dsn string
-	switch kind {
-	case "sqlite":
-		dsn = filepath.Join(t.TempDir(), "test.db")
-	case "postgres":
-		dsn = postgresSchema(t)
-	default:
-		t.Fatalf("storetest: unknown database kind %q", kind)
-	}
-	db, err := sqlstore.Open(dsn)
+	db, err := sqlstore.Open(DSN(t, kind))
 	if err != nil {
 		t.Fatalf("storetest: open %s: %v", kind, err)
 	}
@@ -48,6 +39,20 @@ func Open(t testing.TB, kind string) *sqlstore.DB {
 		t.Fatalf("storetest: migrate %s: %v", kind, err)
 	}
 	return db
+}
+
+// DSN returns the address of a fresh, empty (unmigrated) database of kind, removed at
+// cleanup: for tests of start-up, migration and the command line.
+func DSN(t testing.TB, kind string) string {
+	t.Helper()
+	switch kind {
+	case "sqlite":
+		return filepath.Join(t.TempDir(), "test.db")
+	case "postgres":
+		return postgresSchema(t)
+	}
+	t.Fatalf("storetest: unknown database kind %q", kind)
+	return ""
 }
 
 // postgresSchema creates a schema of its own for one test and returns a DSN whose every
