@@ -28,11 +28,10 @@ type entry struct {
 
 // Object types in the trail.
 const (
-	objOrg     = "org"
-	objUser    = "user"
-	objSession = "session"
-	objToken   = "token"
-	objAudit   = "audit"
+	objOrg   = "org"
+	objUser  = "user"
+	objToken = "token"
+	objAudit = "audit"
 )
 
 // audit appends an entry to the chain inside tx. Taking the head row with UPDATE locks it

@@ -1,0 +1,147 @@
+package sqlstore
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"guangong"
+	"guangong/secret"
+)
+
+func tokenInvalid() error {
+	return guangong.Errorf(guangong.EUNAUTHORIZED, "API 令牌无效或已撤销", "The API token is invalid or revoked")
+}
+
+// TokenUser resolves a raw API token to its account.
+func (db *DB) TokenUser(ctx context.Context, rawToken string) (*guangong.User, error) {
+	var id, userID string
+	var revokedAt, lastUsed *time.Time
+	err := db.reader.QueryRowContext(ctx, `SELECT id, user_id, revoked_at, last_used_at FROM api_tokens
+		WHERE token_hash = $1`, secret.HashToken(rawToken)).Scan(&id, &userID, nullTimeCol{&revokedAt}, nullTimeCol{&lastUsed})
+	if noRows(err) {
+		return nil, tokenInvalid()
+	} else if err != nil {
+		return nil, mapError(err)
+	}
+	if revokedAt != nil {
+		return nil, tokenInvalid()
+	}
+	u, err := loadUser(ctx, db.reader, userID)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	now := db.now()
+	if u.Disabled || (u.LockedUntil != nil && now.Before(*u.LockedUntil)) {
+		return nil, tokenInvalid()
+	}
+	if lastUsed == nil || now.Sub(*lastUsed) >= touchEvery {
+		if _, err := db.writer.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE id = $2`,
+			fmtTime(now), id); err != nil {
+			return nil, mapError(err)
+		}
+	}
+	return u, nil
+}
+
+// tokenOwner checks that the actor may manage userID's tokens: its own, or, for an
+// administrator, an account it can see.
+func tokenOwner(ctx context.Context, q querier, a *guangong.Actor, userID, what string) (*guangong.User, error) {
+	if userID != "" && userID == a.UserID {
+		return loadUser(ctx, q, userID)
+	}
+	if !a.Can(guangong.Role.CanManageUsers) {
+		return nil, &denial{err: guangong.Forbidden(), objectType: objToken, objectID: userID, detail: what}
+	}
+	return scopedUser(ctx, q, a, userID, what)
+}
+
+const tokenCols = `id, user_id, name, created_at, last_used_at, revoked_at`
+
+func scanToken(s scanner) (*guangong.Token, error) {
+	t := &guangong.Token{}
+	err := s.Scan(&t.ID, &t.UserID, &t.Name, timeCol{&t.CreatedAt}, nullTimeCol{&t.LastUsedAt}, nullTimeCol{&t.RevokedAt})
+	return t, err
+}
+
+// CreateToken makes an API token for userID; the raw value is returned once.
+func (db *DB) CreateToken(ctx context.Context, a *guangong.Actor, userID, name string) (string, *guangong.Token, error) {
+	name = strings.TrimSpace(name)
+	var v guangong.Validation
+	v.Text("name", "名称", "Name", name, true, 50)
+	if err := v.Err(); err != nil {
+		return "", nil, err
+	}
+	raw := secret.NewToken()
+	var t *guangong.Token
+	err := db.write(ctx, a, func(tx *Tx) error {
+		u, err := tokenOwner(ctx, tx, a, userID, "create token")
+		if err != nil {
+			return err
+		}
+		t = &guangong.Token{ID: guangong.NewID(), UserID: u.ID, Name: name, CreatedAt: tx.now}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (id, user_id, name, token_hash, created_at,
+			last_used_at, revoked_at) VALUES ($1, $2, $3, $4, $5, NULL, NULL)`,
+			t.ID, u.ID, name, secret.HashToken(raw), fmtTime(tx.now)); err != nil {
+			return err
+		}
+		return tx.audit(a, entry{action: guangong.ActionTokenCreate, objectType: objToken, objectID: t.ID, orgID: u.OrgID,
+			changes: []guangong.Change{{Field: "userId", After: u.ID}, {Field: "name", After: name}}})
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return raw, t, nil
+}
+
+// FindTokens lists userID's tokens, newest first.
+func (db *DB) FindTokens(ctx context.Context, a *guangong.Actor, userID string) ([]*guangong.Token, error) {
+	var list []*guangong.Token
+	err := db.read(ctx, a, func(q querier) error {
+		if _, err := tokenOwner(ctx, q, a, userID, "list tokens"); err != nil {
+			return err
+		}
+		rows, err := q.QueryContext(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE user_id = $1
+			ORDER BY created_at DESC, id DESC`, userID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			t, err := scanToken(rows)
+			if err != nil {
+				return err
+			}
+			list = append(list, t)
+		}
+		return rows.Err()
+	})
+	return list, err
+}
+
+// RevokeToken revokes token id; revoking a revoked token changes nothing.
+func (db *DB) RevokeToken(ctx context.Context, a *guangong.Actor, id string) error {
+	return db.write(ctx, a, func(tx *Tx) error {
+		t, err := scanToken(tx.QueryRowContext(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE id = $1`, id))
+		if noRows(err) {
+			return guangong.NotFound(guangong.Msg{Zh: "API 令牌", En: "API token"})
+		} else if err != nil {
+			return err
+		}
+		u, err := tokenOwner(ctx, tx, a, t.UserID, "revoke token")
+		if err != nil {
+			if guangong.ErrorCode(err) == guangong.ENOTFOUND {
+				return &denial{err: guangong.NotFound(guangong.Msg{Zh: "API 令牌", En: "API token"}),
+					objectType: objToken, objectID: id, detail: "revoke token: outside scope"}
+			}
+			return err
+		}
+		if t.RevokedAt != nil {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE id = $2`, fmtTime(tx.now), id); err != nil {
+			return err
+		}
+		return tx.audit(a, entry{action: guangong.ActionTokenRevoke, objectType: objToken, objectID: id, orgID: u.OrgID})
+	})
+}
