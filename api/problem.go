@@ -61,21 +61,7 @@ func statusFor(err error) int {
 	if errors.As(err, &he) {
 		return he.status
 	}
-	switch guangong.ErrorCode(err) {
-	case guangong.EINVALID:
-		return http.StatusUnprocessableEntity
-	case guangong.ENOTFOUND:
-		return http.StatusNotFound
-	case guangong.ECONFLICT:
-		return http.StatusConflict
-	case guangong.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case guangong.EFORBIDDEN:
-		return http.StatusForbidden
-	case guangong.ELOCKED:
-		return http.StatusLocked
-	}
-	return http.StatusInternalServerError
+	return httpx.StatusOf(err)
 }
 
 // problem writes err as a problem response. Internal errors are logged in full with the

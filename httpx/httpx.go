@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/VictoriaMetrics/metrics"
+
+	"guangong"
 )
 
 type ctxKey int
@@ -148,4 +150,23 @@ func (m *Metrics) Handler() http.Handler {
 		m.set.WritePrometheus(w)
 		metrics.WriteProcessMetrics(w)
 	})
+}
+
+// StatusOf is the one mapping from domain error codes to HTTP statuses, for pages and API.
+func StatusOf(err error) int {
+	switch guangong.ErrorCode(err) {
+	case guangong.EINVALID:
+		return http.StatusUnprocessableEntity
+	case guangong.ENOTFOUND:
+		return http.StatusNotFound
+	case guangong.ECONFLICT:
+		return http.StatusConflict
+	case guangong.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case guangong.EFORBIDDEN:
+		return http.StatusForbidden
+	case guangong.ELOCKED:
+		return http.StatusLocked
+	}
+	return http.StatusInternalServerError
 }

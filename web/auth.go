@@ -11,6 +11,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"guangong"
+	"guangong/httpx"
 )
 
 type loginData struct {
@@ -44,7 +45,7 @@ func (s *server) login(c *ctx) error {
 		if code == guangong.EUNAUTHORIZED {
 			v.Message = tr(c.lang, "login.bad")
 		}
-		return c.render(statusOf(err), "auth/login", v)
+		return c.render(httpx.StatusOf(err), "auth/login", v)
 	}
 	c.endCurrentSession()
 	needMFA := user.TOTPEnabled || user.Role.RequiresTOTP()
@@ -108,7 +109,7 @@ func (s *server) totp(c *ctx) error {
 		if !ok {
 			switch guangong.ErrorCode(err) {
 			case guangong.EUNAUTHORIZED, guangong.ELOCKED:
-				status = statusOf(err)
+				status = httpx.StatusOf(err)
 				v.Errors = map[string]string{"code": tr(c.lang, "totp.bad")}
 				if guangong.ErrorCode(err) == guangong.ELOCKED {
 					v.Errors["code"] = guangong.ErrorMsg(err).In(c.lang)

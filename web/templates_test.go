@@ -29,19 +29,6 @@ func TestTemplatesParseAndCatalogIsComplete(t *testing.T) {
 	}
 }
 
-func TestStatusOfMapsEveryCode(t *testing.T) {
-	for code, want := range map[string]int{
-		"invalid": 422, "not_found": 404, "conflict": 409, "unauthorized": 401, "forbidden": 403, "locked": 423, "internal": 500,
-	} {
-		if got := statusOf(errOf(code)); got != want {
-			t.Errorf("%s: status %d, want %d", code, got, want)
-		}
-	}
-	if got := statusOf(errString("driver: boom")); got != 500 {
-		t.Errorf("foreign error: %d", got)
-	}
-}
-
 func TestStaticURLsCarryContentHash(t *testing.T) {
 	a, err := loadAssets()
 	if err != nil {
@@ -55,12 +42,6 @@ func TestStaticURLsCarryContentHash(t *testing.T) {
 		t.Fatal("distinct files share a URL")
 	}
 }
-
-type errString string
-
-func (e errString) Error() string { return string(e) }
-
-func errOf(code string) error { return &guangong.Error{Code: code} }
 
 func TestPagerLinks(t *testing.T) {
 	r := httptest.NewRequest("GET", "/users?q=a&page=2", nil)

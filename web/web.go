@@ -184,32 +184,13 @@ func (c *ctx) redirect(url string) error {
 	return nil
 }
 
-// statusOf is the one place error codes become HTTP statuses.
-func statusOf(err error) int {
-	switch guangong.ErrorCode(err) {
-	case guangong.EINVALID:
-		return http.StatusUnprocessableEntity
-	case guangong.ENOTFOUND:
-		return http.StatusNotFound
-	case guangong.ECONFLICT:
-		return http.StatusConflict
-	case guangong.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case guangong.EFORBIDDEN:
-		return http.StatusForbidden
-	case guangong.ELOCKED:
-		return http.StatusLocked
-	}
-	return http.StatusInternalServerError
-}
-
 // fail answers a request whose handler returned err: an error page in the user's language,
 // or the login page when the session is gone. Internal errors are logged in full.
 func (c *ctx) fail(err error) {
 	if errors.Is(err, errHandled) {
 		return
 	}
-	status := statusOf(err)
+	status := httpx.StatusOf(err)
 	if status == http.StatusUnauthorized {
 		c.clearSessionCookie()
 		_ = c.redirect("/login")
@@ -242,5 +223,5 @@ func (c *ctx) formError(v *view, err error) (int, bool) {
 	for f, m := range guangong.FieldErrors(err) {
 		v.Errors[f] = m.In(c.lang)
 	}
-	return statusOf(err), true
+	return httpx.StatusOf(err), true
 }
