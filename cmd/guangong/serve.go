@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"guangong"
@@ -86,9 +87,12 @@ func (e *env) demo(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintln(e.stdout, "演示数据已生成 (demo database built):", redact(dsn))
 	fmt.Fprintln(e.stdout, "演示账号 (demo logins; all fictional):")
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  用户名 username\t密码 password\t角色 role\t组织 committee")
 	for _, l := range logins {
-		fmt.Fprintf(e.stdout, "  %-16s %-12s %-20s %s\n", l.Username, l.Password, l.Role.Label().Zh+"/"+string(l.Role), l.OrgName)
+		fmt.Fprintf(tw, "  %s\t%s\t%s (%s)\t%s\n", l.Username, l.Password, l.Role.Label().Zh, l.Role, l.OrgName)
 	}
+	tw.Flush()
 	fmt.Fprintln(e.stdout, "  系统管理员和安全审计员首次登录时须绑定动态口令（TOTP）。")
 	return e.listen(ctx, db, o)
 }
