@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"guangong"
@@ -30,6 +31,9 @@ type DB struct {
 
 	// Now is the clock; tests move it to expire sessions and lockouts.
 	Now func() time.Time
+
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt // prepared read statements of hot paths
 }
 
 var _ guangong.Store = (*DB)(nil)
@@ -75,6 +79,12 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes the pools.
 func (db *DB) Close() error {
+	db.stmtMu.Lock()
+	for _, st := range db.stmts {
+		st.Close()
+	}
+	db.stmts = nil
+	db.stmtMu.Unlock()
 	err := db.writer.Close()
 	if db.reader != db.writer {
 		err = errors.Join(err, db.reader.Close())
@@ -147,6 +157,25 @@ func (db *DB) migrateFile(ctx context.Context, name string) error {
 
 func (db *DB) now() time.Time { return db.Now().UTC() }
 
+// readStmt returns q prepared on the read pool, preparing it once. Hot paths (the scope
+// check behind every permission) use it: parsing and planning cost more than running them.
+func (db *DB) readStmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	db.stmtMu.Lock()
+	defer db.stmtMu.Unlock()
+	if st, ok := db.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := db.reader.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if db.stmts == nil {
+		db.stmts = map[string]*sql.Stmt{}
+	}
+	db.stmts[q] = st
+	return st, nil
+}
+
 // querier is what helpers need: a pool or a transaction.
 type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
@@ -178,6 +207,9 @@ func (d *denial) Unwrap() error { return d.err }
 
 // write runs fn in a write transaction. Driver errors become safe *guangong.Error values.
 func (db *DB) write(ctx context.Context, a *guangong.Actor, fn func(tx *Tx) error) error {
+	if a == nil {
+		return noActor()
+	}
 	err := db.inTx(ctx, fn)
 	return db.finish(ctx, a, err)
 }
@@ -195,8 +227,17 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	return stx.Commit()
 }
 
+// noActor answers a call without an actor: a bug in the caller, refused rather than
+// run unscoped.
+func noActor() error {
+	return guangong.Errorf(guangong.EUNAUTHORIZED, "请先登录", "Please log in")
+}
+
 // read runs fn against the read pool, auditing denials like write.
 func (db *DB) read(ctx context.Context, a *guangong.Actor, fn func(q querier) error) error {
+	if a == nil {
+		return noActor()
+	}
 	return db.finish(ctx, a, fn(db.reader))
 }
 

@@ -150,3 +150,24 @@ func TestConcurrentMigrate(t *testing.T) {
 		})
 	}
 }
+
+// A call without an actor is refused, never run unscoped.
+func TestNilActor(t *testing.T) {
+	db := storetest.Open(t, "sqlite")
+	f := storetest.NewFixture(t, db)
+	if _, err := db.FindOrgByID(ctx, nil, f.Town.ID); guangong.ErrorCode(err) != guangong.EUNAUTHORIZED {
+		t.Fatalf("FindOrgByID: %v", err)
+	}
+	if _, err := db.InScope(ctx, nil, f.Town.ID); guangong.ErrorCode(err) != guangong.EUNAUTHORIZED {
+		t.Fatalf("InScope: %v", err)
+	}
+	if err := db.CreateUser(ctx, nil, &guangong.User{}, ""); guangong.ErrorCode(err) != guangong.EUNAUTHORIZED {
+		t.Fatalf("CreateUser: %v", err)
+	}
+	if err := db.ChangePassword(ctx, nil, "a", "b", ""); guangong.ErrorCode(err) != guangong.EUNAUTHORIZED {
+		t.Fatalf("ChangePassword: %v", err)
+	}
+	if _, _, err := db.FindAudit(ctx, nil, guangong.AuditFilter{}); guangong.ErrorCode(err) != guangong.EUNAUTHORIZED {
+		t.Fatalf("FindAudit: %v", err)
+	}
+}

@@ -79,8 +79,22 @@ func (db *DB) FindOrgByRef(ctx context.Context, a *guangong.Actor, ref string) (
 
 // InScope reports whether committee id lies in the actor's subtree.
 func (db *DB) InScope(ctx context.Context, a *guangong.Actor, id string) (bool, error) {
-	ok, err := inScope(ctx, db.reader, a, id)
-	return ok, mapError(err)
+	if a == nil {
+		return false, noActor()
+	}
+	if a.System {
+		ok, err := inScope(ctx, db.reader, a, id)
+		return ok, mapError(err)
+	}
+	st, err := db.readStmt(ctx, inScopeSQL)
+	if err != nil {
+		return false, mapError(err)
+	}
+	var n int
+	if err := st.QueryRowContext(ctx, a.OrgID, id).Scan(&n); err != nil {
+		return false, mapError(err)
+	}
+	return n > 0, nil
 }
 
 // FindOrgs lists committees in scope, by name, with the total for paging.

@@ -21,6 +21,8 @@ func scopeCond(a *guangong.Actor, col string, args *args) string {
 	return col + " IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = " + args.add(a.OrgID) + ")"
 }
 
+const inScopeSQL = `SELECT COUNT(*) FROM org_closure WHERE ancestor_id = $1 AND descendant_id = $2`
+
 // inScope reports whether committee id lies in the actor's subtree (for the system actor:
 // whether it exists).
 func inScope(ctx context.Context, q querier, a *guangong.Actor, id string) (bool, error) {
@@ -29,8 +31,7 @@ func inScope(ctx context.Context, q querier, a *guangong.Actor, id string) (bool
 	if a.System {
 		err = q.QueryRowContext(ctx, `SELECT COUNT(*) FROM orgs WHERE id = $1`, id).Scan(&n)
 	} else {
-		err = q.QueryRowContext(ctx, `SELECT COUNT(*) FROM org_closure WHERE ancestor_id = $1 AND descendant_id = $2`,
-			a.OrgID, id).Scan(&n)
+		err = q.QueryRowContext(ctx, inScopeSQL, a.OrgID, id).Scan(&n)
 	}
 	return n > 0, err
 }

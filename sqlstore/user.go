@@ -60,8 +60,8 @@ func scopedUser(ctx context.Context, q querier, a *guangong.Actor, id, what stri
 
 // self reads the actor's own account.
 func self(ctx context.Context, q querier, a *guangong.Actor) (*guangong.User, error) {
-	if a.UserID == "" {
-		return nil, guangong.Errorf(guangong.EUNAUTHORIZED, "请先登录", "Please log in")
+	if a == nil || a.UserID == "" {
+		return nil, noActor()
 	}
 	return loadUser(ctx, q, a.UserID)
 }
@@ -180,6 +180,9 @@ func (db *DB) CreateUser(ctx context.Context, a *guangong.Actor, u *guangong.Use
 	u.DisplayName = strings.TrimSpace(u.DisplayName)
 	if u.Lang == "" {
 		u.Lang = "zh"
+	}
+	if a == nil {
+		return noActor()
 	}
 	if !a.Can(guangong.Role.CanManageUsers) {
 		return db.finish(ctx, a, &denial{err: guangong.Forbidden(), objectType: objUser, orgID: u.OrgID, detail: "create user"})
