@@ -198,3 +198,22 @@ func BenchmarkListCountyPage(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkSessionUser: resolving the session cookie, which every page request does.
+func BenchmarkSessionUser(b *testing.B) {
+	for _, kind := range []string{"sqlite", "postgres"} {
+		b.Run(kind, func(b *testing.B) {
+			db := storetest.Open(b, kind)
+			f := storetest.NewFixture(b, db)
+			s, err := db.CreateSession(ctx, f.Users["townclerk"].ID, "127.0.0.1", false)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				if _, _, err := db.SessionUser(ctx, s.ID); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

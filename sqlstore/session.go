@@ -29,6 +29,17 @@ func (db *DB) CreateSession(ctx context.Context, userID, ip string, mfaPending b
 // touchEvery limits how often activity is written back (sessions, tokens).
 const touchEvery = time.Minute
 
+const sessionUserSQL = `SELECT s.user_id, s.csrf_token, s.mfa_pending, s.ip, s.created_at, s.last_seen_at,
+	s.expires_at, s.ended_at, ` + userCols + userFrom + ` JOIN sessions s ON s.user_id = u.id WHERE s.id_hash = $1`
+
+// prefixScanner scans leading columns into before, the rest into what the caller gives.
+type prefixScanner struct {
+	s      scanner
+	before []any
+}
+
+func (p prefixScanner) Scan(dest ...any) error { return p.s.Scan(append(p.before, dest...)...) }
+
 // SessionUser resolves a raw session id, enforcing idle and absolute expiry.
 func (db *DB) SessionUser(ctx context.Context, rawID string) (*guangong.Session, *guangong.User, error) {
 	if rawID == "" {
@@ -37,9 +48,13 @@ func (db *DB) SessionUser(ctx context.Context, rawID string) (*guangong.Session,
 	hash := secret.HashToken(rawID)
 	s := &guangong.Session{ID: rawID}
 	var endedAt *time.Time
-	err := db.reader.QueryRowContext(ctx, `SELECT user_id, csrf_token, mfa_pending, ip, created_at, last_seen_at,
-		expires_at, ended_at FROM sessions WHERE id_hash = $1`, hash).Scan(&s.UserID, &s.CSRFToken, &s.MFAPending,
-		&s.IP, timeCol{&s.CreatedAt}, timeCol{&s.LastSeenAt}, timeCol{&s.ExpiresAt}, nullTimeCol{&endedAt})
+	// One prepared statement for session, account and committee: this runs on every request.
+	st, err := db.readStmt(ctx, sessionUserSQL)
+	if err != nil {
+		return nil, nil, mapError(err)
+	}
+	u, err := scanUser(prefixScanner{st.QueryRowContext(ctx, hash), []any{&s.UserID, &s.CSRFToken, &s.MFAPending,
+		&s.IP, timeCol{&s.CreatedAt}, timeCol{&s.LastSeenAt}, timeCol{&s.ExpiresAt}, nullTimeCol{&endedAt}}})
 	if noRows(err) {
 		return nil, nil, sessionExpired()
 	} else if err != nil {
@@ -48,10 +63,6 @@ func (db *DB) SessionUser(ctx context.Context, rawID string) (*guangong.Session,
 	now := db.now()
 	if endedAt != nil || !now.Before(s.ExpiresAt) || now.Sub(s.LastSeenAt) >= guangong.SessionIdle {
 		return nil, nil, sessionExpired()
-	}
-	u, err := loadUser(ctx, db.reader, s.UserID)
-	if err != nil {
-		return nil, nil, mapError(err)
 	}
 	if u.Disabled || (u.LockedUntil != nil && now.Before(*u.LockedUntil)) {
 		return nil, nil, sessionExpired()

@@ -13,12 +13,19 @@ func tokenInvalid() error {
 	return guangong.Errorf(guangong.EUNAUTHORIZED, "API 令牌无效或已撤销", "The API token is invalid or revoked")
 }
 
+const tokenUserSQL = `SELECT t.id, t.user_id, t.revoked_at, t.last_used_at, ` + userCols + userFrom +
+	` JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1`
+
 // TokenUser resolves a raw API token to its account.
 func (db *DB) TokenUser(ctx context.Context, rawToken string) (*guangong.User, error) {
 	var id, userID string
 	var revokedAt, lastUsed *time.Time
-	err := db.reader.QueryRowContext(ctx, `SELECT id, user_id, revoked_at, last_used_at FROM api_tokens
-		WHERE token_hash = $1`, secret.HashToken(rawToken)).Scan(&id, &userID, nullTimeCol{&revokedAt}, nullTimeCol{&lastUsed})
+	st, err := db.readStmt(ctx, tokenUserSQL)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	u, err := scanUser(prefixScanner{st.QueryRowContext(ctx, secret.HashToken(rawToken)),
+		[]any{&id, &userID, nullTimeCol{&revokedAt}, nullTimeCol{&lastUsed}}})
 	if noRows(err) {
 		return nil, tokenInvalid()
 	} else if err != nil {
@@ -26,10 +33,6 @@ func (db *DB) TokenUser(ctx context.Context, rawToken string) (*guangong.User, e
 	}
 	if revokedAt != nil {
 		return nil, tokenInvalid()
-	}
-	u, err := loadUser(ctx, db.reader, userID)
-	if err != nil {
-		return nil, mapError(err)
 	}
 	now := db.now()
 	if u.Disabled || (u.LockedUntil != nil && now.Before(*u.LockedUntil)) {
