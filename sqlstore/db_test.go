@@ -80,6 +80,12 @@ func TestSQLitePragmas(t *testing.T) {
 }
 
 func TestSQLitePathWithHash(t *testing.T) {
+	for _, bad := range []string{"", ":memory:", "file::memory:?cache=shared"} {
+		if db, err := sqlstore.Open(bad); err == nil {
+			db.Close()
+			t.Fatalf("opened %q: the writer and readers would not share it", bad)
+		}
+	}
 	dir := filepath.Join(t.TempDir(), "a#b%c")
 	db1, err := sqlstore.Open(filepath.Join(dir, "x.db"))
 	if err == nil {

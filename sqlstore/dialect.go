@@ -49,21 +49,16 @@ func openSQLite(path string) (writer, reader *sql.DB, err error) {
 	if i := strings.IndexByte(path, '?'); i >= 0 {
 		path = path[:i]
 	}
-	if path == "" {
-		return nil, nil, fmt.Errorf("sqlstore: empty SQLite path")
+	if path == "" || strings.HasPrefix(path, ":memory:") {
+		// The writer and the readers must share one database: an in-memory one is per connection.
+		return nil, nil, fmt.Errorf("sqlstore: SQLite needs a file path, not %q", path)
 	}
-	q := url.Values{}
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "busy_timeout(10000)")
-	q.Add("_pragma", "synchronous(NORMAL)")
-	q.Set("_time_format", "sqlite")
-	wq := url.Values{}
-	for k, v := range q {
-		wq[k] = v
+	dsn := func(extra ...string) string {
+		q := url.Values{"_pragma": append([]string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)",
+			"synchronous(NORMAL)"}, extra...)}
+		return path + "?" + q.Encode()
 	}
-	wq.Set("_txlock", "immediate")
-	writer, err = sql.Open("sqlite", path+"?"+wq.Encode())
+	writer, err = sql.Open("sqlite", dsn()+"&_txlock=immediate")
 	if err != nil {
 		return nil, nil, fmt.Errorf("sqlstore: open sqlite: %w", err)
 	}
@@ -76,8 +71,7 @@ func openSQLite(path string) (writer, reader *sql.DB, err error) {
 		writer.Close()
 		return nil, nil, fmt.Errorf("sqlstore: open sqlite: %w", err)
 	}
-	q.Add("_pragma", "query_only(1)")
-	reader, err = sql.Open("sqlite", path+"?"+q.Encode())
+	reader, err = sql.Open("sqlite", dsn("query_only(1)"))
 	if err != nil {
 		writer.Close()
 		return nil, nil, fmt.Errorf("sqlstore: open sqlite: %w", err)
