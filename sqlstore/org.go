@@ -304,7 +304,7 @@ func parentFor(ctx context.Context, q querier, a *guangong.Actor, id string) (*g
 
 // CreateOrg creates a committee under o.ParentID; only the system actor creates a root.
 func (db *DB) CreateOrg(ctx context.Context, a *guangong.Actor, o *guangong.Org) error {
-	return db.write(ctx, a, func(tx *Tx) error {
+	err := db.write(ctx, a, func(tx *Tx) error {
 		if !a.Can(guangong.Role.CanManageOrgs) {
 			return &denial{err: guangong.Forbidden(), objectType: objOrg, orgID: o.ParentID, detail: "create org"}
 		}
@@ -332,6 +332,10 @@ func (db *DB) CreateOrg(ctx context.Context, a *guangong.Actor, o *guangong.Org)
 		return tx.audit(a, entry{action: guangong.ActionCreate, objectType: objOrg, objectID: o.ID, orgID: o.ID,
 			changes: diff(nil, orgFields(o))})
 	})
+	if err != nil {
+		o.ID = "" // nothing was saved: no id may leak out as if it had been
+	}
+	return err
 }
 
 // insertOrg inserts a validated committee under parent (nil for a root) with its closure rows.

@@ -39,8 +39,12 @@ func TestCreateOrgValidation(t *testing.T) {
 		wantField(t, err, "parentId", "")
 
 		// Duplicate code: ECONFLICT naming the field.
-		err = db.CreateOrg(ctx, admin, &guangong.Org{Name: "重复", Level: guangong.LevelVillage, Code: "V001", ParentID: f.Town.ID})
+		dup := &guangong.Org{Name: "重复", Level: guangong.LevelVillage, Code: "V001", ParentID: f.Town.ID}
+		err = db.CreateOrg(ctx, admin, dup)
 		wantCode(t, err, guangong.ECONFLICT)
+		if dup.ID != "" {
+			t.Fatalf("failed create left id %q", dup.ID)
+		}
 		wantField(t, err, "code", "该代码已被使用")
 		if m := guangong.ErrorMsg(err); m.Zh != "该代码已被使用" {
 			t.Fatalf("conflict message %q", m.Zh)

@@ -200,7 +200,7 @@ func (db *DB) CreateUser(ctx context.Context, a *guangong.Actor, u *guangong.Use
 	if err != nil {
 		return guangong.Internal(err)
 	}
-	return db.write(ctx, a, func(tx *Tx) error {
+	err = db.write(ctx, a, func(tx *Tx) error {
 		o, err := userOrg(ctx, tx, a, u.OrgID)
 		if err != nil {
 			return err
@@ -212,6 +212,10 @@ func (db *DB) CreateUser(ctx context.Context, a *guangong.Actor, u *guangong.Use
 		return tx.audit(a, entry{action: guangong.ActionCreate, objectType: objUser, objectID: u.ID, orgID: u.OrgID,
 			changes: diff(nil, userFields(u))})
 	})
+	if err != nil {
+		u.ID = ""
+	}
+	return err
 }
 
 func (tx *Tx) insertUser(ctx context.Context, u *guangong.User, hash string) error {
@@ -241,7 +245,7 @@ func (db *DB) UpdateUser(ctx context.Context, a *guangong.Actor, id string, uu g
 		if u.Version != uu.Version {
 			return guangong.Stale()
 		}
-		before := userFields(u)
+		before, oldRole := userFields(u), u.Role
 		if uu.DisplayName != nil {
 			u.DisplayName = strings.TrimSpace(*uu.DisplayName)
 		}
@@ -254,7 +258,7 @@ func (db *DB) UpdateUser(ctx context.Context, a *guangong.Actor, id string, uu g
 		if uu.Disabled != nil {
 			u.Disabled = *uu.Disabled
 		}
-		if id == a.UserID && (u.Role != guangong.Role(before[3][1]) || u.Disabled) {
+		if id == a.UserID && (u.Role != oldRole || u.Disabled) {
 			return guangong.Errorf(guangong.EINVALID, "不能停用自己的账号或修改自己的角色", "You cannot disable your own account or change your own role")
 		}
 		if err := u.Validate(); err != nil {
