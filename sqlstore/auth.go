@@ -61,6 +61,13 @@ func (db *DB) Login(ctx context.Context, username, password, ip string) (*guango
 	if err != nil {
 		return nil, guangong.Internal(err)
 	}
+	// A hash made with weaker parameters than today's is replaced while the password is at hand.
+	newHash := ""
+	if ok && secret.NeedsRehash(hash) {
+		if newHash, err = secret.HashPassword(password); err != nil {
+			return nil, guangong.Internal(err)
+		}
+	}
 	var result error
 	err = db.inTx(ctx, func(tx *Tx) error {
 		var lockedUntil *time.Time
@@ -93,6 +100,12 @@ func (db *DB) Login(ctx context.Context, username, password, ip string) (*guango
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $1
 			WHERE id = $2`, fmtTime(tx.now), id); err != nil {
 			return err
+		}
+		if newHash != "" {
+			if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3`,
+				newHash, id, hash); err != nil {
+				return err
+			}
 		}
 		now := tx.now
 		u.FailedLogins, u.LockedUntil, u.LastLoginAt = 0, nil, &now

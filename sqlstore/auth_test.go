@@ -1,11 +1,13 @@
 package sqlstore_test
 
 import (
+	"encoding/base64"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pquerna/otp/totp"
+	"golang.org/x/crypto/argon2"
 
 	"guangong"
 	"guangong/secret"
@@ -319,6 +321,39 @@ func TestBootstrap(t *testing.T) {
 		u, _ := db.FindUserByUsername(ctx, sys, "admin")
 		if u.OrgID != root.ID {
 			t.Fatalf("admin at %s, want %s", u.OrgID, root.ID)
+		}
+	})
+}
+
+// A password hash with weaker argon2id parameters is checked by its own parameters and
+// replaced with today's at the next successful login.
+func TestLoginRehash(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := storetest.NewFixture(t, db)
+		salt := []byte("0123456789abcdef")
+		enc := base64.RawStdEncoding
+		weak := "$argon2id$v=19$m=8192,t=1,p=1$" + enc.EncodeToString(salt) + "$" +
+			enc.EncodeToString(argon2.IDKey([]byte(storetest.Password), salt, 1, 8192, 1, 32))
+		id := f.Users["townclerk"].ID
+		if _, err := db.RawExec(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, weak, id); err != nil {
+			t.Fatal(err)
+		}
+		_, err := db.Login(ctx, "townclerk", "Wrong-Pass-1", "x")
+		wantCode(t, err, guangong.EUNAUTHORIZED)
+		var stored string
+		db.RawQueryRow(ctx, `SELECT password_hash FROM users WHERE id = $1`, id).Scan(&stored)
+		if stored != weak {
+			t.Fatal("hash replaced after a failed login")
+		}
+		if _, err := db.Login(ctx, "townclerk", storetest.Password, "x"); err != nil {
+			t.Fatal(err)
+		}
+		db.RawQueryRow(ctx, `SELECT password_hash FROM users WHERE id = $1`, id).Scan(&stored)
+		if stored == weak || secret.NeedsRehash(stored) {
+			t.Fatalf("hash not upgraded: %s", stored)
+		}
+		if _, err := db.Login(ctx, "townclerk", storetest.Password, "x"); err != nil {
+			t.Fatalf("login with the upgraded hash: %v", err)
 		}
 	})
 }
