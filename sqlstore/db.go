@@ -1,6 +1,16 @@
 // Package sqlstore implements guangong.Store on SQLite (modernc.org/sqlite) and PostgreSQL
 // (pgx) with one set of SQL. Every exported method takes the caller's *guangong.Actor and
 // enforces its scope (the subtree of its committee, through org_closure) in the query.
+//
+// The schema (migrations/) avoids what PostgreSQL-compatible distributed engines lack or
+// handle badly: ids are UUIDv7 strings made by the application (no sequences or serial
+// columns), times are UTC text in a fixed sortable layout, there are no triggers, stored
+// procedures or engine-specific types, and the audit trail's order comes from a counter row
+// (audit_head) updated in the appending transaction. Dialect differences (opening, error
+// codes, the migration lock) are all in dialect.go.
+//
+// Writes run in one transaction each, with their audit entry; a denial (role or scope) is
+// answered like a missing object and recorded in a transaction of its own.
 package sqlstore
 
 import (
