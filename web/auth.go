@@ -193,6 +193,14 @@ func (s *server) enrol(c *ctx) error {
 func (c *ctx) saveTOTP(page, title string) error {
 	secret := strings.TrimSpace(c.r.PostFormValue("secret"))
 	code := strings.TrimSpace(c.r.PostFormValue("code"))
+	if secret == "" {
+		// The form always carries its secret; without one there is nothing to enrol
+		// (and to the store an empty secret would mean "remove"), so start afresh.
+		if err := c.redirect(c.r.URL.Path); err != nil {
+			return err
+		}
+		return errHandled
+	}
 	err := c.s.store.SetTOTP(c.r.Context(), c.actor(), secret, code)
 	if err == nil {
 		return nil

@@ -138,6 +138,9 @@ func TestSecondFactorEnrolment(t *testing.T) {
 		}
 		check(t, scenario{status: 422, want: []string{"验证码不正确", secret}},
 			c.post("/login/enrol", url.Values{"secret": {secret}, "code": {"123456"}}), s)
+		// A post without its secret starts the enrolment afresh rather than being refused.
+		check(t, scenario{status: 303, location: "/login/enrol"},
+			c.post("/login/enrol", url.Values{"code": {"123456"}}), s)
 		code := codeFor(t, secret, db)
 		check(t, scenario{status: 303, location: "/"}, c.post("/login/enrol", url.Values{"secret": {secret}, "code": {code}}), s)
 		check(t, scenario{status: 200, want: []string{"新管理员"}}, c.get("/"), s)
