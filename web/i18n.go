@@ -41,6 +41,12 @@ func (s *server) funcs(lang string) template.FuncMap {
 			}
 			return o
 		},
+		"result": func(r string) string {
+			if m, ok := catalog["result."+r]; ok {
+				return m.In(lang)
+			}
+			return r
+		},
 		"datetime": func(v any) string { return formatTime(v, "2006-01-02 15:04:05") },
 		"date":     func(v any) string { return formatTime(v, guangong.DateLayout) },
 		"add":      func(a, b int) int { return a + b },

@@ -31,7 +31,7 @@ func TestPagesByRole(t *testing.T) {
 			// The auditor: the audit trail only.
 			{name: "auditor home", as: "auditor", path: "/", status: 200, want: []string{`id="home-audit"`}, notWant: []string{`id="home-users"`, `id="level-chart"`}},
 			{name: "auditor audit", as: "auditor", path: "/audit", status: 200,
-				want: []string{"审计日志", `id="audit-filter"`, "登录", "townadmin"}},
+				want: []string{"审计日志", `id="audit-filter"`, "登录", "townadmin", "<td>成功</td>"}},
 			{name: "auditor audit filtered", as: "auditor", path: "/audit?username=nobody", status: 200, want: []string{"没有符合条件的日志"}},
 			{name: "auditor filters by object and action", as: "auditor", path: "/audit?objectType=org&action=create", status: 200,
 				want: []string{"低庄镇", "→", "<td>新建</td>", "组织"}, notWant: []string{"<td>登录失败</td>", "<td>登录</td>"}},
