@@ -72,6 +72,8 @@ type Actor struct {
 	IP        string
 	RequestID string
 	System    bool // command-line and bootstrap work: no scope, no role checks
+	// MinorAccess: the account was granted 未成年人信息 access and may see youths unmasked.
+	MinorAccess bool
 }
 
 // SystemActor is the actor for work done from the command line on the server itself.

@@ -21,6 +21,7 @@ type User struct {
 	FailedLogins       int        `json:"failedLogins"`
 	LockedUntil        *time.Time `json:"lockedUntil,omitempty"`
 	TOTPEnabled        bool       `json:"totpEnabled"`
+	MinorAccess        bool       `json:"minorAccess"` // 未成年人信息: may open youths' records unmasked
 	LargeText          bool       `json:"largeText"`
 	Lang               string     `json:"lang"`
 	LastLoginAt        *time.Time `json:"lastLoginAt,omitempty"`
@@ -113,6 +114,7 @@ type UserUpdate struct {
 	Role        *Role   `json:"role,omitempty"`
 	OrgID       *string `json:"orgId,omitempty"`
 	Disabled    *bool   `json:"disabled,omitempty"`
+	MinorAccess *bool   `json:"minorAccess,omitempty"`
 	Version     int     `json:"version"`
 }
 
