@@ -44,14 +44,22 @@ type DB struct {
 
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt // prepared read statements of hot paths
+
+	seal *sealer // nil without a data key: then no ID number or phone can be written
 }
 
 var _ guangong.Store = (*DB)(nil)
 
 // Open opens a PostgreSQL database for a postgres:// or postgresql:// dsn and a SQLite
-// file for anything else. It does not migrate; call Migrate.
-func Open(dsn string) (*DB, error) {
+// file for anything else. It does not migrate; call Migrate. WithDataKey gives the key
+// that seals ID numbers and phones.
+func Open(dsn string, opts ...Option) (*DB, error) {
 	db := &DB{Now: time.Now}
+	for _, o := range opts {
+		if err := o(db); err != nil {
+			return nil, err
+		}
+	}
 	var err error
 	if isPostgres(dsn) {
 		db.dialect = dialectPostgres

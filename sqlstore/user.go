@@ -13,7 +13,7 @@ import (
 // The password hash and TOTP secret are never read into a User.
 const userCols = `u.id, u.username, u.display_name, u.org_id, o.name, u.role, u.disabled, u.must_change_password,
 	u.failed_logins, u.locked_until, u.totp_secret <> '', u.large_text, u.lang, u.last_login_at, u.version,
-	u.created_at, u.updated_at`
+	u.created_at, u.updated_at, u.minor_access`
 
 const userFrom = ` FROM users u JOIN orgs o ON o.id = u.org_id`
 
@@ -21,7 +21,7 @@ func scanUser(s scanner) (*guangong.User, error) {
 	u := &guangong.User{}
 	err := s.Scan(&u.ID, &u.Username, &u.DisplayName, &u.OrgID, &u.OrgName, &u.Role, &u.Disabled,
 		&u.MustChangePassword, &u.FailedLogins, nullTimeCol{&u.LockedUntil}, &u.TOTPEnabled, &u.LargeText,
-		&u.Lang, nullTimeCol{&u.LastLoginAt}, &u.Version, timeCol{&u.CreatedAt}, timeCol{&u.UpdatedAt})
+		&u.Lang, nullTimeCol{&u.LastLoginAt}, &u.Version, timeCol{&u.CreatedAt}, timeCol{&u.UpdatedAt}, &u.MinorAccess)
 	return u, err
 }
 
@@ -171,7 +171,8 @@ func userOrg(ctx context.Context, q querier, a *guangong.Actor, id string) (*gua
 
 func userFields(u *guangong.User) [][2]string {
 	return [][2]string{{"username", u.Username}, {"displayName", u.DisplayName}, {"orgId", u.OrgID},
-		{"role", string(u.Role)}, {"disabled", strconv.FormatBool(u.Disabled)}}
+		{"role", string(u.Role)}, {"disabled", strconv.FormatBool(u.Disabled)},
+		{"minorAccess", strconv.FormatBool(u.MinorAccess)}}
 }
 
 // CreateUser creates an account in a committee within scope, with a role the actor may give.
@@ -224,14 +225,14 @@ func (tx *Tx) insertUser(ctx context.Context, u *guangong.User, hash string) err
 	u.Version, u.CreatedAt, u.UpdatedAt = 1, tx.now, tx.now
 	_, err := tx.ExecContext(ctx, `INSERT INTO users (id, username, display_name, org_id, role, disabled,
 		must_change_password, password_hash, failed_logins, locked_until, totp_secret, large_text, lang,
-		last_login_at, version, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, NULL, '', $9, $10, NULL, 1, $11, $11)`,
+		last_login_at, version, created_at, updated_at, minor_access)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, NULL, '', $9, $10, NULL, 1, $11, $11, $12)`,
 		u.ID, u.Username, u.DisplayName, u.OrgID, string(u.Role), u.Disabled, u.MustChangePassword, hash,
-		u.LargeText, u.Lang, fmtTime(tx.now))
+		u.LargeText, u.Lang, fmtTime(tx.now), u.MinorAccess)
 	return err
 }
 
-// UpdateUser changes an account's name, role, committee or disabled flag.
+// UpdateUser changes an account's name, role, committee, disabled flag or 未成年人信息 access.
 func (db *DB) UpdateUser(ctx context.Context, a *guangong.Actor, id string, uu guangong.UserUpdate) (*guangong.User, error) {
 	var u *guangong.User
 	err := db.write(ctx, a, func(tx *Tx) error {
@@ -258,6 +259,9 @@ func (db *DB) UpdateUser(ctx context.Context, a *guangong.Actor, id string, uu g
 		if uu.Disabled != nil {
 			u.Disabled = *uu.Disabled
 		}
+		if uu.MinorAccess != nil {
+			u.MinorAccess = *uu.MinorAccess
+		}
 		if id == a.UserID && (u.Role != oldRole || u.Disabled) {
 			return guangong.Errorf(guangong.EINVALID, "不能停用自己的账号或修改自己的角色", "You cannot disable your own account or change your own role")
 		}
@@ -276,8 +280,8 @@ func (db *DB) UpdateUser(ctx context.Context, a *guangong.Actor, id string, uu g
 			return nil
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE users SET display_name = $1, role = $2, org_id = $3, disabled = $4,
-			version = version + 1, updated_at = $5 WHERE id = $6 AND version = $7`,
-			u.DisplayName, string(u.Role), u.OrgID, u.Disabled, fmtTime(tx.now), id, uu.Version)
+			minor_access = $5, version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8`,
+			u.DisplayName, string(u.Role), u.OrgID, u.Disabled, u.MinorAccess, fmtTime(tx.now), id, uu.Version)
 		if err != nil {
 			return err
 		}

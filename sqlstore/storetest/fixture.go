@@ -97,7 +97,21 @@ func (f *Fixture) Actor(username string) *guangong.Actor {
 	if !ok {
 		panic("storetest: no fixture account " + username)
 	}
-	return &guangong.Actor{UserID: u.ID, Username: u.Username, Role: u.Role, OrgID: u.OrgID, IP: "127.0.0.1"}
+	return &guangong.Actor{UserID: u.ID, Username: u.Username, Role: u.Role, OrgID: u.OrgID, IP: "127.0.0.1",
+		MinorAccess: u.MinorAccess}
+}
+
+// GrantMinorAccess gives a fixture account 未成年人信息 access (as the system, audited like
+// any account change); Actor(username) then carries it.
+func (f *Fixture) GrantMinorAccess(t testing.TB, username string) {
+	t.Helper()
+	u := f.Users[username]
+	got, err := f.DB.UpdateUser(context.Background(), guangong.SystemActor("storetest"), u.ID,
+		guangong.UserUpdate{MinorAccess: new(true), Version: u.Version})
+	if err != nil {
+		t.Fatalf("storetest: grant minor access to %s: %v", username, err)
+	}
+	f.Users[username] = got
 }
 
 // Code returns a currently valid TOTP code for TOTPSecret at the database's clock.

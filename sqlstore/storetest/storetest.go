@@ -15,6 +15,9 @@ import (
 	"guangong/sqlstore"
 )
 
+// DataKey is the fixed data key every test database is opened with (never use it outside tests).
+var DataKey = []byte("guangong-storetest-data-key-32by")
+
 // Each runs fn as the subtests "sqlite" and "postgres", each on a fresh migrated database.
 func Each(t *testing.T, fn func(t *testing.T, db *sqlstore.DB)) {
 	t.Helper()
@@ -30,7 +33,7 @@ func Each(t *testing.T, fn func(t *testing.T, db *sqlstore.DB)) {
 // variable a postgres test is skipped, or fails when GUANGONG_TEST_STRICT=1.
 func Open(t testing.TB, kind string) *sqlstore.DB {
 	t.Helper()
-	db, err := sqlstore.Open(DSN(t, kind))
+	db, err := sqlstore.Open(DSN(t, kind), sqlstore.WithDataKey(DataKey))
 	if err != nil {
 		t.Fatalf("storetest: open %s: %v", kind, err)
 	}
