@@ -35,11 +35,33 @@ func loadOrg(ctx context.Context, q querier, id string) (*guangong.Org, error) {
 	return o, err
 }
 
+// lockOrg takes committee id's row lock when q is a write transaction, so that checks on
+// it (is it active, does it have active children, its level) hold until commit: without
+// it, on PostgreSQL a child could be created under a committee being dissolved at the same
+// moment. The no-op UPDATE locks on both databases (SQLite has one writer anyway).
+func lockOrg(ctx context.Context, q querier, id string) error {
+	tx, ok := q.(*Tx)
+	if !ok {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE orgs SET version = version WHERE id = $1`, id)
+	return err
+}
+
 // scopedOrg reads committee id if it lies in the actor's scope. One outside scope is
 // NotFound like a missing one, and the attempt is audited as denied.
+//
+// A missing id is audited too: then both answers cost the same write, and a caller cannot
+// tell from the time taken whether an id exists outside its scope. Within a write
+// transaction the row is locked first (see lockOrg).
 func scopedOrg(ctx context.Context, q querier, a *guangong.Actor, id, what string) (*guangong.Org, error) {
+	if err := lockOrg(ctx, q, id); err != nil {
+		return nil, err
+	}
 	o, err := loadOrg(ctx, q, id)
-	if err != nil {
+	if guangong.ErrorCode(err) == guangong.ENOTFOUND {
+		return nil, &denial{err: err, objectType: objOrg, objectID: id, detail: what + ": not found"}
+	} else if err != nil {
 		return nil, err
 	}
 	ok, err := inScope(ctx, q, a, id)
@@ -285,9 +307,12 @@ func levelErr(parent, child guangong.Level) error {
 // outside scope is reported like a missing one.
 func parentFor(ctx context.Context, q querier, a *guangong.Actor, id string) (*guangong.Org, error) {
 	missing := fieldErr("parentId", "上级组织不存在", "The parent committee does not exist")
+	if err := lockOrg(ctx, q, id); err != nil {
+		return nil, err
+	}
 	p, err := loadOrg(ctx, q, id)
 	if guangong.ErrorCode(err) == guangong.ENOTFOUND {
-		return nil, missing
+		return nil, &denial{err: missing, objectType: objOrg, objectID: id, detail: "parent not found"}
 	} else if err != nil {
 		return nil, err
 	}

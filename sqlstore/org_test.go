@@ -1,7 +1,10 @@
 package sqlstore_test
 
 import (
+	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"guangong"
@@ -50,9 +53,13 @@ func TestCreateOrgValidation(t *testing.T) {
 			t.Fatalf("conflict message %q", m.Zh)
 		}
 
-		// Nothing was saved and nothing audited.
-		if got := auditCount(t, db, ""); got != before {
-			t.Fatalf("audit entries %d -> %d after failed creates", before, got)
+		// Nothing was saved and no change audited: the only new entry is the denial of the
+		// guessed parent id.
+		if got := auditCount(t, db, ""); got != before+1 {
+			t.Fatalf("audit entries %d -> %d after failed creates, want one denial", before, got)
+		}
+		if got := auditCount(t, db, guangong.ActionDenied); got != 1 {
+			t.Fatalf("denied entries %d, want 1 (the missing parent)", got)
 		}
 		_, total, err := db.FindOrgs(ctx, sys, guangong.OrgFilter{IncludeDissolved: true})
 		if err != nil || total != 6 {
@@ -143,12 +150,13 @@ func TestOrgScope(t *testing.T) {
 				t.Fatalf("summary of %s: %v", o.Name, err)
 			}
 		}
-		// A guessed id is NotFound too, and not audited as denied (nothing was there).
+		// A guessed id is NotFound too, and audited like an id outside scope, so that the
+		// two answers cost the same and timing reveals nothing.
 		denied := auditCount(t, db, guangong.ActionDenied)
 		_, err := db.FindOrgByID(ctx, vc, guangong.NewID())
 		wantCode(t, err, guangong.ENOTFOUND)
-		if auditCount(t, db, guangong.ActionDenied) != denied {
-			t.Fatal("missing id audited as denial")
+		if auditCount(t, db, guangong.ActionDenied) != denied+1 {
+			t.Fatal("a guessed id was not audited as denied")
 		}
 		// Writes outside scope: the committee administrator of the other town.
 		oa := f.Actor("otheradmin")
@@ -511,6 +519,33 @@ func TestDissolveOrg(t *testing.T) {
 		s, _ = db.OrgSummary(ctx, sys, f.County.ID)
 		if s.Accounts != 7 || s.Active != 5 {
 			t.Fatalf("county summary %+v", s)
+		}
+	})
+}
+
+// Creating a child under a committee while it is being dissolved: one of the two must lose,
+// never both win (an active child under a dissolved parent). On PostgreSQL the two run
+// truly concurrently; the parent's row lock serialises them.
+func TestCreateChildRacesDissolve(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := storetest.NewFixture(t, db)
+		sys := guangong.SystemActor("test")
+		for i := range 20 {
+			parent := &guangong.Org{ParentID: f.County.ID, Name: fmt.Sprintf("竞态镇%d", i), Level: guangong.LevelTown, Code: fmt.Sprintf("RACE%d", i)}
+			if err := db.CreateOrg(ctx, sys, parent); err != nil {
+				t.Fatal(err)
+			}
+			child := &guangong.Org{ParentID: parent.ID, Name: "竞态村", Level: guangong.LevelVillage, Code: fmt.Sprintf("RACEC%d", i)}
+			var wg sync.WaitGroup
+			var createErr, dissolveErr error
+			wg.Add(2)
+			go func() { defer wg.Done(); createErr = db.CreateOrg(ctx, sys, child) }()
+			go func() { defer wg.Done(); _, dissolveErr = db.DissolveOrg(ctx, sys, parent.ID, parent.Version) }()
+			wg.Wait()
+			if createErr == nil && dissolveErr == nil {
+				t.Fatalf("round %d: a child was created under a committee dissolved at the same time", i)
+			}
 		}
 	})
 }
