@@ -1,0 +1,452 @@
+// Package importer takes an uploaded sheet of volunteers or youths through its life: it
+// stores the file as an Import, checks every row in the background (format, then duplicates
+// against the database) and, when the uploader chooses, writes the valid rows in one
+// transaction. Nothing reaches the people tables before that choice.
+package importer
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"guangong"
+	"guangong/xlsx"
+)
+
+// MaxFileSize caps an upload; a 100,000-row sheet of volunteers is well under it.
+const MaxFileSize = 20 << 20
+
+// maxProblems caps the report kept with an import: past it a sheet is wrong throughout, and
+// the first problems tell the user what to fix.
+const maxProblems = 5000
+
+// progressEvery is how many rows pass between progress saves.
+const progressEvery = 1000
+
+// matchBatch bounds the keys sent to MatchExisting at once (query parameters are limited).
+const matchBatch = 500
+
+// checkTimeout bounds a background check, so a stuck one cannot run forever.
+const checkTimeout = 30 * time.Minute
+
+// Store is what the importer needs from storage; guangong.Store provides it.
+type Store interface {
+	FindOrgByRef(ctx context.Context, a *guangong.Actor, ref string) (*guangong.Org, error)
+	guangong.ImportService
+	ImportVolunteers(ctx context.Context, a *guangong.Actor, rows []*guangong.Volunteer) error
+	ImportYouths(ctx context.Context, a *guangong.Actor, rows []*guangong.Youth) error
+}
+
+// Runner checks and commits imports. Use one Runner per process (pages and API share it),
+// by pointer: it tracks its background checks and serialises commits.
+type Runner struct {
+	Store Store
+	Log   *slog.Logger
+	Now   func() time.Time
+
+	wg         sync.WaitGroup
+	mu         sync.Mutex
+	committing map[string]bool
+}
+
+func (r *Runner) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+func (r *Runner) log() *slog.Logger {
+	if r.Log != nil {
+		return r.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// Wait blocks until every background check has finished (for shutdown and tests).
+func (r *Runner) Wait() { r.wg.Wait() }
+
+// CheckUpload says what is wrong with an upload before anything is stored: the kind, the
+// size and the file type. Pages and API call it to answer at once.
+func CheckUpload(kind, filename string, size int) error {
+	var v guangong.Validation
+	if kind != string(xlsx.Volunteers) && kind != string(xlsx.Youths) {
+		v.Add("kind", "请选择导入类型（五老志愿者或青少年）", "Choose what to import (volunteers or youths)")
+	}
+	ext := strings.ToLower(filepath.Ext(filename))
+	switch {
+	case size == 0:
+		v.Add("file", "请选择要导入的文件（文件为空）", "Choose a file to import (the file is empty)")
+	case size > MaxFileSize:
+		v.Add("file", "文件不能超过 20 MiB，请分成几个文件导入", "The file must be at most 20 MiB; split it into several")
+	case ext == ".xls" || ext == ".et":
+		v.Add("file", "不支持旧版 Excel（.xls）文件，请在 Excel 或 WPS 中另存为 .xlsx 后再导入",
+			"Old Excel (.xls) files are not supported; save the sheet as .xlsx in Excel or WPS and try again")
+	case ext != ".xlsx" && ext != ".csv":
+		v.Add("file", "只能导入 .xlsx 或 .csv 文件", "Only .xlsx and .csv files can be imported")
+	}
+	return v.Err()
+}
+
+// Start stores the upload as an Import (status checking) and checks it in the background.
+// defaultOrgID is the committee rows without one belong to ("" for the actor's own).
+func (r *Runner) Start(ctx context.Context, a *guangong.Actor, kind, filename string, data []byte, defaultOrgID string) (*guangong.Import, error) {
+	if !a.Can(guangong.Role.CanWriteRecords) {
+		return nil, guangong.Forbidden()
+	}
+	if err := CheckUpload(kind, filename, len(data)); err != nil {
+		return nil, err
+	}
+	if defaultOrgID == "" {
+		defaultOrgID = a.OrgID
+	}
+	imp := &guangong.Import{
+		OrgID:    defaultOrgID,
+		UserID:   a.UserID,
+		Kind:     kind,
+		Filename: filepath.Base(filename),
+		Status:   guangong.ImportChecking,
+		Problems: []guangong.ImportProblem{},
+	}
+	if err := r.Store.CreateImport(ctx, a, imp, data); err != nil {
+		return nil, err
+	}
+	started := *imp
+	work := *imp
+	actor := *a
+	// The check outlives the request that uploaded the file, but keeps its values (request id).
+	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), checkTimeout)
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		defer cancel()
+		r.check(bg, &actor, &work, data)
+	}()
+	return &started, nil
+}
+
+// check runs the whole check and stores its outcome; it never panics the process.
+func (r *Runner) check(ctx context.Context, a *guangong.Actor, imp *guangong.Import, data []byte) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.fail(ctx, a, imp, fmt.Errorf("importer: panic: %v", p))
+		}
+	}()
+	saved := 0
+	progress := func(done, total int) {
+		imp.Done, imp.Total = done, total
+		if done-saved >= progressEvery {
+			saved = done
+			if err := r.Store.SaveImport(ctx, a, imp); err != nil {
+				r.log().Warn("importer: save progress", "import", imp.ID, "error", err)
+			}
+		}
+	}
+	res, err := r.checkFile(ctx, a, imp, data, progress)
+	if err != nil {
+		r.fail(ctx, a, imp, err)
+		return
+	}
+	imp.Status = guangong.ImportChecked
+	imp.Total, imp.Done = res.total, res.total
+	imp.Valid = res.valid()
+	imp.Invalid = res.total - imp.Valid
+	imp.Problems = res.report()
+	if err := r.Store.SaveImport(ctx, a, imp); err != nil {
+		r.log().Error("importer: save report", "import", imp.ID, "error", err)
+	}
+}
+
+// fail records a failed import with a message safe to show.
+func (r *Runner) fail(ctx context.Context, a *guangong.Actor, imp *guangong.Import, err error) {
+	msg := guangong.ErrorMsg(err)
+	if guangong.ErrorCode(err) == guangong.EINTERNAL {
+		r.log().Error("importer: import failed", "import", imp.ID, "kind", imp.Kind, "error", err)
+		msg = guangong.Msg{Zh: "文件无法读取或处理失败：请确认是由模板填写的 .xlsx 或 .csv 文件", En: "The file could not be read or processed; check it is an .xlsx or .csv filled from the template"}
+	}
+	imp.Status = guangong.ImportFailed
+	imp.Error = msg.Zh
+	if err := r.Store.SaveImport(ctx, a, imp); err != nil {
+		r.log().Error("importer: save failure", "import", imp.ID, "error", err)
+	}
+}
+
+// result is one pass over a file: the rows that passed the format check, the problems, and
+// the rows duplicating records already in the database.
+type result struct {
+	total      int
+	volunteers []xlsx.Row[*guangong.Volunteer]
+	youths     []xlsx.Row[*guangong.Youth]
+	problems   []guangong.ImportProblem
+	existing   map[int]bool // lines duplicating a stored record
+}
+
+// valid counts the rows that would be written.
+func (res *result) valid() int {
+	n := 0
+	for _, line := range res.lines() {
+		if !res.existing[line] {
+			n++
+		}
+	}
+	return n
+}
+
+func (res *result) lines() []int {
+	var out []int
+	for _, row := range res.volunteers {
+		out = append(out, row.Line)
+	}
+	for _, row := range res.youths {
+		out = append(out, row.Line)
+	}
+	return out
+}
+
+// report is the problems in sheet order, capped.
+func (res *result) report() []guangong.ImportProblem {
+	p := slices.Clone(res.problems)
+	slices.SortStableFunc(p, func(a, b guangong.ImportProblem) int { return cmp.Compare(a.Row, b.Row) })
+	if len(p) > maxProblems {
+		rest := len(p) - maxProblems
+		p = append(p[:maxProblems], guangong.ImportProblem{Message: guangong.Msg{
+			Zh: fmt.Sprintf("另有 %d 个问题未列出：请先按以上提示修改文件", rest),
+			En: fmt.Sprintf("%d more problems not listed: fix the ones above first", rest)}})
+	}
+	if p == nil {
+		p = []guangong.ImportProblem{}
+	}
+	return p
+}
+
+// checkFile reads and checks the stored file, then looks for its rows in the database.
+func (r *Runner) checkFile(ctx context.Context, a *guangong.Actor, imp *guangong.Import, data []byte, progress func(done, total int)) (*result, error) {
+	// FindOrgByRef checks scope: a committee outside the actor's subtree reads as unknown.
+	// (The reader asks once per distinct code.)
+	var lookupErr error // a failing database must not read as "unknown committee"
+	orgByCode := func(code string) (string, bool) {
+		o, err := r.Store.FindOrgByRef(ctx, a, code)
+		if c := guangong.ErrorCode(err); c != "" && c != guangong.ENOTFOUND && c != guangong.EFORBIDDEN && lookupErr == nil {
+			lookupErr = err
+		}
+		if err != nil {
+			return "", false
+		}
+		return o.ID, true
+	}
+	res := &result{existing: map[int]bool{}}
+	var err error
+	now := r.now()
+	rd := bytes.NewReader(data)
+	switch imp.Kind {
+	case string(xlsx.Volunteers):
+		res.volunteers, res.problems, err = xlsx.CheckVolunteers(rd, imp.Filename, imp.OrgID, orgByCode, now, progress)
+	case string(xlsx.Youths):
+		res.youths, res.problems, err = xlsx.CheckYouths(rd, imp.Filename, imp.OrgID, orgByCode, now, progress)
+	default:
+		err = guangong.Errorf(guangong.EINVALID, "未知的导入类型", "Unknown import kind")
+	}
+	if err == nil {
+		err = lookupErr
+	}
+	if err != nil {
+		return nil, err
+	}
+	res.total = countRows(res, imp.Total)
+	if err := r.matchExisting(ctx, a, imp.Kind, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// countRows is the number of data rows: the reader's own count when it reported one, and
+// never fewer than the rows seen in the result.
+func countRows(res *result, reported int) int {
+	seen := map[int]bool{}
+	for _, line := range res.lines() {
+		seen[line] = true
+	}
+	for _, p := range res.problems {
+		if p.Row > 1 {
+			seen[p.Row] = true
+		}
+	}
+	return max(reported, len(seen))
+}
+
+// matchExisting adds a problem for each row that duplicates a stored record; such rows
+// are left out of the import.
+func (r *Runner) matchExisting(ctx context.Context, a *guangong.Actor, kind string, res *result) error {
+	var keys []guangong.PersonKey
+	for _, row := range res.volunteers {
+		p := row.Record
+		keys = append(keys, guangong.PersonKey{Row: row.Line, IDNumber: p.IDNumber, Name: p.Name, BirthDate: p.BirthDate, OrgID: p.OrgID})
+	}
+	for _, row := range res.youths {
+		y := row.Record
+		keys = append(keys, guangong.PersonKey{Row: row.Line, IDNumber: y.IDNumber, Name: y.Name, BirthDate: y.BirthDate, OrgID: y.OrgID})
+	}
+	values := map[int]guangong.PersonKey{}
+	for _, k := range keys {
+		values[k.Row] = k
+	}
+	for batch := range slices.Chunk(keys, matchBatch) {
+		matches, err := r.Store.MatchExisting(ctx, a, kind, batch)
+		if err != nil {
+			return err
+		}
+		for _, m := range matches {
+			if res.existing[m.Row] {
+				continue // one problem per row is enough
+			}
+			res.existing[m.Row] = true
+			k := values[m.Row]
+			p := guangong.ImportProblem{Row: m.Row, Column: column(kind, "身份证号"), Value: k.IDNumber,
+				Message: guangong.Msg{Zh: "与已有记录重复（身份证号相同）", En: "Duplicates an existing record (same ID number)"}}
+			if m.Reason != "id_number" {
+				p = guangong.ImportProblem{Row: m.Row, Column: column(kind, "姓名"), Value: k.Name,
+					Message: guangong.Msg{Zh: "与已有记录重复（姓名、出生日期、所属组织相同）", En: "Duplicates an existing record (same name, birth date and committee)"}}
+			}
+			res.problems = append(res.problems, p)
+		}
+	}
+	return nil
+}
+
+// column is the template's header that starts with prefix (headers may carry hints such
+// as "身份证号（选填）"), or prefix itself.
+func column(kind, prefix string) string {
+	for _, c := range xlsx.Columns(xlsx.Kind(kind)) {
+		if strings.HasPrefix(c, prefix) {
+			return c
+		}
+	}
+	return prefix
+}
+
+// Commit writes the valid rows of a checked import in one transaction: the file is read
+// and checked again, and rows that now duplicate stored records are left out. Only the
+// account that uploaded the file may commit it.
+func (r *Runner) Commit(ctx context.Context, a *guangong.Actor, id string) (*guangong.Import, error) {
+	imp, err := r.Store.FindImport(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if imp.UserID != a.UserID {
+		return nil, &guangong.Error{Code: guangong.EFORBIDDEN, Msg: guangong.Msg{
+			Zh: "只有上传该文件的账号才能确认导入", En: "Only the account that uploaded the file may import it"}}
+	}
+	if !r.claim(id) {
+		return nil, busy()
+	}
+	defer r.release(id)
+	// Re-read under the claim: another server may have moved it on.
+	if imp, err = r.Store.FindImport(ctx, a, id); err != nil {
+		return nil, err
+	}
+	if imp.Status != guangong.ImportChecked {
+		if imp.Status == guangong.ImportChecking || imp.Status == guangong.ImportImporting {
+			return nil, busy()
+		}
+		word := map[string]string{guangong.ImportDone: "已完成", guangong.ImportFailed: "已失败"}[imp.Status]
+		return nil, &guangong.Error{Code: guangong.ECONFLICT, Msg: guangong.Msg{
+			Zh: "该导入" + word + "，不能再次确认；如需导入请重新上传文件",
+			En: "This import is " + imp.Status + " and cannot be committed again; upload the file anew"}}
+	}
+	if imp.Valid == 0 {
+		return nil, nothingValid()
+	}
+	// Writing a large sheet takes a while; a closed browser tab must not roll it back halfway.
+	ctx = context.WithoutCancel(ctx)
+	imp.Status = guangong.ImportImporting
+	imp.Done = 0
+	if err := r.Store.SaveImport(ctx, a, imp); err != nil {
+		return nil, err
+	}
+	n, err := r.write(ctx, a, imp)
+	if err != nil {
+		r.fail(ctx, a, imp, err)
+		return imp, err
+	}
+	imp.Status = guangong.ImportDone
+	imp.Imported = n
+	imp.Done = imp.Total
+	if err := r.Store.SaveImport(ctx, a, imp); err != nil {
+		return nil, err
+	}
+	return imp, nil
+}
+
+// write checks the stored file again and writes what is valid now.
+func (r *Runner) write(ctx context.Context, a *guangong.Actor, imp *guangong.Import) (int, error) {
+	data, err := r.Store.ImportFile(ctx, a, imp.ID)
+	if err != nil {
+		return 0, err
+	}
+	res, err := r.checkFile(ctx, a, imp, data, func(done, total int) {})
+	if err != nil {
+		return 0, err
+	}
+	switch imp.Kind {
+	case string(xlsx.Volunteers):
+		var rows []*guangong.Volunteer
+		for _, row := range res.volunteers {
+			if !res.existing[row.Line] {
+				rows = append(rows, row.Record)
+			}
+		}
+		if len(rows) == 0 {
+			return 0, nothingValid()
+		}
+		return len(rows), r.Store.ImportVolunteers(ctx, a, rows)
+	case string(xlsx.Youths):
+		var rows []*guangong.Youth
+		for _, row := range res.youths {
+			if !res.existing[row.Line] {
+				rows = append(rows, row.Record)
+			}
+		}
+		if len(rows) == 0 {
+			return 0, nothingValid()
+		}
+		return len(rows), r.Store.ImportYouths(ctx, a, rows)
+	}
+	return 0, errors.New("importer: unknown kind " + imp.Kind)
+}
+
+func nothingValid() error {
+	return guangong.Errorf(guangong.EINVALID, "文件中没有可导入的有效行，请修改后重新上传", "The file has no valid rows to import; fix it and upload it again")
+}
+
+func busy() error {
+	return guangong.Errorf(guangong.ECONFLICT, "该导入正在处理中，请稍候", "This import is being processed; please wait")
+}
+
+// claim marks an import as being committed in this process, so a double click cannot
+// write it twice.
+func (r *Runner) claim(id string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.committing[id] {
+		return false
+	}
+	if r.committing == nil {
+		r.committing = map[string]bool{}
+	}
+	r.committing[id] = true
+	return true
+}
+
+func (r *Runner) release(id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.committing, id)
+}

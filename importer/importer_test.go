@@ -1,0 +1,373 @@
+package importer_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"guangong"
+	"guangong/importer"
+	"guangong/sqlstore"
+	"guangong/sqlstore/storetest"
+	"guangong/xlsx"
+)
+
+// idNumber makes a valid resident ID number for a birth date (YYYYMMDD) and sequence.
+func idNumber(birth string, seq int) string {
+	first := fmt.Sprintf("431224%s%03d", birth, seq)
+	return first + string(guangong.IDCheckChar(first))
+}
+
+// row is one sheet row by header; headers not given stay empty.
+type row map[string]string
+
+func volunteer(name, birth, id string) row {
+	return row{"姓名": name, "性别": "男", "出生日期": birth, "身份证号": id, "五老类别": "老教师", "自愿登记日期": "2024-03-01"}
+}
+
+func youth(name, birth, id string) row {
+	return row{"姓名": name, "性别": "女", "出生日期": birth, "身份证号": id, "监护人姓名": "王奶奶", "与监护人关系": "祖母",
+		"监护人电话": "13900002222", "类别": "留守儿童", "同意人": "王奶奶", "同意人关系": "祖母", "同意日期": "2024-03-01", "使用目的": "关爱帮扶结对"}
+}
+
+// book writes rows under the template's headers as an xlsx file.
+func book(t testing.TB, kind xlsx.Kind, rows []row) []byte {
+	t.Helper()
+	f := excelize.NewFile()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cols := xlsx.Columns(kind)
+	header := make([]any, len(cols))
+	for i, c := range cols {
+		header[i] = c
+	}
+	if err := sw.SetRow("A1", header); err != nil {
+		t.Fatal(err)
+	}
+	for n, r := range rows {
+		cells := make([]any, len(cols))
+		for i, c := range cols {
+			cells[i] = r[c]
+		}
+		if err := sw.SetRow(fmt.Sprintf("A%d", n+2), cells); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := f.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// csvFile writes rows under the template's headers as CSV.
+func csvFile(kind xlsx.Kind, rows []row) string {
+	cols := xlsx.Columns(kind)
+	var b strings.Builder
+	b.WriteString(strings.Join(cols, ",") + "\n")
+	for _, r := range rows {
+		cells := make([]string, len(cols))
+		for i, c := range cols {
+			cells[i] = r[c]
+		}
+		b.WriteString(strings.Join(cells, ",") + "\n")
+	}
+	return b.String()
+}
+
+// checked starts an import and waits for its check to finish.
+func checked(t *testing.T, r *importer.Runner, db *sqlstore.DB, a *guangong.Actor, kind, name string, data []byte, org string) *guangong.Import {
+	t.Helper()
+	imp, err := r.Start(context.Background(), a, kind, name, data, org)
+	if err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	if imp.Status != guangong.ImportChecking || imp.ID == "" {
+		t.Fatalf("started import %+v", imp)
+	}
+	r.Wait()
+	got, err := db.FindImport(context.Background(), a, imp.ID)
+	if err != nil {
+		t.Fatalf("find import: %v", err)
+	}
+	return got
+}
+
+func volunteers(t *testing.T, db *sqlstore.DB, a *guangong.Actor) []*guangong.Volunteer {
+	t.Helper()
+	list, _, err := db.FindVolunteers(context.Background(), a, guangong.PersonFilter{Page: guangong.Page{Limit: 200}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
+}
+
+func names(list []*guangong.Volunteer) string {
+	var out []string
+	for _, p := range list {
+		out = append(out, p.Name)
+	}
+	return strings.Join(out, ",")
+}
+
+// hasProblem reports whether the report names row and column with a message containing msg.
+func hasProblem(imp *guangong.Import, line int, column, msg string) bool {
+	for _, p := range imp.Problems {
+		if p.Row == line && p.Column == column && strings.Contains(p.Message.Zh, msg) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestCheckThenCommit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		fx := storetest.NewFixture(t, db)
+		r := &importer.Runner{Store: db}
+		a := fx.Actor("townclerk")
+		bad := volunteer("钱坏号", "1950-01-02", idNumber("19500102", 4))
+		bad["身份证号"] = bad["身份证号"][:17] + "0" // wrong check digit (never 0 for this number)
+		if bad["身份证号"] == idNumber("19500102", 4) {
+			t.Fatal("test ID number kept its check digit")
+		}
+		badDate := volunteer("孙日期", "1950-13-40", "")
+		elsewhere := volunteer("李越界", "1951-05-06", "")
+		elsewhere["所属组织代码"] = fx.OtherTown.Code // out of scope: unknown to townclerk
+		inVillage := volunteer("周青松", "1953-07-08", "")
+		inVillage["所属组织代码"] = fx.VillageA.Code
+		data := book(t, xlsx.Volunteers, []row{
+			volunteer("赵一", "1950-01-01", idNumber("19500101", 1)), bad, volunteer("王二", "1952-02-02", ""),
+			badDate, elsewhere, inVillage,
+		})
+		imp := checked(t, r, db, a, "volunteer", "五老.xlsx", data, fx.Town.ID)
+		if imp.Status != guangong.ImportChecked || imp.Total != 6 || imp.Done != 6 || imp.Valid != 3 || imp.Invalid != 3 {
+			t.Fatalf("report: status %s total %d done %d valid %d invalid %d: %+v", imp.Status, imp.Total, imp.Done, imp.Valid, imp.Invalid, imp.Problems)
+		}
+		for _, want := range []struct {
+			line         int
+			column, text string
+		}{{3, "身份证号", "校验位"}, {5, "出生日期", ""}, {6, "所属组织代码", ""}} {
+			if !hasProblem(imp, want.line, want.column, want.text) {
+				t.Errorf("no problem at row %d, column %s (%s): %+v", want.line, want.column, want.text, imp.Problems)
+			}
+		}
+		for _, p := range imp.Problems {
+			if p.Row == 6 && p.Value != fx.OtherTown.Code {
+				t.Errorf("row 6 problem value %q", p.Value)
+			}
+			if strings.Contains(p.Message.Zh, "龙潭") {
+				t.Errorf("report names an out-of-scope committee: %+v", p)
+			}
+		}
+		if got := volunteers(t, db, a); len(got) != 0 {
+			t.Fatalf("checking wrote %d volunteers: %s", len(got), names(got))
+		}
+
+		done, err := r.Commit(context.Background(), a, imp.ID)
+		if err != nil {
+			t.Fatalf("commit: %v", err)
+		}
+		if done.Status != guangong.ImportDone || done.Imported != 3 {
+			t.Fatalf("committed: %+v", done)
+		}
+		got := volunteers(t, db, a)
+		if len(got) != 3 {
+			t.Fatalf("%d volunteers after commit: %s", len(got), names(got))
+		}
+		orgOf := map[string]string{}
+		for _, p := range got {
+			orgOf[p.Name] = p.OrgID
+		}
+		if orgOf["赵一"] != fx.Town.ID || orgOf["王二"] != fx.Town.ID || orgOf["周青松"] != fx.VillageA.ID {
+			t.Errorf("committees: %v", orgOf)
+		}
+		stored, err := db.FindImport(context.Background(), a, imp.ID)
+		if err != nil || stored.Status != guangong.ImportDone || stored.Imported != 3 {
+			t.Errorf("stored import after commit: %+v %v", stored, err)
+		}
+		if _, err := r.Commit(context.Background(), a, imp.ID); guangong.ErrorCode(err) != guangong.ECONFLICT {
+			t.Errorf("second commit: %v", err)
+		}
+		if got := volunteers(t, db, a); len(got) != 3 {
+			t.Errorf("second commit wrote more: %d", len(got))
+		}
+	})
+}
+
+func TestDuplicatesOfStoredRecords(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		fx := storetest.NewFixture(t, db)
+		ctx := context.Background()
+		a := fx.Actor("townclerk")
+		for _, p := range []*guangong.Volunteer{
+			{OrgID: fx.Town.ID, Name: "已有甲", Gender: guangong.Male, BirthDate: "1950-03-03", IDNumber: idNumber("19500303", 7),
+				Category: guangong.ElderCadre, Status: "active", ConsentDate: "2024-01-01", Skills: []string{}},
+			{OrgID: fx.Town.ID, Name: "已有乙", Gender: guangong.Male, BirthDate: "1951-04-04",
+				Category: guangong.ElderCadre, Status: "active", ConsentDate: "2024-01-01", Skills: []string{}},
+		} {
+			if err := db.CreateVolunteer(ctx, a, p); err != nil {
+				t.Fatalf("create %s: %v", p.Name, err)
+			}
+		}
+		r := &importer.Runner{Store: db}
+		data := book(t, xlsx.Volunteers, []row{
+			volunteer("另一名字", "1950-03-03", idNumber("19500303", 7)), // same ID number
+			volunteer("已有乙", "1951-04-04", ""),                     // same name, birth date, committee
+			volunteer("新人丙", "1949-09-09", ""),
+		})
+		imp := checked(t, r, db, a, "volunteer", "dup.xlsx", data, fx.Town.ID)
+		if imp.Status != guangong.ImportChecked || imp.Valid != 1 || imp.Invalid != 2 {
+			t.Fatalf("report: %+v", imp)
+		}
+		if !hasProblem(imp, 2, "身份证号", "与已有记录重复（身份证号相同）") {
+			t.Errorf("ID duplicate not flagged: %+v", imp.Problems)
+		}
+		if !hasProblem(imp, 3, "姓名", "与已有记录重复（姓名、出生日期、所属组织相同）") {
+			t.Errorf("name duplicate not flagged: %+v", imp.Problems)
+		}
+		done, err := r.Commit(ctx, a, imp.ID)
+		if err != nil || done.Imported != 1 {
+			t.Fatalf("commit: %+v %v", done, err)
+		}
+		if got := names(volunteers(t, db, a)); strings.Count(got, ",") != 2 || !strings.Contains(got, "新人丙") || strings.Contains(got, "另一名字") {
+			t.Errorf("volunteers after commit: %s", got)
+		}
+	})
+}
+
+// progressStore records every progress save of a check.
+type progressStore struct {
+	*sqlstore.DB
+	mu    sync.Mutex
+	saves []guangong.Import
+}
+
+func (s *progressStore) SaveImport(ctx context.Context, a *guangong.Actor, imp *guangong.Import) error {
+	s.mu.Lock()
+	s.saves = append(s.saves, *imp)
+	s.mu.Unlock()
+	return s.DB.SaveImport(ctx, a, imp)
+}
+
+func TestProgressAndGBK(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		fx := storetest.NewFixture(t, db)
+		fx.GrantMinorAccess(t, "villageclerk")
+		a := fx.Actor("villageclerk")
+		var rows []row
+		for i := range 2500 {
+			rows = append(rows, youth(fmt.Sprintf("留守儿童%04d号", i), "2014-09-01", idNumber("20140901", i%1000)))
+		}
+		for i := 1000; i < 2500; i++ { // ID numbers stay unique
+			rows[i]["身份证号"] = ""
+		}
+		enc, err := simplifiedchinese.GBK.NewEncoder().String(csvFile(xlsx.Youths, rows))
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := &progressStore{DB: db}
+		r := &importer.Runner{Store: st}
+		imp := checked(t, r, db, a, "youth", "青少年.csv", []byte(enc), fx.VillageA.ID)
+		if imp.Status != guangong.ImportChecked || imp.Total != 2500 || imp.Done != 2500 || imp.Valid != 2500 {
+			t.Fatalf("report: status %s total %d done %d valid %d: %v %+v", imp.Status, imp.Total, imp.Done, imp.Valid, imp.Error, firstProblems(imp))
+		}
+		var during []int
+		for _, s := range st.saves {
+			if s.Status == guangong.ImportChecking {
+				during = append(during, s.Done)
+			}
+		}
+		if len(during) < 2 || during[0] < 1000 || during[len(during)-1] > 2500 {
+			t.Errorf("progress saved while checking: %v", during)
+		}
+		if _, err := r.Commit(context.Background(), a, imp.ID); err != nil {
+			t.Fatal(err)
+		}
+		list, total, err := db.FindYouths(context.Background(), a, guangong.PersonFilter{Query: new("留守儿童0007号")})
+		if err != nil || total != 1 || list[0].Name != "留守儿童0007号" || list[0].GuardianName != "王奶奶" || !only(list[0].Categories, "left_behind") {
+			t.Fatalf("GBK youth read back: %d %+v %v", total, list, err)
+		}
+	})
+}
+
+func only(list []string, want string) bool {
+	return len(list) == 1 && list[0] == want
+}
+
+func firstProblems(imp *guangong.Import) []guangong.ImportProblem {
+	return imp.Problems[:min(5, len(imp.Problems))]
+}
+
+func TestOnlyTheUploaderCommits(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		fx := storetest.NewFixture(t, db)
+		r := &importer.Runner{Store: db}
+		imp := checked(t, r, db, fx.Actor("townclerk"), "volunteer", "a.xlsx",
+			book(t, xlsx.Volunteers, []row{volunteer("赵一", "1950-01-01", "")}), fx.Town.ID)
+		if imp.Valid != 1 {
+			t.Fatalf("report: %+v", imp)
+		}
+		for _, user := range []string{"townadmin", "villageclerk", "otheradmin"} {
+			if _, err := r.Commit(context.Background(), fx.Actor(user), imp.ID); err == nil {
+				t.Errorf("%s committed townclerk's import", user)
+			}
+		}
+		if _, err := r.Commit(context.Background(), fx.Actor("otheradmin"), imp.ID); guangong.ErrorCode(err) != guangong.ENOTFOUND {
+			t.Errorf("out-of-scope commit: %v, want not found", err)
+		}
+		if got := volunteers(t, db, fx.Actor("townadmin")); len(got) != 0 {
+			t.Errorf("written by another account's commit: %s", names(got))
+		}
+		if imp, _ := db.FindImport(context.Background(), fx.Actor("townclerk"), imp.ID); imp.Status != guangong.ImportChecked {
+			t.Errorf("status after refused commits: %s", imp.Status)
+		}
+	})
+}
+
+func TestRefusedUploads(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		fx := storetest.NewFixture(t, db)
+		r := &importer.Runner{Store: db}
+		a := fx.Actor("townclerk")
+		good := book(t, xlsx.Volunteers, []row{volunteer("赵一", "1950-01-01", "")})
+		for _, c := range []struct {
+			name, kind, file string
+			data             []byte
+			field, text      string
+		}{
+			{"old Excel", "volunteer", "名单.xls", good, "file", ".xlsx"},
+			{"text file", "volunteer", "名单.txt", good, "file", ".xlsx 或 .csv"},
+			{"empty", "volunteer", "名单.xlsx", nil, "file", "文件为空"},
+			{"too large", "volunteer", "名单.csv", make([]byte, importer.MaxFileSize+1), "file", "20 MiB"},
+			{"unknown kind", "meeting", "名单.xlsx", good, "kind", "导入类型"},
+		} {
+			_, err := r.Start(context.Background(), a, c.kind, c.file, c.data, fx.Town.ID)
+			if m := guangong.FieldErrors(err)[c.field]; !strings.Contains(m.Zh, c.text) {
+				t.Errorf("%s: %v (%+v)", c.name, err, guangong.FieldErrors(err))
+			}
+		}
+		// A file that is no spreadsheet fails with a message fit to show.
+		imp := checked(t, r, db, a, "volunteer", "坏.xlsx", []byte("PK\x03\x04 not really a zip"), fx.Town.ID)
+		if imp.Status != guangong.ImportFailed || imp.Error == "" || strings.Contains(imp.Error, "zip") {
+			t.Errorf("broken file: status %s, error %q", imp.Status, imp.Error)
+		}
+		if _, err := r.Commit(context.Background(), a, imp.ID); guangong.ErrorCode(err) != guangong.ECONFLICT {
+			t.Errorf("commit of a failed import: %v", err)
+		}
+		// A viewer may not import at all.
+		if _, err := r.Start(context.Background(), fx.Actor("villageviewer"), "volunteer", "a.xlsx", good, fx.VillageA.ID); guangong.ErrorCode(err) != guangong.EFORBIDDEN {
+			t.Errorf("viewer's upload: %v", err)
+		}
+	})
+}
