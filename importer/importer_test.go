@@ -223,7 +223,7 @@ func TestDuplicatesOfStoredRecords(t *testing.T) {
 		r := &importer.Runner{Store: db}
 		data := book(t, xlsx.Volunteers, []row{
 			volunteer("另一名字", "1950-03-03", idNumber("19500303", 7)), // same ID number
-			volunteer("已有乙", "1951-04-04", ""),                     // same name, birth date, committee
+			volunteer("已有乙", "1951-04-04", ""),                       // same name, birth date, committee
 			volunteer("新人丙", "1949-09-09", ""),
 		})
 		imp := checked(t, r, db, a, "volunteer", "dup.xlsx", data, fx.Town.ID)
