@@ -138,7 +138,8 @@ func TestUserWrites(t *testing.T) {
 			e.sameAsMissing("PATCH", "/api/v1/users/"+target.id, "townadmin", `{"displayName":"改名","version":1}`, http.StatusNotFound, target.name)
 			e.sameAsMissing("POST", "/api/v1/users/"+target.id+"/reset-password", "townadmin", `{"password":"Reset-2026-pw"}`, http.StatusNotFound, target.name)
 			e.sameAsMissing("POST", "/api/v1/users/"+target.id+"/end-sessions", "townadmin", "", http.StatusNotFound, target.name)
-			e.sameAsMissing("POST", "/api/v1/users/"+target.id+"/tokens", "townadmin", `{"name":"偷用"}`, http.StatusNotFound, target.name)
+			// A token acts as its account: nobody makes one for another, in scope or not.
+			e.sameAsMissing("POST", "/api/v1/users/"+target.id+"/tokens", "townadmin", `{"name":"偷用"}`, http.StatusForbidden, target.name)
 		}
 		if _, err := db.Login(context.Background(), "otheradmin", storetest.Password, "127.0.0.1"); err != nil {
 			t.Errorf("otheradmin's password changed by an out-of-scope reset: %v", err)
@@ -162,6 +163,8 @@ func TestTokens(t *testing.T) {
 			{name: "new token works", method: "GET", path: "/api/v1/me", user: created.Raw, status: 200, want: []string{`"username":"townclerk"`}},
 			{name: "list tokens", method: "GET", path: "/api/v1/users/{u:townclerk}/tokens", user: "townclerk", status: 200,
 				want: []string{"导入脚本", created.ID}, notWant: []string{created.Raw}},
+			{name: "admin cannot make one for it", method: "POST", path: "/api/v1/users/{u:townclerk}/tokens", user: "townadmin",
+				body: `{"name":"代建"}`, status: 403},
 			{name: "admin lists them too", method: "GET", path: "/api/v1/users/{u:townclerk}/tokens", user: "townadmin", status: 200,
 				want: []string{"导入脚本"}},
 			{name: "token name of wrong type", method: "POST", path: "/api/v1/users/{u:townclerk}/tokens", user: "townclerk",

@@ -34,8 +34,10 @@ func (db *DB) TokenUser(ctx context.Context, rawToken string) (*guangong.User, e
 	if revokedAt != nil {
 		return nil, tokenInvalid()
 	}
+	// A password lockout guards against guessing passwords; it does not stop the account's
+	// tokens, or anyone could cut off an integration with five bad logins.
 	now := db.now()
-	if u.Disabled || (u.LockedUntil != nil && now.Before(*u.LockedUntil)) {
+	if u.Disabled {
 		return nil, tokenInvalid()
 	}
 	if lastUsed == nil || now.Sub(*lastUsed) >= touchEvery {
@@ -47,7 +49,7 @@ func (db *DB) TokenUser(ctx context.Context, rawToken string) (*guangong.User, e
 	return u, nil
 }
 
-// tokenOwner checks that the actor may manage userID's tokens: its own, or, for an
+// tokenOwner checks that the actor may see or revoke userID's tokens: its own, or, for an
 // administrator, an account it can see.
 func tokenOwner(ctx context.Context, q querier, a *guangong.Actor, userID, what string) (*guangong.User, error) {
 	if userID != "" && userID == a.UserID {
@@ -78,6 +80,12 @@ func (db *DB) CreateToken(ctx context.Context, a *guangong.Actor, userID, name s
 	raw := secret.NewToken()
 	var t *guangong.Token
 	err := db.write(ctx, a, func(tx *Tx) error {
+		// A token acts as its account, so only the account itself (or the server's own
+		// command line) makes one: an administrator minting a token for the auditor would
+		// read the trail without the auditor's second factor.
+		if !a.System && userID != a.UserID {
+			return &denial{err: guangong.Forbidden(), objectType: objToken, objectID: userID, detail: "create token for another account"}
+		}
 		u, err := tokenOwner(ctx, tx, a, userID, "create token")
 		if err != nil {
 			return err

@@ -116,8 +116,8 @@ func TestUserScope(t *testing.T) {
 			wantCode(t, db.ResetPassword(ctx, ta, id, "Good-Pass-2"), guangong.ENOTFOUND)
 			_, err = db.EndSessions(ctx, ta, id)
 			wantCode(t, err, guangong.ENOTFOUND)
-			_, _, err = db.CreateToken(ctx, ta, id, "x")
-			wantCode(t, err, guangong.ENOTFOUND)
+			_, _, err = db.CreateToken(ctx, ta, id, "x") // the same refusal for every other account
+			wantCode(t, err, guangong.EFORBIDDEN)
 		}
 		_, total, _ = db.FindUsers(ctx, ta, guangong.UserFilter{Role: ptr(guangong.RoleSysAdmin)})
 		if total != 0 {
