@@ -29,12 +29,18 @@ func RequestID(ctx context.Context) string {
 }
 
 // ClientIP is the address of the peer. X-Forwarded-For is honoured only when the server
-// is configured to sit behind a proxy, since anyone can send that header.
+// is configured to sit behind one trusted proxy, and then only its last entry: that is the
+// one the proxy appended; anything left of it came from the client and may be forged.
 func ClientIP(r *http.Request, trustProxy bool) string {
 	if trustProxy {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			first, _, _ := strings.Cut(xff, ",")
-			return strings.TrimSpace(first)
+		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
+			last := xff[len(xff)-1]
+			if i := strings.LastIndexByte(last, ','); i >= 0 {
+				last = last[i+1:]
+			}
+			if ip := strings.TrimSpace(last); ip != "" {
+				return ip
+			}
 		}
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
@@ -48,6 +54,19 @@ func ClientIP(r *http.Request, trustProxy bool) string {
 // we trust), which decides the cookies' Secure flag.
 func IsTLS(r *http.Request, trustProxy bool) bool {
 	return r.TLS != nil || (trustProxy && r.Header.Get("X-Forwarded-Proto") == "https")
+}
+
+// plainID reports whether s is 1-64 letters, digits and hyphens.
+func plainID(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 type statusWriter struct {
@@ -79,8 +98,10 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func Observe(log *slog.Logger, m *Metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		// A proxy's request id is kept so logs line up, but only a plain one: it ends up
+		// in the audit trail, where a client must not be able to write free text.
 		id := r.Header.Get("X-Request-Id")
-		if id == "" || len(id) > 64 {
+		if !plainID(id) {
 			var b [8]byte
 			_, _ = rand.Read(b[:])
 			id = hex.EncodeToString(b[:])
