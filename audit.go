@@ -24,6 +24,7 @@ const (
 	ActionTOTP           = "totp"
 	ActionTokenCreate    = "token_create"
 	ActionTokenRevoke    = "token_revoke"
+	ActionReveal         = "reveal" // one masked value of a minor shown in full, with a reason
 )
 
 // Audit results.
@@ -93,6 +94,8 @@ type Store interface {
 	UserService
 	AuthService
 	AuditService
+	PeopleService
+	ImportService
 	Ping(ctx context.Context) error
 	Close() error
 }

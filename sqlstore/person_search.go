@@ -1,0 +1,266 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"guangong"
+)
+
+// Name search at a million people: person_name_grams holds every character and every
+// pair of adjacent characters of each name. A query of two or more characters walks the
+// index range of its first pair, a one-character query that of its character; the range
+// is in (name, id) order, so the first page stops early, and the exact LIKE on the name
+// and the scope are checked on those candidates only.
+
+const (
+	gramVolunteer = "v"
+	gramYouth     = "y"
+)
+
+// nameGrams returns the distinct characters and adjacent pairs of name.
+func nameGrams(name string) []string {
+	rs := []rune(name)
+	seen := make(map[string]bool, 2*len(rs))
+	var out []string
+	add := func(g string) {
+		if !seen[g] {
+			seen[g] = true
+			out = append(out, g)
+		}
+	}
+	for i, r := range rs {
+		add(string(r))
+		if i+1 < len(rs) {
+			add(string(rs[i : i+2]))
+		}
+	}
+	return out
+}
+
+// queryGram is the gram a name query is looked up by: its first pair, or its one character.
+func queryGram(q string) string {
+	rs := []rune(q)
+	if len(rs) >= 2 {
+		return string(rs[:2])
+	}
+	return q
+}
+
+// gramRow is one row of person_name_grams.
+type gramRow struct{ kind, gram, name, id string }
+
+func gramRows(kind, id, name string) []gramRow {
+	gs := nameGrams(name)
+	rows := make([]gramRow, len(gs))
+	for i, g := range gs {
+		rows[i] = gramRow{kind, g, name, id}
+	}
+	return rows
+}
+
+// setGrams replaces a person's grams (same transaction as the person).
+func (tx *Tx) setGrams(ctx context.Context, kind, id, name string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM person_name_grams WHERE person_id = $1 AND kind = $2`, id, kind); err != nil {
+		return err
+	}
+	return tx.insertGrams(ctx, gramRows(kind, id, name))
+}
+
+// insertGrams writes gram rows with multi-row INSERTs.
+func (tx *Tx) insertGrams(ctx context.Context, rows []gramRow) error {
+	return insertRows(ctx, tx, `INSERT INTO person_name_grams (kind, gram, name, person_id) VALUES `, 4, len(rows),
+		func(i int, a []any) []any { r := rows[i]; return append(a, r.kind, r.gram, r.name, r.id) })
+}
+
+// insertRows inserts n rows of width columns in statements of at most ~4,000 parameters
+// (both SQLite's and PostgreSQL's limits are far above), row(i, args) appending row i's values.
+func insertRows(ctx context.Context, q querier, head string, width, n int, row func(i int, a []any) []any) error {
+	per := max(1, 4000/width)
+	var sb strings.Builder
+	for start := 0; start < n; start += per {
+		end := min(start+per, n)
+		sb.Reset()
+		sb.WriteString(head)
+		a := make([]any, 0, (end-start)*width)
+		for i := start; i < end; i++ {
+			if i > start {
+				sb.WriteString(", ")
+			}
+			sb.WriteByte('(')
+			for c := range width {
+				if c > 0 {
+					sb.WriteString(", ")
+				}
+				sb.WriteByte('$')
+				sb.WriteString(strconv.Itoa((i-start)*width + c + 1))
+			}
+			sb.WriteByte(')')
+			a = row(i, a)
+		}
+		if _, err := q.ExecContext(ctx, sb.String(), a...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// personQuery is the FROM and WHERE of a list of volunteers (alias p) or youths.
+type personQuery struct {
+	from   string
+	conds  []string
+	args   args
+	byGram bool // driven by the gram index: order by its (name, person_id)
+}
+
+func (q *personQuery) order() string {
+	if q.byGram {
+		return ` ORDER BY g.name, g.person_id`
+	}
+	return ` ORDER BY p.name, p.id`
+}
+
+// newPersonQuery applies what volunteers and youths share: scope, subtree, name, age band;
+// merged records are left out.
+func newPersonQuery(a *guangong.Actor, table, kind string, f guangong.PersonFilter, today time.Time) (*personQuery, error) {
+	q := &personQuery{from: ` FROM ` + table + ` p`}
+	q.conds = append(q.conds, `p.merged_into = ''`, scopeCond(a, "p.org_id", &q.args))
+	if f.OrgID != nil && *f.OrgID != "" {
+		q.conds = append(q.conds, `p.org_id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = `+q.args.add(*f.OrgID)+`)`)
+	}
+	if f.Query != nil {
+		if s := strings.TrimSpace(*f.Query); s != "" {
+			if utf8.RuneCountInString(s) > 50 {
+				return nil, fieldErr("q", "查询的姓名过长", "The name searched for is too long")
+			}
+			q.from = ` FROM person_name_grams g JOIN ` + table + ` p ON p.id = g.person_id`
+			q.conds = append(q.conds, `g.kind = `+q.args.add(kind), `g.gram = `+q.args.add(queryGram(s)))
+			if utf8.RuneCountInString(s) > 2 {
+				q.conds = append(q.conds, `p.name LIKE `+q.args.add(likePattern(s))+` ESCAPE '\'`)
+			}
+			q.byGram = true
+		}
+	}
+	if f.AgeBand != nil && *f.AgeBand != "" {
+		c, err := ageBandCond(*f.AgeBand, today, &q.args)
+		if err != nil {
+			return nil, err
+		}
+		q.conds = append(q.conds, c)
+	}
+	return q, nil
+}
+
+// ageBandCond turns a band ("<60", "60-69", "80+", and likewise "<14" for youths) into a
+// range of birth dates on today (Shanghai): an age of at least n means a birth on or
+// before today n years ago.
+func ageBandCond(band string, today time.Time, a *args) (string, error) {
+	bad := fieldErr("ageBand", "年龄段无效", "Unknown age band")
+	cut := func(years int) string { return today.AddDate(-years, 0, 0).Format(guangong.DateLayout) }
+	atoi := func(s string) (int, bool) {
+		n, err := strconv.Atoi(s)
+		return n, err == nil && n >= 0 && n < 150
+	}
+	switch {
+	case strings.HasPrefix(band, "<"):
+		n, ok := atoi(band[1:])
+		if !ok {
+			return "", bad
+		}
+		return `p.birth_date > ` + a.add(cut(n)), nil
+	case strings.HasSuffix(band, "+"):
+		n, ok := atoi(strings.TrimSuffix(band, "+"))
+		if !ok {
+			return "", bad
+		}
+		return `(p.birth_date <> '' AND p.birth_date <= ` + a.add(cut(n)) + `)`, nil
+	}
+	lo, hi, found := strings.Cut(band, "-")
+	l, ok1 := atoi(lo)
+	h, ok2 := atoi(hi)
+	if !found || !ok1 || !ok2 || h < l {
+		return "", bad
+	}
+	return `(p.birth_date <= ` + a.add(cut(l)) + ` AND p.birth_date > ` + a.add(cut(h+1)) + `)`, nil
+}
+
+// todayShanghai is the calendar day in Shanghai at t.
+func todayShanghai(t time.Time) time.Time {
+	y, m, d := t.In(guangong.Shanghai).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// Duplicates lists pairs in scope that look like one person: the same ID number (by its
+// blind index), or the same name, birth date and committee. Each pair once, the smaller
+// id first, ordered by ids.
+func (db *DB) Duplicates(ctx context.Context, a *guangong.Actor, kind string, p guangong.Page) ([]guangong.Duplicate, error) {
+	table, obj := "", ""
+	switch kind {
+	case "volunteer":
+		table, obj = "volunteers", objVolunteer
+	case "youth":
+		table, obj = "youths", objYouth
+	default:
+		return nil, fieldErr("kind", "类型只能是 volunteer 或 youth", "Kind must be volunteer or youth")
+	}
+	var list []guangong.Duplicate
+	err := db.read(ctx, a, func(q querier) error {
+		if !a.Can(guangong.Role.CanReadRecords) {
+			return &denial{err: guangong.Forbidden(), objectType: obj, detail: "duplicates"}
+		}
+		var args args
+		scope := func() string {
+			c := []string{`x.merged_into = ''`, `y.merged_into = ''`}
+			if !a.System {
+				c = append(c, scopeCond(a, "x.org_id", &args), scopeCond(a, "y.org_id", &args))
+			}
+			return strings.Join(c, " AND ")
+		}
+		sqlText := `SELECT x.id, y.id, 'id_number' FROM ` + table + ` x JOIN ` + table + ` y
+			ON y.id_hash = x.id_hash AND x.id < y.id WHERE x.id_hash <> '' AND ` + scope() + `
+			UNION ALL
+			SELECT x.id, y.id, 'name_birth_org' FROM ` + table + ` x JOIN ` + table + ` y
+			ON y.org_id = x.org_id AND y.name = x.name AND y.birth_date = x.birth_date AND x.id < y.id
+			WHERE NOT (x.id_hash <> '' AND x.id_hash = y.id_hash) AND ` + scope() + `
+			ORDER BY 1, 2` + limit(p.Normalize())
+		rows, err := q.QueryContext(ctx, sqlText, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		list = []guangong.Duplicate{}
+		for rows.Next() {
+			var d guangong.Duplicate
+			if err := rows.Scan(&d.A, &d.B, &d.Reason); err != nil {
+				return err
+			}
+			list = append(list, d)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return list, nil
+}
+
+// sensitiveChange records a change of a sealed or personal field without its value: the
+// masked forms, or "(已修改)" when the masks alike would hide that anything changed.
+func sensitiveChange(field, before, after string, mask func(string) string) *guangong.Change {
+	if before == after {
+		return nil
+	}
+	c := guangong.Change{Field: field, Before: mask(before), After: mask(after)}
+	if c.Before == c.After {
+		c.After = "(已修改)"
+	}
+	return &c
+}
+
+func boolText(b bool) string { return strconv.FormatBool(b) }
+
+func itoa(n int) string { return fmt.Sprint(n) }
