@@ -5,7 +5,9 @@ import (
 	"html/template"
 	"io/fs"
 	"regexp"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -59,6 +61,20 @@ func (s *server) funcs(lang string) template.FuncMap {
 			return f
 		},
 		"lang": func() string { return lang },
+		// The people pages: coded values in words, ages, checkbox lists, reveal links.
+		"label": func(code any) string { return guangong.Label(fmt.Sprint(code)).In(lang) },
+		"has":   func(list []string, v any) bool { return slices.Contains(list, fmt.Sprint(v)) },
+		"age": func(birth string) string {
+			if n := guangong.AgeOn(birth, time.Now().In(guangong.Shanghai)); n >= 0 {
+				return strconv.Itoa(n)
+			}
+			return ""
+		},
+		"today":     today,
+		"hasPrefix": strings.HasPrefix,
+		"revealLink": func(id, field string) struct{ ID, Field string } {
+			return struct{ ID, Field string }{id, field}
+		},
 		"node": func(o *guangong.Org, dissolved bool) treeNode { return treeNode{o, dissolved} },
 		"otherLang": func() string {
 			if lang == "en" {

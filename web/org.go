@@ -132,6 +132,7 @@ type orgPageData struct {
 	Dissolved bool
 	CanManage bool
 	CanUsers  bool
+	People    *orgPeople // nil for roles that read no records
 }
 
 func (s *server) orgPage(c *ctx) error {
@@ -150,6 +151,9 @@ func (s *server) orgPage(c *ctx) error {
 	a := c.actor()
 	d := &orgPageData{Org: o, Path: trimSelf(path, o.ID), Children: kids, Dissolved: c.showDissolved(),
 		CanManage: a.Can(guangong.Role.CanManageOrgs), CanUsers: a.Can(guangong.Role.CanManageUsers)}
+	if d.People, err = s.orgPeople(c, o); err != nil {
+		return err
+	}
 	return c.render(http.StatusOK, "org/org", c.view(o.Name, d))
 }
 

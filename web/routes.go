@@ -56,6 +56,53 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /orgs/{id}/dissolve", h(full, s.orgDissolveForm))
 	mux.Handle("POST /orgs/{id}/dissolve", h(full, s.orgDissolve))
 
+	// 五老 volunteers.
+	mux.Handle("GET /volunteers", h(full, s.volunteerList))
+	mux.Handle("GET /volunteers/new", h(full, s.volunteerNewForm))
+	mux.Handle("POST /volunteers/new", h(full, s.volunteerCreate))
+	mux.Handle("GET /volunteers/export.xlsx", h(full, s.exportVolunteers(false)))
+	mux.Handle("POST /volunteers/export", h(full, s.exportVolunteers(true)))
+	mux.Handle("GET /volunteers/duplicates", h(full, s.duplicates("volunteer")))
+	mux.Handle("GET /volunteers/merge", h(full, s.mergeForm("volunteer")))
+	mux.Handle("POST /volunteers/merge", h(full, s.merge("volunteer")))
+	mux.Handle("GET /volunteers/{id}", h(full, s.volunteerPage))
+	mux.Handle("GET /volunteers/{id}/edit", h(full, s.volunteerEditForm))
+	mux.Handle("POST /volunteers/{id}/edit", h(full, s.volunteerUpdate))
+	mux.Handle("POST /volunteers/{id}/memberships", h(full, s.membershipAdd))
+	mux.Handle("POST /volunteers/{id}/memberships/{mid}/end", h(full, s.membershipEnd))
+
+	// A committee's leadership (班子) and bodies, shown on its page.
+	mux.Handle("GET /orgs/{id}/posts/new", h(full, s.postNewForm))
+	mux.Handle("POST /orgs/{id}/posts/new", h(full, s.postCreate))
+	mux.Handle("GET /orgs/{id}/posts/{pid}/end", h(full, s.postEndForm))
+	mux.Handle("POST /orgs/{id}/posts/{pid}/end", h(full, s.postEnd))
+	mux.Handle("GET /orgs/{id}/bodies/new", h(full, s.bodyNewForm))
+	mux.Handle("POST /orgs/{id}/bodies/new", h(full, s.bodyCreate))
+	mux.Handle("GET /orgs/{id}/bodies/{bid}/members/new", h(full, s.bodyMemberNewForm))
+	mux.Handle("POST /orgs/{id}/bodies/{bid}/members/new", h(full, s.bodyMemberAdd))
+
+	// Youths: masked for accounts without 未成年人信息 access; reveals are audited.
+	mux.Handle("GET /youths", h(full, s.youthList))
+	mux.Handle("GET /youths/new", h(full, s.youthNewForm))
+	mux.Handle("POST /youths/new", h(full, s.youthCreate))
+	mux.Handle("GET /youths/export.xlsx", h(full, s.exportYouths(false)))
+	mux.Handle("POST /youths/export", h(full, s.exportYouths(true)))
+	mux.Handle("GET /youths/duplicates", h(full, s.duplicates("youth")))
+	mux.Handle("GET /youths/merge", h(full, s.mergeForm("youth")))
+	mux.Handle("POST /youths/merge", h(full, s.merge("youth")))
+	mux.Handle("GET /youths/{id}", h(full, s.youthPage))
+	mux.Handle("GET /youths/{id}/edit", h(full, s.youthEditForm))
+	mux.Handle("POST /youths/{id}/edit", h(full, s.youthUpdate))
+	mux.Handle("GET /youths/{id}/reveal", h(full, s.youthRevealForm))
+	mux.Handle("POST /youths/{id}/reveal", h(full, s.youthReveal))
+
+	// Excel import: upload, watch the check, read the report, then choose.
+	mux.Handle("GET /imports", h(full, s.importForm))
+	mux.Handle("POST /imports", s.handleUpload(full, s.importUpload))
+	mux.Handle("GET /imports/{id}", h(full, s.importStatus))
+	mux.Handle("POST /imports/{id}/commit", h(full, s.importCommit))
+	mux.Handle("GET /templates/{file}", h(full, s.importTemplate))
+
 	// Accounts.
 	mux.Handle("GET /users", h(full, s.userList))
 	mux.Handle("GET /users/new", h(full, s.userNewForm))

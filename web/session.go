@@ -2,6 +2,7 @@ package web
 
 import (
 	"crypto/subtle"
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -39,6 +40,7 @@ func (c *ctx) actor() *guangong.Actor {
 	}
 	if c.user != nil {
 		a.UserID, a.Username, a.Role, a.OrgID = c.user.ID, c.user.Username, c.user.Role, c.user.OrgID
+		a.MinorAccess = c.user.MinorAccess
 	}
 	return a
 }
@@ -57,9 +59,18 @@ const (
 )
 
 func (s *server) handle(a access, fn handlerFunc) http.Handler {
+	return s.handleLimit(a, maxFormBytes, fn)
+}
+
+// handleUpload is handle for a form that carries a file of up to maxUploadBytes.
+func (s *server) handleUpload(a access, fn handlerFunc) http.Handler {
+	return s.handleLimit(a, maxUploadBytes+maxFormBytes, fn)
+}
+
+func (s *server) handleLimit(a access, limit int64, fn handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !safeMethod(r.Method) {
-			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		c := &ctx{s: s, w: w, r: r, lang: "zh"}
 		if ck, err := r.Cookie(langCookie); err == nil && (ck.Value == "en" || ck.Value == "zh") {
@@ -71,6 +82,14 @@ func (s *server) handle(a access, fn handlerFunc) http.Handler {
 		if err := c.loadSession(); err != nil {
 			c.fail(err)
 			return
+		}
+		if limit > maxFormBytes && !safeMethod(r.Method) {
+			// Read the upload before the CSRF check, so a file too large is named as such.
+			var tooBig *http.MaxBytesError
+			if err := r.ParseMultipartForm(8 << 20); errors.As(err, &tooBig) {
+				c.fail(guangong.Errorf(guangong.EINVALID, "文件不能超过20MB", "The file must be at most 20 MB"))
+				return
+			}
 		}
 		if err := c.admit(a); err != nil {
 			c.fail(err)

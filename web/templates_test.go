@@ -21,7 +21,10 @@ func TestTemplatesParseAndCatalogIsComplete(t *testing.T) {
 	for _, lang := range []string{"zh", "en"} {
 		for _, p := range []string{"auth/login", "auth/totp", "auth/enrol", "auth/password", "home/home",
 			"org/tree", "org/search", "org/org", "org/form", "org/move", "org/dissolve",
-			"user/list", "user/form", "user/reset", "audit/list", "audit/verify", "settings/settings", "error/error"} {
+			"user/list", "user/form", "user/reset", "audit/list", "audit/verify", "settings/settings", "error/error",
+			"person/list", "person/form", "person/page", "person/duplicates", "person/merge", "person/post",
+			"person/postend", "person/body", "person/bodymember", "youth/list", "youth/form", "youth/page",
+			"youth/reveal", "import/upload", "import/status"} {
 			if s.pages[lang][p] == nil {
 				t.Errorf("%s: page %s missing", lang, p)
 			}

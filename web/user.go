@@ -151,10 +151,10 @@ func (s *server) userCreate(c *ctx) error {
 	if err := c.usersManage(); err != nil {
 		return err
 	}
-	f := c.postedForm("username", "displayName", "orgId", "role")
+	f := c.postedForm("username", "displayName", "orgId", "role", "minorAccess")
 	password := c.r.PostFormValue("password")
 	u := &guangong.User{Username: f.Get("username"), DisplayName: f.Get("displayName"), OrgID: f.Get("orgId"),
-		Role: guangong.Role(f.Get("role")), Lang: "zh"}
+		Role: guangong.Role(f.Get("role")), MinorAccess: f.Get("minorAccess") == "1", Lang: "zh"}
 	var val guangong.Validation
 	if m := guangong.PasswordProblem(password); m != nil {
 		val.Add("password", m.Zh, m.En)
@@ -199,6 +199,9 @@ func userForm(u *guangong.User) url.Values {
 	if u.Disabled {
 		f.Set("disabled", "1")
 	}
+	if u.MinorAccess {
+		f.Set("minorAccess", "1")
+	}
 	return f
 }
 
@@ -224,10 +227,11 @@ func (s *server) userUpdate(c *ctx) error {
 	if err != nil {
 		return err
 	}
-	f := c.postedForm("displayName", "orgId", "role", "disabled", "version")
+	f := c.postedForm("displayName", "orgId", "role", "disabled", "minorAccess", "version")
 	version, _ := strconv.Atoi(f.Get("version"))
 	name, org, role, disabled := f.Get("displayName"), f.Get("orgId"), guangong.Role(f.Get("role")), f.Get("disabled") == "1"
-	upd := guangong.UserUpdate{DisplayName: &name, OrgID: &org, Role: &role, Disabled: &disabled, Version: version}
+	minor := f.Get("minorAccess") == "1"
+	upd := guangong.UserUpdate{DisplayName: &name, OrgID: &org, Role: &role, Disabled: &disabled, MinorAccess: &minor, Version: version}
 	_, err = s.store.UpdateUser(c.r.Context(), c.actor(), u.ID, upd)
 	if err == nil {
 		return c.redirect("/users/" + url.PathEscape(u.ID))

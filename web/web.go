@@ -15,6 +15,7 @@ import (
 
 	"guangong"
 	"guangong/httpx"
+	"guangong/importer"
 )
 
 // Config is what the main program gives the site.
@@ -34,6 +35,8 @@ type server struct {
 	assets *assets
 	// pages holds one parsed template set per language, so that `t` needs no argument.
 	pages map[string]map[string]*template.Template
+	// imports checks uploaded sheets in the background; one per site, shared by its pages.
+	imports *importer.Runner
 }
 
 // New parses every template once (failing fast) and returns the whole site.
@@ -49,6 +52,7 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	s := &server{cfg: cfg, store: cfg.Store, log: cfg.Log, assets: a}
+	s.imports = &importer.Runner{Store: cfg.Store, Log: cfg.Log}
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
 	}
