@@ -56,10 +56,12 @@ func (db *DB) loadScopedYouth(ctx context.Context, q querier, a *guangong.Actor,
 	return y, nil
 }
 
-// maskFor masks y unless the actor may see minors' data.
+// maskFor masks y unless the actor may see minors' data. The consenting person is
+// usually the guardian, so their name is masked too.
 func maskFor(a *guangong.Actor, y *guangong.Youth) {
 	if !a.System && !a.MinorAccess {
 		y.Mask()
+		y.ConsentBy = guangong.MaskName(y.ConsentBy)
 	}
 }
 
@@ -67,7 +69,7 @@ func youthFields(y *guangong.Youth) [][2]string {
 	return [][2]string{{"orgId", y.OrgID}, {"gender", string(y.Gender)}, {"birthDate", y.BirthDate},
 		{"school", y.School}, {"grade", y.Grade}, {"guardianRelation", y.GuardianRelation}, {"parentsWork", y.ParentsWork},
 		{"categories", strings.Join(y.Categories, ",")}, {"needs", y.Needs}, {"notes", y.Notes},
-		{"consentBy", y.ConsentBy}, {"consentRelation", y.ConsentRelation}, {"consentDate", y.ConsentDate},
+		{"consentRelation", y.ConsentRelation}, {"consentDate", y.ConsentDate},
 		{"consentPurpose", y.ConsentPurpose}}
 }
 
@@ -85,6 +87,7 @@ func youthChanges(before, after *guangong.Youth) []guangong.Change {
 		sensitiveChange("idNumber", before.IDNumber, after.IDNumber, guangong.MaskIDNumber),
 		sensitiveChange("guardianName", before.GuardianName, after.GuardianName, guangong.MaskName),
 		sensitiveChange("guardianPhone", before.GuardianPhone, after.GuardianPhone, guangong.MaskPhone),
+		sensitiveChange("consentBy", before.ConsentBy, after.ConsentBy, guangong.MaskName),
 	} {
 		if c != nil {
 			changes = append(changes, *c)
@@ -246,6 +249,7 @@ func keepMasked(y, old *guangong.Youth) {
 		{&y.GuardianName, old.GuardianName, guangong.MaskName},
 		{&y.IDNumber, old.IDNumber, guangong.MaskIDNumber},
 		{&y.GuardianPhone, old.GuardianPhone, guangong.MaskPhone},
+		{&y.ConsentBy, old.ConsentBy, guangong.MaskName},
 	} {
 		if *f.got != "" && strings.Contains(*f.got, "*") && *f.got == f.mask(f.was) {
 			*f.got = f.was
