@@ -250,3 +250,43 @@ func TestDemoServes(t *testing.T) {
 		t.Fatalf("GET /login = %d", code)
 	}
 }
+
+// The data key is made beside a fresh SQLite database, reused afterwards, and never made
+// anew for a database that already has accounts (it would not open their data).
+func TestDataKeyFile(t *testing.T) {
+	dir := t.TempDir()
+	dsn := filepath.Join(dir, "g.db")
+	_, out := startServer(t, "serve", "--addr", "127.0.0.1:0", "--db", dsn)
+	key, err := os.ReadFile(filepath.Join(dir, "g.key"))
+	if err != nil || !strings.Contains(out.String(), "已生成数据加密密钥") {
+		t.Fatalf("no key file made on first start: %v\n%s", err, out.String())
+	}
+	if fi, _ := os.Stat(filepath.Join(dir, "g.key")); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("key file mode %v, want 0600", fi.Mode().Perm())
+	}
+	_, out2 := startServer(t, "serve", "--addr", "127.0.0.1:0", "--db", dsn)
+	again, _ := os.ReadFile(filepath.Join(dir, "g.key"))
+	if string(again) != string(key) || strings.Contains(out2.String(), "已生成数据加密密钥") {
+		t.Fatal("the key file changed on a second start")
+	}
+	os.Remove(filepath.Join(dir, "g.key"))
+	_, out3 := startServer(t, "serve", "--addr", "127.0.0.1:0", "--db", dsn)
+	if _, err := os.Stat(filepath.Join(dir, "g.key")); err == nil || strings.Contains(out3.String(), "已生成数据加密密钥") {
+		t.Fatal("a new key was made for a database that already has accounts")
+	}
+}
+
+func TestDemoRefusesNonEmptyPostgres(t *testing.T) {
+	pg, ok := dsns(t)["postgres"]
+	if !ok {
+		return // dsns logged the skip, or failed under GUANGONG_TEST_STRICT
+	}
+	if o, err := runCmd(t, "", "migrate", "--db", pg); err != nil {
+		t.Fatal(err, o)
+	}
+	startServer(t, "serve", "--addr", "127.0.0.1:0", "--db", pg, "--data-key-file", filepath.Join(t.TempDir(), "k"))
+	o, err := runCmd(t, "", "demo", "--addr", "127.0.0.1:0", "--db", pg, "--data-key-file", filepath.Join(t.TempDir(), "k2"))
+	if err == nil || !strings.Contains(err.Error(), "空数据库") {
+		t.Fatalf("demo on a used database: %v\n%s", err, o)
+	}
+}

@@ -27,7 +27,10 @@ Usage:
   guangong audit verify [--db …]
   guangong version
 
-Environment: GUANGONG_ADDR, GUANGONG_DB, GUANGONG_METRICS=1, GUANGONG_TRUST_PROXY=1 stand for the flags.
+serve and demo also take --data-key-file (default: beside the SQLite file, e.g. guangong.key): the key
+that encrypts ID numbers and phones; GUANGONG_DATA_KEY (base64, 32 bytes) gives it directly.
+
+Environment: GUANGONG_ADDR, GUANGONG_DB, GUANGONG_DATA_KEY_FILE, GUANGONG_METRICS=1, GUANGONG_TRUST_PROXY=1 stand for the flags.
 Roles: sysadmin (系统管理员), auditor (安全审计员), orgadmin (单位管理员), clerk (录入员), viewer (查看者).
 `
 
@@ -88,8 +91,8 @@ func (e *env) flags(name string, defaultDB string) (*flag.FlagSet, *string) {
 }
 
 // open opens and migrates the database.
-func (e *env) open(ctx context.Context, dsn string) (*sqlstore.DB, error) {
-	db, err := sqlstore.Open(dsn)
+func (e *env) open(ctx context.Context, dsn string, opts ...sqlstore.Option) (*sqlstore.DB, error) {
+	db, err := sqlstore.Open(dsn, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -22,6 +23,7 @@ import (
 
 type serveOptions struct {
 	addr       string
+	keyFile    string
 	metrics    bool
 	trustProxy bool
 }
@@ -34,10 +36,18 @@ func (e *env) serveFlags(name, defaultDB string, args []string) (*serveOptions, 
 	}
 	o := &serveOptions{}
 	fs.StringVar(&o.addr, "addr", addr, "listen address")
+	fs.StringVar(&o.keyFile, "data-key-file", e.getenv("GUANGONG_DATA_KEY_FILE"),
+		"file holding the key that encrypts ID numbers and phones (default: beside the SQLite file, or ./guangong.key)")
 	fs.BoolVar(&o.metrics, "metrics", e.getenv("GUANGONG_METRICS") == "1", "serve Prometheus metrics at /metrics")
 	fs.BoolVar(&o.trustProxy, "trust-proxy", e.getenv("GUANGONG_TRUST_PROXY") == "1", "trust X-Forwarded-For/Proto from a reverse proxy")
 	if err := fs.Parse(args); err != nil {
 		return nil, "", err
+	}
+	if o.keyFile == "" {
+		o.keyFile = "guangong.key"
+		if !strings.Contains(*dsn, "://") {
+			o.keyFile = strings.TrimSuffix(*dsn, filepath.Ext(*dsn)) + ".key"
+		}
 	}
 	return o, *dsn, nil
 }
@@ -47,7 +57,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := e.open(ctx, dsn)
+	db, err := e.openServing(ctx, dsn, o.keyFile)
 	if err != nil {
 		return err
 	}
@@ -70,17 +80,23 @@ func (e *env) demo(ctx context.Context, args []string) error {
 	}
 	if !strings.Contains(dsn, "://") {
 		// A demo is always fresh: remove an earlier demo file and its WAL.
-		for _, suffix := range []string{"", "-wal", "-shm"} {
-			if err := os.Remove(dsn + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+		for _, path := range []string{dsn, dsn + "-wal", dsn + "-shm", o.keyFile} {
+			if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 				return err
 			}
 		}
 	}
-	db, err := e.open(ctx, dsn)
+	db, err := e.openServing(ctx, dsn, o.keyFile)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	// A PostgreSQL database is not ours to wipe: the demo needs an empty one.
+	if _, n, err := db.FindOrgs(ctx, guangong.SystemActor("demo"), guangong.OrgFilter{IncludeDissolved: true, Page: guangong.Page{Limit: 1}}); err != nil {
+		return err
+	} else if n > 0 {
+		return errors.New("演示需要一个空数据库 (the demo needs an empty database): " + redact(dsn))
+	}
 	logins, err := demo.Build(ctx, db)
 	if err != nil {
 		return fmt.Errorf("building the demo: %w", err)
