@@ -278,11 +278,11 @@ func verifyChain(ctx context.Context, q querier) (*guangong.AuditVerification, e
 			r := &page[i]
 			switch {
 			case r.Seq != last+1:
-				return broken(last+1, r.ID, fmt.Sprintf("entry %d is missing (next is %d)", last+1, r.Seq))
+				return broken(last+1, r.ID, fmt.Sprintf("第%d条记录缺失，其后是第%d条（即所列 id）(entry %d is missing; the id given is the next one, %d)", last+1, r.Seq, last+1, r.Seq))
 			case r.PrevHash != prev:
-				return broken(r.Seq, r.ID, "previous-hash link does not match the entry before it")
+				return broken(r.Seq, r.ID, "与前一条的哈希链接不符 (previous-hash link does not match the entry before it)")
 			case r.hash() != r.Hash:
-				return broken(r.Seq, r.ID, "hash does not match the entry's contents")
+				return broken(r.Seq, r.ID, "哈希与记录内容不符，记录被改动过 (hash does not match the entry's contents)")
 			}
 			last, prev, lastID = r.Seq, r.Hash, r.ID
 			v.Checked++
@@ -292,10 +292,10 @@ func verifyChain(ctx context.Context, q querier) (*guangong.AuditVerification, e
 		}
 	}
 	if last != headSeq {
-		return broken(last+1, "", fmt.Sprintf("entries %d to %d are missing", last+1, headSeq))
+		return broken(last+1, "", fmt.Sprintf("第%d至%d条记录缺失 (entries %d to %d are missing)", last+1, headSeq, last+1, headSeq))
 	}
 	if prev != headHash {
-		return broken(last, lastID, "the head does not match the last entry")
+		return broken(last, lastID, "链头与最后一条记录不符 (the head does not match the last entry)")
 	}
 	v.OK = true
 	return v, nil

@@ -195,8 +195,11 @@ func (e *env) auditVerify(ctx context.Context, args []string) error {
 		return describe(err)
 	}
 	if !res.OK {
-		return fmt.Errorf("审计链在第 %d 条（id %s）处断裂 (audit chain broken at seq %d): %s",
-			res.BrokenSeq, res.BrokenID, res.BrokenSeq, res.Reason)
+		where := fmt.Sprintf("第 %d 条", res.BrokenSeq)
+		if res.BrokenID != "" {
+			where += "（id " + res.BrokenID + "）"
+		}
+		return fmt.Errorf("审计链在%s处断裂 (audit chain broken at seq %d): %s", where, res.BrokenSeq, res.Reason)
 	}
 	fmt.Fprintf(e.stdout, "审计链完整，共校验 %d 条 (audit chain intact, %d entries checked)\n", res.Checked, res.Checked)
 	return nil
