@@ -11,6 +11,7 @@ import (
 
 	"guangong"
 	"guangong/httpx"
+	"guangong/importer"
 )
 
 // Config is what the API needs from the main program.
@@ -19,6 +20,8 @@ type Config struct {
 	Log        *slog.Logger
 	TrustProxy bool   // honour X-Forwarded-For for the audited client address
 	Version    string // reported in the OpenAPI document's info
+	// Importer checks and commits uploaded sheets; share the pages' one. Nil makes one.
+	Importer *importer.Runner
 }
 
 type server struct {
@@ -26,6 +29,7 @@ type server struct {
 	log        *slog.Logger
 	trustProxy bool
 	version    string
+	imports    *importer.Runner
 }
 
 // apiFunc is an authenticated handler; the error it returns becomes a problem response.
@@ -34,9 +38,12 @@ type apiFunc func(w http.ResponseWriter, r *http.Request, a *guangong.Actor) err
 // New returns the handler for /api/v1/... and GET /api/openapi.json. It expects the full
 // request path: it is mounted at "/api/" without prefix stripping.
 func New(cfg Config) http.Handler {
-	s := &server{store: cfg.Store, log: cfg.Log, trustProxy: cfg.TrustProxy, version: cfg.Version}
+	s := &server{store: cfg.Store, log: cfg.Log, trustProxy: cfg.TrustProxy, version: cfg.Version, imports: cfg.Importer}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.imports == nil {
+		s.imports = &importer.Runner{Store: cfg.Store, Log: s.log}
 	}
 	mux := http.NewServeMux()
 	// paths knows every path regardless of method, to tell 405 from 404.
@@ -118,6 +125,8 @@ func (s *server) authenticate(fn apiFunc) http.Handler {
 			OrgID:     u.OrgID,
 			IP:        httpx.ClientIP(r, s.trustProxy),
 			RequestID: httpx.RequestID(r.Context()),
+			// 未成年人信息 access travels with the account, so a revoked grant ends at once.
+			MinorAccess: u.MinorAccess,
 		}
 		if err := fn(w, r, a); err != nil {
 			s.problem(w, r, err)
