@@ -188,7 +188,7 @@ func TestYouthForms(t *testing.T) {
 		for k, v := range good {
 			badID[k] = v
 		}
-		badID.Set("idNumber", "431224201609010420")
+		badID.Set("idNumber", badCheckDigit(idFor("2016-09-01", "042")))
 		s.run(t, []scenario{
 			{name: "new form", as: "villageclerk", path: "/youths/new", status: 200, want: []string{`id="youth-form"`, `id="f-consentBy"`, `id="f-cat-left_behind"`}},
 			{name: "no consent", as: "villageclerk", method: "POST", path: "/youths/new", form: noConsent, status: 422,
