@@ -202,7 +202,7 @@ func (c *checker[T]) row(line int, cells []string) bool {
 			}
 		case kCode:
 			if v != "" {
-				if code, ok := c.lookups[i][key(v)]; ok {
+				if code, ok := lookup(c.lookups[i], v); ok {
 					val.s = code
 				} else {
 					c.problem(line, i, codeProblem(col.header, col.field, col.codes))
@@ -210,7 +210,7 @@ func (c *checker[T]) row(line int, cells []string) bool {
 			}
 		case kCodes:
 			for _, w := range splitList(v) {
-				code, ok := c.lookups[i][key(w)]
+				code, ok := lookup(c.lookups[i], w)
 				if !ok {
 					c.problem(line, i, codesProblem(col.header, col.field, w, col.codes))
 					break
@@ -219,7 +219,7 @@ func (c *checker[T]) row(line int, cells []string) bool {
 			}
 		case kBool:
 			if v != "" {
-				b, ok := boolWords[key(v)]
+				b, ok := lookup(boolWords, v)
 				if !ok {
 					c.problem(line, i, boolProblem(col.header, col.field))
 				}
@@ -331,4 +331,13 @@ func (c *checker[T]) org(code string) string {
 	}
 	c.orgs[code] = id
 	return id
+}
+
+// lookup tries the word as written (the usual case, and no allocation) before folding it.
+func lookup[V any](m map[string]V, word string) (V, bool) {
+	if v, ok := m[word]; ok {
+		return v, true
+	}
+	v, ok := m[key(word)]
+	return v, ok
 }

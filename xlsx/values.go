@@ -127,6 +127,12 @@ func boolProblem(header, field string) guangong.Msg {
 // parseDate reads the spellings of a date people use, and Excel's date serial numbers
 // (what a date-formatted cell holds), into YYYY-MM-DD.
 func parseDate(s string) (string, bool) {
+	if len(s) == 10 && s[4] == '-' && s[7] == '-' && allDigits(s[:4]) && allDigits(s[5:7]) && allDigits(s[8:]) {
+		if _, ok := validDate(atoi(s[:4]), atoi(s[5:7]), atoi(s[8:])); ok {
+			return s, true // already YYYY-MM-DD: keep the string, allocate nothing
+		}
+		return "", false
+	}
 	if i := strings.IndexAny(s, " T"); i > 0 { // 2019/5/1 0:00 from a CSV saved by Excel
 		s = s[:i]
 	}
@@ -188,7 +194,7 @@ func isSerial(s string) bool {
 
 func validDate(y, m, d int) (string, bool) {
 	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
-	if t.Year() != y || int(t.Month()) != m || t.Day() != d {
+	if y < 1000 || t.Year() != y || int(t.Month()) != m || t.Day() != d {
 		return "", false
 	}
 	return t.Format(guangong.DateLayout), true
