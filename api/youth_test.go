@@ -224,3 +224,62 @@ func TestVolunteerExport(t *testing.T) {
 		})
 	})
 }
+
+// TestMinorAccessGrant: the grant is given and withdrawn through the accounts API and
+// takes effect on the account's next request, with the same token.
+func TestMinorAccessGrant(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		e := newEnv(t, db)
+		e.create("/api/v1/youths", "villageclerk", youthJSON("{VillageA}", youthName, youthIDNumber, guardianPhone), "Yan")
+		grant := func(on bool) string {
+			return fmt.Sprintf(`{"minorAccess":%t,"version":%d}`, on, e.getUser("{u:villageclerk}", "townadmin").Version)
+		}
+		e.run([]scenario{
+			{name: "masked before", method: "GET", path: "/api/v1/youths/{Yan}", user: "villageclerk", status: 200,
+				want: []string{`"masked":true`}, notWant: plain},
+			{name: "a clerk grants nothing", method: "PATCH", path: "/api/v1/users/{u:villageclerk}", user: "villageclerk",
+				body: `{"minorAccess":true,"version":1}`, status: 403},
+			{name: "wrong type", method: "PATCH", path: "/api/v1/users/{u:villageclerk}", user: "townadmin",
+				body: `{"minorAccess":"yes","version":1}`, status: 422, fields: []string{"minorAccess"}},
+		})
+		e.run([]scenario{{name: "grant", method: "PATCH", path: "/api/v1/users/{u:villageclerk}", user: "townadmin",
+			body: grant(true), status: 200, want: []string{`"minorAccess":true`}}})
+		e.run([]scenario{
+			{name: "full after the grant", method: "GET", path: "/api/v1/youths/{Yan}", user: "villageclerk", status: 200,
+				want: []string{`"name":"` + youthName + `"`, youthIDNumber, guardianPhone, `"masked":false`}},
+			{name: "withdraw", method: "PATCH", path: "/api/v1/users/{u:villageclerk}", user: "townadmin",
+				body: grant(false), status: 200, want: []string{`"minorAccess":false`}},
+		})
+		e.run([]scenario{
+			{name: "masked again", method: "GET", path: "/api/v1/youths/{Yan}", user: "villageclerk", status: 200,
+				want: []string{`"masked":true`}, notWant: plain},
+		})
+	})
+}
+
+func TestYouthBadInput(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		e := newEnv(t, db)
+		e.fx.GrantMinorAccess(t, "townclerk")
+		e.create("/api/v1/youths", "townclerk", youthJSON("{VillageA}", youthName, youthIDNumber, guardianPhone), "Yan")
+		e.run([]scenario{
+			{name: "bad fields", method: "POST", path: "/api/v1/youths", user: "townclerk",
+				body: `{"orgId":"{VillageA}","name":"小明","gender":"male","birthDate":"1990-01-01","guardianName":"","guardianRelation":"父亲",` +
+					`"guardianPhone":"555","categories":["rich"],"consentBy":"","consentRelation":"父亲","consentDate":"2030-01-01","consentPurpose":""}`,
+				status: 422, fields: []string{"birthDate", "guardianName", "guardianPhone", "categories", "consentBy", "consentDate", "consentPurpose"}},
+			{name: "ID number not matching the birth date", method: "POST", path: "/api/v1/youths", user: "townclerk",
+				body: youthJSON("{VillageA}", "小红", testID("20140101", 1), ""), status: 422, fields: []string{"idNumber"}},
+			{name: "viewer registers no one", method: "POST", path: "/api/v1/youths", user: "villageviewer",
+				body: youthJSON("{VillageA}", "小刚", "", ""), status: 403},
+			{name: "stale edit", method: "PUT", path: "/api/v1/youths/{Yan}", user: "townclerk",
+				body: youthEdit("{VillageA}", "改名", youthIDNumber, guardianPhone, 5), status: 409, want: []string{"该记录已被他人修改"}},
+			{name: "edit without version", method: "PUT", path: "/api/v1/youths/{Yan}", user: "townclerk",
+				body: youthJSON("{VillageA}", "改名", youthIDNumber, guardianPhone), status: 422, fields: []string{"version"}},
+		})
+		if n := e.count("/api/v1/youths", "townclerk"); n != 1 {
+			t.Errorf("%d youths after refused writes, want 1", n)
+		}
+		e.run([]scenario{{name: "unchanged", method: "GET", path: "/api/v1/youths/{Yan}", user: "townclerk", status: 200,
+			want: []string{`"name":"` + youthName + `"`, `"version":1`}}})
+	})
+}
