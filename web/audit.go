@@ -14,11 +14,11 @@ var auditActions = []string{
 	guangong.ActionDelete, guangong.ActionLogin, guangong.ActionLoginFailed, guangong.ActionLogout,
 	guangong.ActionLocked, guangong.ActionDenied, guangong.ActionExport, guangong.ActionPasswordChange,
 	guangong.ActionPasswordReset, guangong.ActionEndSessions, guangong.ActionTOTP,
-	guangong.ActionTokenCreate, guangong.ActionTokenRevoke,
+	guangong.ActionTokenCreate, guangong.ActionTokenRevoke, guangong.ActionReveal,
 }
 
 // auditObjectTypes are suggested in the object filter; later areas add their own.
-var auditObjectTypes = []string{"org", "user", "session", "token", "audit", "request"}
+var auditObjectTypes = []string{"org", "user", "session", "token", "audit", "request", "volunteer", "youth", "import"}
 
 type auditData struct {
 	Entries     []*guangong.AuditEntry

@@ -116,6 +116,12 @@ func TestImportThroughPages(t *testing.T) {
 		check(t, scenario{status: 422, want: []string{`id="f-kind-error"`}},
 			c.upload("/imports", map[string]string{"orgId": "{VillageA}"}, "list.xlsx", data), s)
 		check(t, scenario{status: 403}, c.upload("/imports", map[string]string{"kind": "youth", "orgId": "{VillageA}"}, "list.xlsx", data), s)
+		big := make([]byte, maxUploadBytes+1)
+		check(t, scenario{status: 422, want: []string{`id="f-file-error"`, "20 MiB"}},
+			c.upload("/imports", map[string]string{"kind": "volunteer", "orgId": "{VillageA}"}, "big.xlsx", big), s)
+		huge := make([]byte, maxUploadBytes+maxFormBytes+1)
+		check(t, scenario{status: 422, want: []string{"文件不能超过20MB"}},
+			c.upload("/imports", map[string]string{"kind": "volunteer", "orgId": "{VillageA}"}, "huge.xlsx", huge), s)
 
 		r := c.upload("/imports", map[string]string{"kind": "volunteer", "orgId": "{VillageA}"}, "五老名单.xlsx", data)
 		if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/imports/") {

@@ -18,6 +18,13 @@ var youthAgeBands = []string{"0-5", "6-13", "14-17", "18+"}
 // revealFields are the masked values a youth's page can reveal, one at a time.
 var revealFields = []string{"name", "idNumber", "guardianName", "guardianPhone"}
 
+// maskYouth masks what every page shows by default: the domain's sensitive fields, and the
+// consenting person's name, who is usually the guardian.
+func maskYouth(y *guangong.Youth) {
+	y.Mask()
+	y.ConsentBy = guangong.MaskName(y.ConsentBy)
+}
+
 // minorAccess: an account granted 未成年人信息 access (the system actor never renders pages).
 func (c *ctx) minorAccess() bool { return c.user != nil && c.user.MinorAccess }
 
@@ -74,7 +81,7 @@ func (s *server) youthListInto(c *ctx, out **view) error {
 		return err
 	}
 	for _, y := range list {
-		y.Mask() // shown masked to everyone; a value is revealed one at a time
+		maskYouth(y) // shown masked to everyone; a value is revealed one at a time
 	}
 	orgs, err := s.scopeOrgs(c, q.Org)
 	if err != nil {
@@ -226,7 +233,7 @@ type youthPageData struct {
 }
 
 func (s *server) youthPageData(c *ctx, y *guangong.Youth) *youthPageData {
-	y.Mask()
+	maskYouth(y)
 	return &youthPageData{Youth: y, Age: guangong.AgeOn(y.BirthDate, time.Now().In(guangong.Shanghai)),
 		Minor: c.minorAccess(), CanEdit: c.youthWrite() == nil}
 }
