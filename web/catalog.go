@@ -285,6 +285,7 @@ var catalog = map[string]guangong.Msg{
 	"youth.sensitive":        {Zh: "本页为未成年人敏感个人信息，请仅为关爱帮扶工作需要录入和查看。", En: "These are a minor's sensitive details: enter and read them only as the care work needs."},
 	"youth.maskedBanner":     {Zh: "您的账号没有“未成年人信息”权限，姓名、身份证号、监护人电话等已做脱敏显示，也不能按姓名查找。如工作需要，请联系单位管理员开通。", En: "Your account lacks 未成年人信息 access: names, ID numbers and phones are masked, and you cannot search by name. Ask your administrator if your work needs it."},
 	"youth.revealHelp":       {Zh: "为保护未成年人信息，敏感字段默认脱敏显示。点击“显示”并填写原因可查看单项完整信息，每次查看都会记入审计日志。", En: "Sensitive values are masked. Choose 显示 (show) and give a reason to see one value; every reveal is audited."},
+	"youth.later":            {Zh: "走访记录和帮扶对子将在后续版本中加入本页。", En: "Visits and help pairs will join this page in later releases."},
 	"reveal.title":           {Zh: "查看完整信息", En: "Reveal a value"},
 	"reveal.show":            {Zh: "显示", En: "Show"},
 	"reveal.help":            {Zh: "请说明查看原因（如：入户走访需联系监护人）。查看记录将写入审计日志。", En: "Say why you need it (e.g. a home visit needs the guardian's phone). The reveal is audited."},
