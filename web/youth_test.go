@@ -217,3 +217,47 @@ func TestYouthForms(t *testing.T) {
 		check(t, scenario{status: 200, want: []string{"张**", "留守儿童"}, notWant: []string{"张小芳"}}, c.get(r.location), s)
 	})
 }
+
+// Every people page renders in both languages with no missing text, for an account with
+// 未成年人信息 access.
+func TestPeoplePagesInBothLanguages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		s := newSite(t, db)
+		grantMinor(t, s, "townclerk")
+		p := newVolunteer(t, db, s.fx.Town.ID, "王建国", "1952-03-15")
+		y := newYouth(t, db, s.fx.VillageA.ID, youthName)
+		newYouth(t, db, s.fx.VillageA.ID, youthName) // a duplicate
+		c := s.loginAs("townclerk")
+		paths := []string{"/volunteers", "/volunteers/new", "/volunteers/" + p.ID, "/volunteers/" + p.ID + "/edit", "/volunteers/duplicates",
+			"/youths", "/youths/new", "/youths/" + y.ID, "/youths/" + y.ID + "/edit", "/youths/" + y.ID + "/reveal?field=guardianName",
+			"/youths/duplicates", "/imports", "/orgs/{Town}", "/orgs/{Town}/posts/new", "/orgs/{Town}/bodies/new"}
+		for _, lang := range []string{"zh", "en"} {
+			c.post("/lang", url.Values{"lang": {lang}})
+			for _, path := range paths {
+				check(t, scenario{status: 200, notWant: []string{"??", "<no value>"}}, c.get(path), s)
+			}
+		}
+		check(t, scenario{status: 200, want: []string{"Volunteers", "Reveal"}}, c.get("/youths/"+y.ID+"/reveal?field=name"), s)
+	})
+}
+
+// Duplicate youths are listed masked; merging needs 未成年人信息 access.
+func TestYouthDuplicatesAndMerge(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		s := newSite(t, db)
+		grantMinor(t, s, "townclerk")
+		a := newYouth(t, db, s.fx.VillageA.ID, youthName)
+		b := newYouth(t, db, s.fx.VillageA.ID, youthName)
+		s.run(t, []scenario{
+			{name: "listed masked", as: "villageclerk", path: "/youths/duplicates", status: 200, want: []string{a.ID, b.ID, "李**"}, notWant: plainYouth},
+			{name: "merge refused without access", as: "villageclerk", path: "/youths/merge?keep=" + a.ID + "&drop=" + b.ID, status: 403},
+			{name: "merge post refused without access", as: "villageclerk", method: "POST", path: "/youths/merge",
+				form: url.Values{"keep": {a.ID}, "drop": {b.ID}}, status: 403},
+			{name: "confirm", as: "townclerk", path: "/youths/merge?keep=" + a.ID + "&a=" + a.ID + "&b=" + b.ID, status: 200,
+				want: []string{`id="merge-form"`, "李**"}, notWant: plainYouth},
+			{name: "merge", as: "townclerk", method: "POST", path: "/youths/merge", form: url.Values{"keep": {a.ID}, "drop": {b.ID}},
+				status: 303, location: "/youths/" + a.ID},
+			{name: "none left", as: "townclerk", path: "/youths/duplicates", status: 200, notWant: []string{b.ID}},
+		})
+	})
+}
