@@ -55,6 +55,13 @@ func CheckYouths(r io.Reader, filename string, defaultOrgID string, orgByCode fu
 		keys: func(y *guangong.Youth) (string, string, string, string) {
 			return y.IDNumber, y.Name, y.BirthDate, y.OrgID
 		},
+		// The report is stored with the import job and shown to whoever follows it up:
+		// it quotes a child's name, ID number and the guardian's phone masked, as
+		// everywhere else; the row and column are enough to find the cell.
+		sensitive: map[string]func(string) string{
+			"name": guangong.MaskName, "idNumber": guangong.MaskIDNumber, "guardianName": guangong.MaskName,
+			"guardianPhone": guangong.MaskPhone, "consentBy": guangong.MaskName,
+		},
 	}, defaultOrgID, orgByCode, now, progress)
 }
 
@@ -65,6 +72,9 @@ type kindSpec[T any] struct {
 	normalize func(*T)
 	validate  func(*T, time.Time) error
 	keys      func(*T) (id, name, birth, org string)
+	// sensitive masks the value a problem quotes, for registers whose report must not
+	// hold a minor's name, ID number or phone in clear (nil: quote as found).
+	sensitive map[string]func(string) string
 }
 
 // CountRows is how many distinct rows the problems concern (the import's invalid rows).
@@ -121,6 +131,10 @@ func checkFile[T any](r io.Reader, filename string, spec kindSpec[T], defaultOrg
 	if !found {
 		return nil, nil, errNoHeader(spec.cols)
 	}
+	if c.done == 0 {
+		return nil, nil, unreadable("文件中没有数据：表头下面没有填写任何人员（示例行不计）",
+			"The file holds no data: no rows below the header (the example row does not count)")
+	}
 	if progress != nil {
 		progress(c.done, c.done)
 	}
@@ -139,8 +153,8 @@ type checker[T any] struct {
 	done     int
 	valid    []Row[*T]
 	problems []guangong.ImportProblem
-	byID     map[string]int // first row with each ID number
-	byName   map[string]int // first row with each name, birth date and committee
+	byID     map[string]int    // first row with each ID number
+	byName   map[[3]string]int // first row with each name, birth date and committee
 
 	fID, fName, fBirth, fOrg int // the columns of the duplicate keys
 
@@ -153,7 +167,7 @@ func newChecker[T any](spec kindSpec[T], defaultOrgID string, orgByCode func(str
 	c := &checker[T]{
 		spec: spec, defaultOrgID: defaultOrgID, orgByCode: orgByCode, now: now,
 		lookups: map[int]map[string]string{}, orgs: map[string]string{},
-		byID: map[string]int{}, byName: map[string]int{},
+		byID: map[string]int{}, byName: map[[3]string]int{},
 		raw: make([]string, len(spec.cols)), bad: make([]bool, len(spec.cols)),
 	}
 	for i, col := range spec.cols {
@@ -270,8 +284,12 @@ func (c *checker[T]) row(line int, cells []string) bool {
 
 func (c *checker[T]) problem(line, col int, m guangong.Msg) {
 	c.bad[col] = true
+	v := c.raw[col]
+	if mask := c.spec.sensitive[c.spec.cols[col].field]; mask != nil {
+		v = mask(v)
+	}
 	c.problems = append(c.problems, guangong.ImportProblem{
-		Row: line, Column: c.spec.cols[col].header, Value: c.raw[col], Message: m,
+		Row: line, Column: c.spec.cols[col].header, Value: v, Message: m,
 	})
 }
 
@@ -308,7 +326,7 @@ func (c *checker[T]) duplicates(line int, rec *T) {
 	}
 	fn, fb, fo := c.fName, c.fBirth, c.fOrg
 	if name != "" && birth != "" && org != "" && !c.bad[fn] && !c.bad[fb] && !c.bad[fo] {
-		k := name + "\x00" + birth + "\x00" + org
+		k := [3]string{name, birth, org}
 		if first, ok := c.byName[k]; ok {
 			c.problem(line, fn, guangong.Msg{
 				Zh: fmt.Sprintf("与第%d行的姓名、出生日期和所属组织相同，可能重复登记", first),

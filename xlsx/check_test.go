@@ -93,6 +93,7 @@ func TestCheckYouthsProblems(t *testing.T) {
 		[]any{"王小红", "女", "1990-01-01", "", "C002", "王母", "母亲", "", "家庭贫困", "王母", "母亲", "2024-03-01", "关爱帮扶"},
 		[]any{"刘小军", "男", "2015-02-03", "", "", "刘父", "父亲", "", "困境儿童", "", "父亲", "2024-03-01", "关爱帮扶"},
 		[]any{"陈小花", "女", "2016-06-06", "", "c002", "陈母", "母亲", "", "困境儿童（残疾） 孤儿", "陈母", "母亲", "2024-03-01", "关爱帮扶"},
+		[]any{"李小明", "男", "2014-09-01", id("2014-09-01", 11), "", "李大山", "祖父", "1390000222", "", "李大山", "祖父", "2024-03-01", "关爱帮扶"},
 	)
 	rows, problems := checkY(t, data, "youths.xlsx")
 	want := []guangong.ImportProblem{
@@ -100,6 +101,10 @@ func TestCheckYouthsProblems(t *testing.T) {
 		{Row: 4, Column: "类别", Value: "困境儿童", Message: guangong.Msg{Zh: "类别中的「困境儿童」不在可选范围内，可选：留守儿童、困境儿童（家庭贫困）、困境儿童（残疾）、困境儿童（监护缺失）、单亲、孤儿、其他（其他内容请写在备注或其他特长中）"}},
 		{Row: 4, Column: "同意人", Value: "", Message: guangong.Msg{Zh: "同意人不能为空"}},
 		{Row: 5, Column: "所在村（社区）或学校代码", Value: "c002", Message: guangong.Msg{Zh: "组织代码「c002」不存在或不在您的管辖范围内"}},
+		// A child's name, ID number and the guardian's phone are quoted masked.
+		{Row: 6, Column: "姓名", Value: "李**", Message: guangong.Msg{Zh: "与第2行的姓名、出生日期和所属组织相同，可能重复登记"}},
+		{Row: 6, Column: "身份证号", Value: guangong.MaskIDNumber(id("2014-09-01", 11)), Message: guangong.Msg{Zh: "与第2行的身份证号重复"}},
+		{Row: 6, Column: "监护人电话", Value: "139***0222", Message: guangong.Msg{Zh: "电话应为11位手机号或带区号的固定电话"}},
 	}
 	if got := zhOnly(problems); !slices.Equal(got, want) {
 		t.Errorf("problems:\n%s\nwant:\n%s", problemsText(got), problemsText(want))
@@ -228,6 +233,7 @@ func TestCheckUnreadable(t *testing.T) {
 		{"no header", "a.xlsx", noHeader, "找不到表头"},
 		{"missing columns", "a.xlsx", missing, "缺少必填列：五老类别、自愿登记日期"},
 		{"csv without header", "a.csv", []byte("1,2,3\n4,5,6\n"), "找不到表头"},
+		{"header only", "a.csv", []byte("姓名,性别,出生日期,五老类别,自愿登记日期\n示例：王建国,男,1952-03-15,老教师,2024-03-01\n,,,,\n"), "文件中没有数据"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, err := CheckVolunteers(bytes.NewReader(tc.data), tc.filename, "org", orgs, testNow, nil)
