@@ -68,6 +68,13 @@ func Open(dsn string, opts ...Option) (*DB, error) {
 	} else {
 		db.dialect = dialectSQLite
 		db.writer, db.reader, err = openSQLite(dsn)
+		if err == nil {
+			// Statement journals (kept by each multi-row INSERT inside a transaction) in
+			// memory, not in temporary files: bulk imports spent most of their time writing
+			// them. Set here, outside any transaction, on the one writer connection, which
+			// is never recycled (SQLite ignores the pragma inside a transaction).
+			_, err = db.writer.Exec(`PRAGMA temp_store = MEMORY`)
+		}
 	}
 	if err != nil {
 		return nil, err

@@ -87,6 +87,9 @@ func (db *DB) ImportVolunteers(ctx context.Context, a *guangong.Actor, rows []*g
 		if err := canWrite(a, objVolunteer, "", "", "import volunteers"); err != nil {
 			return err
 		}
+		if err := db.bulkCache(tx); err != nil {
+			return err
+		}
 		var errs rowErrors
 		orgIDs := make([]string, len(rows))
 		for i, p := range rows {
@@ -146,6 +149,9 @@ func (db *DB) ImportVolunteers(ctx context.Context, a *guangong.Actor, rows []*g
 func (db *DB) ImportYouths(ctx context.Context, a *guangong.Actor, rows []*guangong.Youth) error {
 	err := db.write(ctx, a, func(tx *Tx) error {
 		if err := canWrite(a, objYouth, "", "", "import youths"); err != nil {
+			return err
+		}
+		if err := db.bulkCache(tx); err != nil {
 			return err
 		}
 		var errs rowErrors
@@ -213,6 +219,17 @@ func (db *DB) ImportYouths(ctx context.Context, a *guangong.Actor, rows []*guang
 		maskFor(a, y)
 	}
 	return nil
+}
+
+// bulkCache gives SQLite's writer a page cache that holds a large import's index pages
+// (the default 2 MB spills to the WAL all through the transaction). The setting stays on
+// the one writer connection; 64 MB at most.
+func (db *DB) bulkCache(tx *Tx) error {
+	if db.dialect != dialectSQLite {
+		return nil
+	}
+	_, err := tx.ExecContext(tx.ctx, `PRAGMA cache_size = -65536`)
+	return err
 }
 
 // auditMany appends entries to the chain as tx.audit would, one after another, but takes

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -77,18 +78,17 @@ func (tx *Tx) insertGrams(ctx context.Context, rows []gramRow) error {
 		func(i int, a []any) []any { r := rows[i]; return append(a, r.kind, r.gram, r.name, r.id) })
 }
 
-// insertRows inserts n rows of width columns in statements of at most ~4,000 parameters
-// (both SQLite's and PostgreSQL's limits are far above), row(i, args) appending row i's values.
-func insertRows(ctx context.Context, q querier, head string, width, n int, row func(i int, a []any) []any) error {
-	per := max(1, 4000/width)
-	var sb strings.Builder
-	for start := 0; start < n; start += per {
-		end := min(start+per, n)
-		sb.Reset()
+// insertRows inserts n rows of width columns, many rows to a statement, row(i, args)
+// appending row i's values. Statements stay near 500 parameters and the full-size one is
+// prepared once: SQLite's parsing and binding of $n parameters grow faster than linearly
+// with their number, and re-parsing the same text per batch was most of an import's time.
+func insertRows(ctx context.Context, tx *Tx, head string, width, n int, row func(i int, a []any) []any) error {
+	per := max(1, 500/width)
+	text := func(rows int) string {
+		var sb strings.Builder
 		sb.WriteString(head)
-		a := make([]any, 0, (end-start)*width)
-		for i := start; i < end; i++ {
-			if i > start {
+		for r := range rows {
+			if r > 0 {
 				sb.WriteString(", ")
 			}
 			sb.WriteByte('(')
@@ -97,12 +97,34 @@ func insertRows(ctx context.Context, q querier, head string, width, n int, row f
 					sb.WriteString(", ")
 				}
 				sb.WriteByte('$')
-				sb.WriteString(strconv.Itoa((i-start)*width + c + 1))
+				sb.WriteString(strconv.Itoa(r*width + c + 1))
 			}
 			sb.WriteByte(')')
+		}
+		return sb.String()
+	}
+	var full *sql.Stmt
+	if n >= 2*per {
+		var err error
+		if full, err = tx.PrepareContext(ctx, text(per)); err != nil {
+			return err
+		}
+		defer full.Close()
+	}
+	a := make([]any, 0, per*width)
+	for start := 0; start < n; start += per {
+		end := min(start+per, n)
+		a = a[:0]
+		for i := start; i < end; i++ {
 			a = row(i, a)
 		}
-		if _, err := q.ExecContext(ctx, sb.String(), a...); err != nil {
+		var err error
+		if full != nil && end-start == per {
+			_, err = full.ExecContext(ctx, a...)
+		} else {
+			_, err = tx.ExecContext(ctx, text(end-start), a...)
+		}
+		if err != nil {
 			return err
 		}
 	}

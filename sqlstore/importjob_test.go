@@ -1,0 +1,202 @@
+package sqlstore_test
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"guangong"
+	"guangong/sqlstore"
+	"guangong/sqlstore/storetest"
+)
+
+func TestImportVolunteers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := storetest.NewFixture(t, db)
+		tc := f.Actor("townclerk")
+		rows := func(n int) []*guangong.Volunteer {
+			var out []*guangong.Volunteer
+			for i := range n {
+				org := f.VillageA
+				if i%2 == 1 {
+					org = f.VillageB
+				}
+				out = append(out, newVolunteer(org, fmt.Sprintf("导入%03d", i), "1950-01-01"))
+			}
+			return out
+		}
+		audits := auditCount(t, db, "")
+		// One bad row (a wrong check digit) and one outside-scope committee: nothing written.
+		bad := rows(20)
+		bad[11].IDNumber = fixBad(bad[11].IDNumber)
+		bad[14].Phone = "12"
+		err := db.ImportVolunteers(ctx, tc, bad)
+		wantCode(t, err, guangong.EINVALID)
+		wantField(t, err, "rows[11].idNumber", "校验位")
+		wantField(t, err, "rows[14].phone", "")
+		if len(guangong.FieldErrors(err)) != 2 {
+			t.Fatalf("fields %v", guangong.FieldErrors(err))
+		}
+		if volunteerCount(t, db) != 0 || auditCount(t, db, "") != audits || bad[0].ID != "" {
+			t.Fatal("a refused import wrote something")
+		}
+		// A committee outside scope: refused, audited as a denial, nothing written.
+		vcRows := rows(3)
+		err = db.ImportVolunteers(ctx, f.Actor("villageclerk"), vcRows)
+		wantField(t, err, "rows[1].orgId", "不存在")
+		if volunteerCount(t, db) != 0 || auditCount(t, db, guangong.ActionDenied) != 1 {
+			t.Fatal("out-of-scope import wrote or was not audited")
+		}
+		wantCode(t, db.ImportVolunteers(ctx, f.Actor("villageviewer"), rows(1)), guangong.EFORBIDDEN)
+		// Good rows: all written with their grams and one audit entry each, chained.
+		good := rows(450)
+		if err := db.ImportVolunteers(ctx, tc, good); err != nil {
+			t.Fatal(err)
+		}
+		if volunteerCount(t, db) != 450 || good[449].ID == "" || good[1].OrgName != "白沙村" {
+			t.Fatalf("imported %d", volunteerCount(t, db))
+		}
+		var creates int
+		db.RawQueryRow(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = 'create' AND object_type = 'volunteer' AND detail = 'import'`).Scan(&creates)
+		if creates != 450 {
+			t.Fatalf("%d import audit entries", creates)
+		}
+		verifyOK(t, db)
+		// Written entries continue the chain for ordinary writes.
+		mustVolunteer(t, db, tc, newVolunteer(f.VillageA, "单个", "1950-01-01"))
+		verifyOK(t, db)
+		list, total, err := db.FindVolunteers(ctx, tc, guangong.PersonFilter{Query: ptr("导入12")})
+		if err != nil || total != 10 || list[0].Name != "导入120" || list[0].Phone != "13812345678" {
+			t.Fatalf("search imported: %d %v", total, err)
+		}
+		got, err := db.FindVolunteerByID(ctx, tc, good[7].ID)
+		if err != nil || got.IDNumber != good[7].IDNumber {
+			t.Fatalf("read imported %+v %v", got, err)
+		}
+	})
+}
+
+func TestImportYouthsAndMatch(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := storetest.NewFixture(t, db)
+		tc := f.Actor("townclerk")
+		var ys []*guangong.Youth
+		for i := range 30 {
+			ys = append(ys, newYouth(f.VillageA, fmt.Sprintf("少年%02d", i), "2014-02-02"))
+		}
+		ys[3].Categories = []string{"orphan"}
+		ids := []string{ys[0].IDNumber, ys[5].IDNumber}
+		if err := db.ImportYouths(ctx, tc, ys); err != nil {
+			t.Fatal(err)
+		}
+		if !ys[0].Masked || ys[0].IDNumber == ids[0] {
+			t.Fatalf("imported rows returned unmasked to an actor without access: %+v", ys[0])
+		}
+		_, total, _ := db.FindYouths(ctx, tc, guangong.PersonFilter{Category: ptr("orphan")})
+		if total != 1 {
+			t.Fatalf("orphans %d", total)
+		}
+		// Match: by ID number (blind index) and by name + birth + committee, in scope only.
+		keys := []guangong.PersonKey{
+			{Row: 2, IDNumber: ids[0], Name: "别名", BirthDate: "2014-02-02", OrgID: f.VillageA.ID},
+			{Row: 3, Name: "少年05", BirthDate: "2014-02-02", OrgID: f.VillageA.ID},
+			{Row: 4, Name: "少年05", BirthDate: "2014-02-03", OrgID: f.VillageA.ID},
+			{Row: 5, IDNumber: ids[1], Name: "少年05", BirthDate: "2014-02-02", OrgID: f.VillageA.ID},
+			{Row: 6, Name: "新人", BirthDate: "2014-02-02", OrgID: f.VillageA.ID},
+		}
+		m, err := db.MatchExisting(ctx, tc, "youth", keys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(m); got != fmt.Sprint([]guangong.Match{{Row: 2, ExistingID: ys[0].ID, Reason: "id_number"}, {Row: 3, ExistingID: ys[5].ID, Reason: "name_birth_org"}, {Row: 5, ExistingID: ys[5].ID, Reason: "id_number"}}) {
+			t.Fatalf("matches %v", got)
+		}
+		m, err = db.MatchExisting(ctx, f.Actor("otheradmin"), "youth", keys)
+		if err != nil || len(m) != 0 {
+			t.Fatalf("out of scope matches %v %v", m, err)
+		}
+		m, _ = db.MatchExisting(ctx, tc, "volunteer", keys)
+		if len(m) != 0 {
+			t.Fatalf("volunteer matches for youth keys %v", m)
+		}
+		_, err = db.MatchExisting(ctx, tc, "pets", keys)
+		wantField(t, err, "kind", "")
+	})
+}
+
+func TestImportJobs(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := storetest.NewFixture(t, db)
+		tc := f.Actor("townclerk")
+		file := []byte("PK\x03\x04 some xlsx bytes \x00\xff")
+		imp := &guangong.Import{OrgID: f.VillageA.ID, Kind: "volunteer", Filename: "五老名单.xlsx"}
+		if err := db.CreateImport(ctx, tc, imp, file); err != nil {
+			t.Fatal(err)
+		}
+		if imp.ID == "" || imp.UserID != tc.UserID || imp.Status != guangong.ImportChecking {
+			t.Fatalf("created %+v", imp)
+		}
+		wantField(t, db.CreateImport(ctx, tc, &guangong.Import{OrgID: f.VillageA.ID, Kind: "cars", Filename: "a"}, file), "kind", "")
+		wantField(t, db.CreateImport(ctx, tc, &guangong.Import{OrgID: f.OtherTown.ID, Kind: "youth", Filename: "a"}, file), "orgId", "")
+		got, err := db.ImportFile(ctx, tc, imp.ID)
+		if err != nil || !bytes.Equal(got, file) {
+			t.Fatalf("file %q %v", got, err)
+		}
+		imp.Status, imp.Total, imp.Done, imp.Valid, imp.Invalid = guangong.ImportChecked, 3, 3, 2, 1
+		imp.Problems = []guangong.ImportProblem{{Row: 3, Column: "身份证号", Value: "123", Message: guangong.Msg{Zh: "身份证号应为18位", En: "18"}}}
+		if err := db.SaveImport(ctx, tc, imp); err != nil {
+			t.Fatal(err)
+		}
+		back, err := db.FindImport(ctx, tc, imp.ID)
+		if err != nil || back.Status != "checked" || back.Valid != 2 || len(back.Problems) != 1 ||
+			back.Problems[0].Column != "身份证号" || back.Problems[0].Message.Zh != "身份证号应为18位" || back.Filename != "五老名单.xlsx" {
+			t.Fatalf("read back %+v %v", back, err)
+		}
+		e := lastAudit(t, db)
+		if e.ObjectType != "import" || e.Changes[0].After != "checked" {
+			t.Fatalf("status change audit %+v", e)
+		}
+		imp.Status = "bogus"
+		wantField(t, db.SaveImport(ctx, tc, imp), "status", "")
+		// Another account, even an administrator of the same committee, does not see the job.
+		for _, name := range []string{"townadmin", "villageclerk", "otheradmin"} {
+			_, err := db.FindImport(ctx, f.Actor(name), imp.ID)
+			wantCode(t, err, guangong.ENOTFOUND)
+			_, err = db.ImportFile(ctx, f.Actor(name), imp.ID)
+			wantCode(t, err, guangong.ENOTFOUND)
+		}
+		_, err = db.FindImport(ctx, tc, guangong.NewID())
+		wantCode(t, err, guangong.ENOTFOUND)
+	})
+}
+
+// Import of 100,000 volunteers in one transaction, timed (run with -run ImportLarge -v;
+// skipped under -short).
+func TestImportLarge(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large import skipped under -short")
+	}
+	n := 100_000
+	if s := os.Getenv("GUANGONG_IMPORT_N"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := storetest.NewFixture(t, db)
+		rows := make([]*guangong.Volunteer, n)
+		for i := range rows {
+			rows[i] = newVolunteer(f.VillageA, benchName(i), "1950-01-01")
+			rows[i].FormerUnit, rows[i].FormerPost, rows[i].Health = "低庄镇中学", "教师", "良好"
+		}
+		start := time.Now()
+		if err := db.ImportVolunteers(ctx, f.Actor("townclerk"), rows); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("imported %d volunteers in %v", n, time.Since(start))
+		if volunteerCount(t, db) != n {
+			t.Fatalf("%d", volunteerCount(t, db))
+		}
+	})
+}
