@@ -1,5 +1,5 @@
 // Package demo builds the demonstration database: 溆浦县 → 低庄镇 → its villages,
-// communities and schools, with one account for each role. Every person and phone in it
+// communities and schools, their people, and one account for each role. Every person and phone in it
 // is fictional; committee codes below the county are illustrative, not official.
 package demo
 
@@ -56,35 +56,40 @@ func Build(ctx context.Context, s guangong.Store) ([]Login, error) {
 			return nil, err
 		}
 	}
-	var firstVillage *guangong.Org
+	var villages, schools []*guangong.Org
 	for i, name := range Villages {
 		o, err := mk(town, name+"关心下一代工作委员会", name+"关工委", guangong.LevelVillage,
 			fmt.Sprintf("431224101%03d", 201+i), "2019-07-01")
 		if err != nil {
 			return nil, err
 		}
-		if firstVillage == nil {
-			firstVillage = o
-		}
+		villages = append(villages, o)
 	}
 	for i, name := range Schools {
-		if _, err := mk(town, name+"关心下一代工作委员会", name+"关工委", guangong.LevelSchool,
-			fmt.Sprintf("431224101S%02d", i+1), "2019-09-01"); err != nil {
+		o, err := mk(town, name+"关心下一代工作委员会", name+"关工委", guangong.LevelSchool,
+			fmt.Sprintf("431224101S%02d", i+1), "2019-09-01")
+		if err != nil {
 			return nil, err
 		}
+		schools = append(schools, o)
+	}
+	if err := people(ctx, s, sys, town, villages, schools); err != nil {
+		return nil, err
 	}
 
+	// The town's clerk may open minors' records (未成年人信息); the village clerk sees them masked.
 	accounts := []struct {
 		username, name string
 		role           guangong.Role
 		org            *guangong.Org
+		minorAccess    bool
 	}{
-		{"admin", "演示系统管理员", guangong.RoleSysAdmin, county},
-		{"auditor", "演示安全审计员", guangong.RoleAuditor, county},
-		{"dizhuang", "演示镇管理员", guangong.RoleOrgAdmin, town},
-		{"dizhuang-clerk", "演示镇录入员", guangong.RoleClerk, town},
-		{"village-clerk", "演示村录入员", guangong.RoleClerk, firstVillage},
-		{"viewer", "演示查看者", guangong.RoleViewer, town},
+		{"admin", "演示系统管理员", guangong.RoleSysAdmin, county, false},
+		{"auditor", "演示安全审计员", guangong.RoleAuditor, county, false},
+		{"dizhuang", "演示镇管理员", guangong.RoleOrgAdmin, town, false},
+		{"dizhuang-clerk", "演示镇录入员", guangong.RoleClerk, town, true},
+		{"village-clerk", "演示村录入员", guangong.RoleClerk, villages[0], false},
+		{"viewer", "演示查看者", guangong.RoleViewer, town, false},
 	}
 	var logins []Login
 	for _, a := range accounts {
@@ -92,6 +97,12 @@ func Build(ctx context.Context, s guangong.Store) ([]Login, error) {
 		u := &guangong.User{Username: a.username, DisplayName: a.name, OrgID: a.org.ID, Role: a.role, Lang: "zh"}
 		if err := s.CreateUser(ctx, sys, u, password); err != nil {
 			return nil, fmt.Errorf("account %s: %w", a.username, err)
+		}
+		if a.minorAccess {
+			yes := true
+			if _, err := s.UpdateUser(ctx, sys, u.ID, guangong.UserUpdate{MinorAccess: &yes, Version: u.Version}); err != nil {
+				return nil, fmt.Errorf("account %s: %w", a.username, err)
+			}
 		}
 		logins = append(logins, Login{Username: a.username, Password: password, Role: a.role, OrgName: a.org.ShortName})
 	}

@@ -151,7 +151,8 @@ func get(t *testing.T, url, token string) (int, string) {
 func TestServeBootstrapAndCommands(t *testing.T) {
 	for kind, dsn := range dsns(t) {
 		t.Run(kind, func(t *testing.T) {
-			base, out := startServer(t, "serve", "--addr", "127.0.0.1:0", "--db", dsn)
+			key := filepath.Join(t.TempDir(), "g.key") // not ./guangong.key in the package folder
+			base, out := startServer(t, "serve", "--addr", "127.0.0.1:0", "--db", dsn, "--data-key-file", key)
 			if !regexp.MustCompile(`一次性密码 \S+`).MatchString(out.String()) {
 				t.Fatalf("first start printed no one-time password:\n%s", out.String())
 			}
@@ -161,7 +162,7 @@ func TestServeBootstrapAndCommands(t *testing.T) {
 
 			// A second process on the same database (as behind a load balancer) must not
 			// bootstrap again.
-			_, out2 := startServer(t, "serve", "--addr", "127.0.0.1:0", "--db", dsn)
+			_, out2 := startServer(t, "serve", "--addr", "127.0.0.1:0", "--db", dsn, "--data-key-file", key)
 			if strings.Contains(out2.String(), "一次性密码") {
 				t.Fatalf("second start bootstrapped again:\n%s", out2.String())
 			}
