@@ -53,7 +53,8 @@ func people(ctx context.Context, s guangong.Store, sys *guangong.Actor, town *gu
 		if r.IntN(3) == 0 {
 			gender = guangong.Female
 		}
-		party := i < 14 || r.IntN(2) == 0
+		// The town committee's 17 seats go to the first 17: exactly 14 of them party members.
+		party := i < 14 || (i >= 17 && r.IntN(2) == 0)
 		v := &guangong.Volunteer{
 			OrgID: org.ID, Name: name(r, given, 1+r.IntN(2)), Gender: gender,
 			BirthDate: birth.Format(guangong.DateLayout), Phone: fakePhone(i), Category: categories[r.IntN(len(categories))],

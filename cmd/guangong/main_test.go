@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"net/http"
 	"os"
@@ -289,5 +290,42 @@ func TestDemoRefusesNonEmptyPostgres(t *testing.T) {
 	o, err := runCmd(t, "", "demo", "--addr", "127.0.0.1:0", "--db", pg, "--data-key-file", filepath.Join(t.TempDir(), "k2"))
 	if err == nil || !strings.Contains(err.Error(), "空数据库") {
 		t.Fatalf("demo on a used database: %v\n%s", err, o)
+	}
+}
+
+// The demo's figures are computed from its records: the town committee has 17 seats, 14 of
+// them veteran party members (the seed's "14名老党员"), and about 300 volunteers and 2,000 youths.
+func TestDemoFigures(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "demo.db")
+	base, _ := startServer(t, "demo", "--addr", "127.0.0.1:0", "--db", dsn)
+	tok, err := runCmd(t, "", "token", "create", "--db", dsn, "--username", "dizhuang")
+	if err != nil {
+		t.Fatal(err, tok)
+	}
+	tok = strings.TrimSpace(tok)
+	var me struct{ OrgID string }
+	getJSON(t, base+"/api/v1/me", tok, &me)
+	var comp struct{ Size, PartyMembers int }
+	getJSON(t, base+"/api/v1/orgs/"+me.OrgID+"/composition", tok, &comp)
+	if comp.Size != 17 || comp.PartyMembers != 14 {
+		t.Fatalf("town composition %+v, want 17 seats and 14 party members", comp)
+	}
+	for path, want := range map[string]int{"/api/v1/volunteers?limit=1": 300, "/api/v1/youths?limit=1": 2000} {
+		var list struct{ Total int }
+		getJSON(t, base+path, tok, &list)
+		if list.Total != want {
+			t.Errorf("%s: total %d, want %d", path, list.Total, want)
+		}
+	}
+}
+
+func getJSON(t *testing.T, url, token string, v any) {
+	t.Helper()
+	code, body := get(t, url, token)
+	if code != 200 {
+		t.Fatalf("GET %s = %d %s", url, code, body)
+	}
+	if err := json.Unmarshal([]byte(body), v); err != nil {
+		t.Fatal(err)
 	}
 }
