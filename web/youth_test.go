@@ -116,7 +116,7 @@ func TestYouthRevealAndFullExport(t *testing.T) {
 		}
 
 		c := s.loginAs("townclerk")
-		masked := sheetText(t, []byte(c.get("/youths/export.xlsx").body))
+		masked := sheetText(t, []byte(c.get("/youths/export.xlsx?q="+url.QueryEscape(youthName)).body))
 		if strings.Contains(masked, youthID) || strings.Contains(masked, youthName) || strings.Contains(masked, guardianName) ||
 			strings.Contains(masked, guardianPhone) || !strings.Contains(masked, "李**") {
 			t.Fatalf("masked export:\n%s", masked)
@@ -136,6 +136,9 @@ func TestYouthRevealAndFullExport(t *testing.T) {
 		}
 		var sawFull bool
 		for _, e := range exports {
+			if strings.Contains(e.Detail, url.QueryEscape(youthName)) || strings.Contains(e.Detail, youthName) {
+				t.Fatalf("the searched name is in the audit trail: %q", e.Detail)
+			}
 			if strings.Contains(e.Detail, "masked=false") {
 				sawFull = strings.Contains(e.Detail, "reason=县关工委年度统计") && strings.Contains(e.Detail, "count=1") &&
 					strings.Contains(e.Detail, "org=")
