@@ -28,8 +28,12 @@ const MaxFileSize = 20 << 20
 // the first problems tell the user what to fix.
 const maxProblems = 5000
 
-// progressEvery is how many rows pass between progress saves.
-const progressEvery = 1000
+// progressEvery is how many rows pass between progress saves, and progressInterval the
+// least time between two.
+const (
+	progressEvery    = 1000
+	progressInterval = 500 * time.Millisecond
+)
 
 // matchBatch bounds the keys sent to MatchExisting at once (query parameters are limited).
 const matchBatch = 500
@@ -140,11 +144,13 @@ func (r *Runner) check(ctx context.Context, a *guangong.Actor, imp *guangong.Imp
 			r.fail(ctx, a, imp, fmt.Errorf("importer: panic: %v", p))
 		}
 	}()
-	saved := 0
+	saved, savedAt := 0, time.Time{}
 	progress := func(done, total int) {
 		imp.Done, imp.Total = done, total
-		if done-saved >= progressEvery {
-			saved = done
+		// Every ~1000 rows, but at most twice a second: a save rewrites the import's row,
+		// and a progress bar needs no more.
+		if done-saved >= progressEvery && time.Since(savedAt) >= progressInterval {
+			saved, savedAt = done, time.Now()
 			if err := r.Store.SaveImport(ctx, a, imp); err != nil {
 				r.log().Warn("importer: save progress", "import", imp.ID, "error", err)
 			}
