@@ -85,7 +85,7 @@ func collect[T any](ctx context.Context, a *guangong.Actor, f guangong.PersonFil
 }
 
 // exportDetail is the audit entry's account of an export: filters, rows, masked or not.
-func exportDetail(req *exportRequest, rows int) string {
+func exportDetail(objectType string, req *exportRequest, rows int) string {
 	var parts []string
 	add := func(name string, v *string) {
 		if v != nil {
@@ -94,7 +94,11 @@ func exportDetail(req *exportRequest, rows int) string {
 	}
 	f := req.filter
 	add("orgId", f.OrgID)
-	add("q", f.Query)
+	if f.Query != nil && objectType == "youth" {
+		parts = append(parts, "q=*") // a child's name searched for stays out of the trail the auditor reads
+	} else {
+		add("q", f.Query)
+	}
 	add("category", f.Category)
 	add("ageBand", f.AgeBand)
 	add("status", f.Status)
@@ -119,7 +123,7 @@ func (s *server) auditExport(ctx context.Context, a *guangong.Actor, objectType 
 		org = *req.filter.OrgID
 	}
 	return s.store.RecordAudit(ctx, a, &guangong.AuditEntry{Action: guangong.ActionExport, Result: guangong.ResultOK,
-		ObjectType: objectType, OrgID: org, Detail: exportDetail(req, rows)})
+		ObjectType: objectType, OrgID: org, Detail: exportDetail(objectType, req, rows)})
 }
 
 func (s *server) exportVolunteers(w http.ResponseWriter, r *http.Request, a *guangong.Actor) error {

@@ -169,7 +169,7 @@ func TestYouthRevealAndExportAudited(t *testing.T) {
 		if strings.Contains(masked, youthIDNumber) || strings.Contains(masked, guardianPhone) || !strings.Contains(masked, "139****5678") {
 			t.Errorf("default export with the grant is not masked:\n%s", masked)
 		}
-		rec := e.do("GET", "/api/v1/youths/export.xlsx?reveal=true&reason=上报县关工委", "townclerk", "")
+		rec := e.do("GET", "/api/v1/youths/export.xlsx?reveal=true&reason=上报县关工委&q=晓燕", "townclerk", "")
 		if rec.Code != http.StatusOK {
 			t.Fatalf("revealed export: %d %s", rec.Code, rec.Body)
 		}
@@ -184,7 +184,8 @@ func TestYouthRevealAndExportAudited(t *testing.T) {
 		}
 		e.run([]scenario{
 			{name: "both exports audited", method: "GET", path: "/api/v1/audit?action=export&objectType=youth", user: "auditor", status: 200,
-				want: []string{`"total":2`, "rows=1; masked", `orgId=\"{VillageA}\"`, `revealed; reason=\"上报县关工委\"`}},
+				want:    []string{`"total":2`, "rows=1; masked", `orgId=\"{VillageA}\"`, `revealed; reason=\"上报县关工委\"`, "q=*"},
+				notWant: []string{"晓燕"}},
 		})
 	})
 }
