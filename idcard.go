@@ -46,11 +46,13 @@ func IDNumberProblem(id, birth string) *Msg {
 
 var phonePattern = regexp.MustCompile(`^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$`)
 
+var phoneSeparators = strings.NewReplacer(" ", "", "-", "")
+
 // NormalizePhone removes spaces and dashes between mobile digits.
 func NormalizePhone(s string) string {
 	s = strings.TrimSpace(s)
 	if strings.HasPrefix(s, "1") {
-		s = strings.NewReplacer(" ", "", "-", "").Replace(s)
+		s = phoneSeparators.Replace(s)
 	}
 	return s
 }
