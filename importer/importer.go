@@ -35,8 +35,9 @@ const (
 	progressInterval = 500 * time.Millisecond
 )
 
-// matchBatch bounds the keys sent to MatchExisting at once (query parameters are limited).
-const matchBatch = 500
+// matchBatch bounds the keys sent to MatchExisting at once (the store splits its queries
+// further; this bounds one read transaction).
+const matchBatch = 5000
 
 // checkTimeout bounds a background check, so a stuck one cannot run forever.
 const checkTimeout = 30 * time.Minute
@@ -291,7 +292,7 @@ func countRows(res *result, reported int) int {
 // matchExisting adds a problem for each row that duplicates a stored record; such rows
 // are left out of the import.
 func (r *Runner) matchExisting(ctx context.Context, a *guangong.Actor, kind string, res *result) error {
-	var keys []guangong.PersonKey
+	keys := make([]guangong.PersonKey, 0, len(res.volunteers)+len(res.youths))
 	for _, row := range res.volunteers {
 		p := row.Record
 		keys = append(keys, guangong.PersonKey{Row: row.Line, IDNumber: p.IDNumber, Name: p.Name, BirthDate: p.BirthDate, OrgID: p.OrgID})
@@ -300,9 +301,13 @@ func (r *Runner) matchExisting(ctx context.Context, a *guangong.Actor, kind stri
 		y := row.Record
 		keys = append(keys, guangong.PersonKey{Row: row.Line, IDNumber: y.IDNumber, Name: y.Name, BirthDate: y.BirthDate, OrgID: y.OrgID})
 	}
-	values := map[int]guangong.PersonKey{}
-	for _, k := range keys {
-		values[k.Row] = k
+	// keys are in sheet order, so a match finds its row by binary search.
+	keyOf := func(row int) guangong.PersonKey {
+		i, ok := slices.BinarySearchFunc(keys, row, func(k guangong.PersonKey, row int) int { return cmp.Compare(k.Row, row) })
+		if !ok {
+			return guangong.PersonKey{Row: row}
+		}
+		return keys[i]
 	}
 	for batch := range slices.Chunk(keys, matchBatch) {
 		matches, err := r.Store.MatchExisting(ctx, a, kind, batch)
@@ -314,7 +319,7 @@ func (r *Runner) matchExisting(ctx context.Context, a *guangong.Actor, kind stri
 				continue // one problem per row is enough
 			}
 			res.existing[m.Row] = true
-			k := values[m.Row]
+			k := keyOf(m.Row)
 			p := guangong.ImportProblem{Row: m.Row, Column: column(kind, "身份证号"), Value: k.IDNumber,
 				Message: guangong.Msg{Zh: "与已有记录重复（身份证号相同）", En: "Duplicates an existing record (same ID number)"}}
 			if m.Reason != "id_number" {
