@@ -120,7 +120,7 @@ func uploadError(err error) error {
 }
 
 func (s *server) getImport(w http.ResponseWriter, r *http.Request, a *guangong.Actor) error {
-	imp, err := s.store.FindImport(r.Context(), a, r.PathValue("id"))
+	imp, err := s.imports.Find(r.Context(), a, r.PathValue("id"))
 	if err != nil {
 		return err
 	}

@@ -343,6 +343,29 @@ func column(kind, prefix string) string {
 	return prefix
 }
 
+// staleAfter is how long an import may sit checking or importing without a save before it
+// is taken for abandoned (its server stopped): longer than any check (checkTimeout) and than
+// the one transaction of a commit.
+const staleAfter = checkTimeout
+
+// Find returns one of the actor's imports. A check or commit abandoned by a stopped server
+// is marked failed here, so the user is told to upload again rather than wait forever.
+func (r *Runner) Find(ctx context.Context, a *guangong.Actor, id string) (*guangong.Import, error) {
+	imp, err := r.Store.FindImport(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	busy := imp.Status == guangong.ImportChecking || imp.Status == guangong.ImportImporting
+	if busy && r.now().Sub(imp.UpdatedAt) > staleAfter {
+		imp.Status = guangong.ImportFailed
+		imp.Error = "处理已中断（服务器重启或超时），请重新上传文件"
+		if err := r.Store.SaveImport(ctx, a, imp); err != nil {
+			return nil, err
+		}
+	}
+	return imp, nil
+}
+
 // Commit writes the valid rows of a checked import in one transaction: the file is read
 // and checked again, and rows that now duplicate stored records are left out. Only the
 // account that uploaded the file may commit it.

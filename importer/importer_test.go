@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -368,6 +369,34 @@ func TestRefusedUploads(t *testing.T) {
 		// A viewer may not import at all.
 		if _, err := r.Start(context.Background(), fx.Actor("villageviewer"), "volunteer", "a.xlsx", good, fx.VillageA.ID); guangong.ErrorCode(err) != guangong.EFORBIDDEN {
 			t.Errorf("viewer's upload: %v", err)
+		}
+	})
+}
+
+func TestAbandonedImportFails(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		fx := storetest.NewFixture(t, db)
+		a := fx.Actor("townclerk")
+		r := &importer.Runner{Store: db}
+		imp := checked(t, r, db, a, "volunteer", "a.xlsx", book(t, xlsx.Volunteers, []row{volunteer("赵一", "1950-01-01", "")}), fx.Town.ID)
+		// As if the server stopped mid-check: the import stays "checking".
+		imp.Status = guangong.ImportChecking
+		if err := db.SaveImport(context.Background(), a, imp); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := r.Find(context.Background(), a, imp.ID); err != nil || got.Status != guangong.ImportChecking {
+			t.Fatalf("a fresh check is not abandoned: %+v %v", got, err)
+		}
+		r.Now = func() time.Time { return time.Now().Add(31 * time.Minute) }
+		got, err := r.Find(context.Background(), a, imp.ID)
+		if err != nil || got.Status != guangong.ImportFailed || !strings.Contains(got.Error, "重新上传") {
+			t.Fatalf("abandoned check: %+v %v", got, err)
+		}
+		if stored, _ := db.FindImport(context.Background(), a, imp.ID); stored.Status != guangong.ImportFailed {
+			t.Errorf("stored status %s", stored.Status)
+		}
+		if _, err := r.Find(context.Background(), fx.Actor("otheradmin"), imp.ID); guangong.ErrorCode(err) != guangong.ENOTFOUND {
+			t.Errorf("another town's Find: %v", err)
 		}
 	})
 }
