@@ -129,3 +129,18 @@ func (v *Validation) Err() error {
 	}
 	return &Error{Code: EINVALID, Msg: Msg{Zh: "输入有误，请按提示修改", En: "Please correct the marked fields"}, Fields: v.fields}
 }
+
+// auditedError marks an error whose denial is already in the audit trail.
+type auditedError struct{ error }
+
+func (e auditedError) Unwrap() error { return e.error }
+
+// Audited wraps err to say its denial has been audited, so that no outer layer records
+// it a second time.
+func Audited(err error) error { return auditedError{err} }
+
+// IsAudited reports whether err's denial is already in the audit trail.
+func IsAudited(err error) bool {
+	var a auditedError
+	return errors.As(err, &a)
+}

@@ -280,6 +280,7 @@ func (db *DB) finish(ctx context.Context, a *guangong.Actor, err error) error {
 			}); aerr != nil {
 				return guangong.Internal(fmt.Errorf("sqlstore: audit denial: %w", aerr))
 			}
+			return guangong.Audited(d.err)
 		}
 		return d.err
 	}

@@ -197,8 +197,8 @@ func (c *ctx) checkCSRF() error {
 	}); err != nil {
 		c.s.log.ErrorContext(c.r.Context(), "audit csrf denial", slog.Any("err", err))
 	}
-	return guangong.Errorf(guangong.EFORBIDDEN, "页面已过期或请求来源无效，请返回后刷新页面再试",
-		"The page has expired or the request is not from this site; go back, reload and try again")
+	return guangong.Audited(guangong.Errorf(guangong.EFORBIDDEN, "页面已过期或请求来源无效，请返回后刷新页面再试",
+		"The page has expired or the request is not from this site; go back, reload and try again"))
 }
 
 func (c *ctx) setSessionCookie(sess *guangong.Session) {

@@ -200,6 +200,15 @@ func (c *ctx) fail(err error) {
 		_ = c.redirect("/login")
 		return
 	}
+	if status == http.StatusForbidden && !guangong.IsAudited(err) && c.user != nil {
+		// A role check made here, not in the store: every permission denial is audited.
+		if aerr := c.s.store.RecordAudit(c.r.Context(), c.actor(), &guangong.AuditEntry{
+			Action: guangong.ActionDenied, Result: guangong.ResultDenied, ObjectType: "request",
+			OrgID: c.user.OrgID, Detail: "role: " + c.r.Method + " " + c.r.URL.Path,
+		}); aerr != nil {
+			c.s.log.ErrorContext(c.r.Context(), "audit denial", slog.Any("err", aerr))
+		}
+	}
 	if status == http.StatusInternalServerError {
 		c.s.log.ErrorContext(c.r.Context(), "request failed",
 			slog.String("request_id", httpx.RequestID(c.r.Context())),

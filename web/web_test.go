@@ -253,3 +253,40 @@ func TestCSRF(t *testing.T) {
 		}
 	})
 }
+
+// Every permission denial is audited exactly once: a role check made in the pages, and one
+// made in the store.
+func TestDenialsAuditedOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		s := newSite(t, db)
+		denials := func(user string) int {
+			denied := guangong.ActionDenied
+			who := user
+			_, n, err := db.FindAudit(context.Background(), guangong.SystemActor("test"),
+				guangong.AuditFilter{Action: &denied, Username: &who})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		vc := s.loginAs("villageclerk")
+		for _, path := range []string{"/users", "/audit", "/users/new", "/orgs/new?parent={VillageA}"} {
+			before := denials("villageclerk")
+			if r := vc.get(s.ids(path)); r.status != http.StatusForbidden {
+				t.Fatalf("%s: %d, want 403", path, r.status)
+			}
+			if got := denials("villageclerk"); got != before+1 {
+				t.Fatalf("%s: %d denials audited, want 1", path, got-before)
+			}
+		}
+		viewer := s.loginAs("villageviewer")
+		before := denials("villageviewer")
+		r := viewer.post("/orgs/new", url.Values{"parentId": {s.fx.VillageA.ID}, "name": {"查看者新建"}, "level": {"unit"}, "code": {"X9"}})
+		if r.status != http.StatusForbidden {
+			t.Fatalf("viewer create: %d", r.status)
+		}
+		if got := denials("villageviewer"); got != before+1 {
+			t.Fatalf("a store denial was audited %d times, want once", got-before)
+		}
+	})
+}
