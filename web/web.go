@@ -26,6 +26,8 @@ type Config struct {
 	API        http.Handler   // mounted at /api/; may be nil in tests
 	TrustProxy bool           // honour X-Forwarded-For / X-Forwarded-Proto
 	Version    string
+	// Importer checks and commits uploaded sheets; share one with the API. Nil makes one.
+	Importer *importer.Runner
 }
 
 type server struct {
@@ -52,7 +54,10 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	s := &server{cfg: cfg, store: cfg.Store, log: cfg.Log, assets: a}
-	s.imports = &importer.Runner{Store: cfg.Store, Log: cfg.Log}
+	s.imports = cfg.Importer
+	if s.imports == nil {
+		s.imports = &importer.Runner{Store: cfg.Store, Log: cfg.Log}
+	}
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
 	}

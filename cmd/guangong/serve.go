@@ -17,6 +17,7 @@ import (
 	"guangong/api"
 	"guangong/demo"
 	"guangong/httpx"
+	"guangong/importer"
 	"guangong/sqlstore"
 	"guangong/web"
 )
@@ -120,9 +121,12 @@ func (e *env) listen(ctx context.Context, db *sqlstore.DB, o *serveOptions) erro
 	if o.metrics {
 		metrics = httpx.NewMetrics(db.Stats)
 	}
-	apiHandler := api.New(api.Config{Store: db, Log: log, TrustProxy: o.trustProxy, Version: version})
+	// One runner for pages and API, so that shutdown can wait for the checks it started.
+	imports := &importer.Runner{Store: db, Log: log}
+	defer imports.Wait()
+	apiHandler := api.New(api.Config{Store: db, Log: log, TrustProxy: o.trustProxy, Version: version, Importer: imports})
 	handler, err := web.New(web.Config{Store: db, Log: log, Metrics: metrics, API: apiHandler,
-		TrustProxy: o.trustProxy, Version: version})
+		TrustProxy: o.trustProxy, Version: version, Importer: imports})
 	if err != nil {
 		return err
 	}
