@@ -60,6 +60,54 @@ type Runner struct {
 	wg         sync.WaitGroup
 	mu         sync.Mutex
 	committing map[string]bool
+	checked    []checkedResult // the latest checks' rows, so a commit need not parse again
+}
+
+// checkedResult is a finished check kept in memory for its commit. Another server, or
+// this one after a restart or an eviction, parses the stored file again instead.
+type checkedResult struct {
+	id  string
+	at  time.Time
+	res *result
+}
+
+// Kept checks: few (each holds its rows, ~1 KB a row) and not for long.
+const (
+	keepChecks = 2
+	keepFor    = time.Hour
+)
+
+// keep remembers a finished check's rows for its commit.
+func (r *Runner) keep(id string, res *result) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	now := time.Now()
+	kept := r.checked[:0]
+	for _, c := range r.checked {
+		if now.Sub(c.at) < keepFor {
+			kept = append(kept, c)
+		}
+	}
+	if len(kept) >= keepChecks {
+		kept = kept[len(kept)-keepChecks+1:]
+	}
+	r.checked = append(kept, checkedResult{id: id, at: now, res: res})
+}
+
+// take hands over (and forgets) the rows kept for import id, or nil.
+func (r *Runner) take(id string) *result {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i, c := range r.checked {
+		if c.id == id {
+			r.checked = append(r.checked[:i], r.checked[i+1:]...)
+			if time.Since(c.at) < keepFor {
+				return c.res
+			}
+			return nil
+		}
+	}
+	return nil
 }
 
 func (r *Runner) now() time.Time {
@@ -169,7 +217,9 @@ func (r *Runner) check(ctx context.Context, a *guangong.Actor, imp *guangong.Imp
 	imp.Problems = res.report()
 	if err := r.Store.SaveImport(ctx, a, imp); err != nil {
 		r.log().Error("importer: save report", "import", imp.ID, "error", err)
+		return
 	}
+	r.keep(imp.ID, res)
 }
 
 // fail records a failed import with a message safe to show.
@@ -421,13 +471,21 @@ func (r *Runner) Commit(ctx context.Context, a *guangong.Actor, id string) (*gua
 
 // write checks the stored file again and writes what is valid now.
 func (r *Runner) write(ctx context.Context, a *guangong.Actor, imp *guangong.Import) (int, error) {
-	data, err := r.Store.ImportFile(ctx, a, imp.ID)
-	if err != nil {
-		return 0, err
-	}
-	res, err := r.checkFile(ctx, a, imp, data, func(done, total int) {})
-	if err != nil {
-		return 0, err
+	res := r.take(imp.ID)
+	if res != nil {
+		// The rows were checked here moments ago; only the database may have changed.
+		res.existing, res.problems = map[int]bool{}, nil // the report is saved already
+		if err := r.matchExisting(ctx, a, imp.Kind, res); err != nil {
+			return 0, err
+		}
+	} else {
+		data, err := r.Store.ImportFile(ctx, a, imp.ID)
+		if err != nil {
+			return 0, err
+		}
+		if res, err = r.checkFile(ctx, a, imp, data, func(done, total int) {}); err != nil {
+			return 0, err
+		}
 	}
 	switch imp.Kind {
 	case string(xlsx.Volunteers):

@@ -400,3 +400,39 @@ func TestAbandonedImportFails(t *testing.T) {
 		}
 	})
 }
+
+// A commit uses the rows its own check kept, or, on another server (a fresh Runner),
+// parses the stored file again; either way a record stored since the check is left out.
+func TestCommitWithAndWithoutKeptRows(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		fx := storetest.NewFixture(t, db)
+		a := fx.Actor("townclerk")
+		for _, fresh := range []bool{false, true} {
+			r := &importer.Runner{Store: db}
+			suffix := map[bool]string{false: "甲", true: "乙"}[fresh]
+			data := book(t, xlsx.Volunteers, []row{
+				volunteer("保留"+suffix, "1950-01-01", ""), volunteer("后补"+suffix, "1951-01-01", ""),
+			})
+			imp := checked(t, r, db, a, "volunteer", "五老.xlsx", data, fx.Town.ID)
+			if imp.Valid != 2 {
+				t.Fatalf("valid %d", imp.Valid)
+			}
+			// Someone stores one of the rows by hand before the commit.
+			p := &guangong.Volunteer{OrgID: fx.Town.ID, Name: "后补" + suffix, Gender: guangong.Male, BirthDate: "1951-01-01",
+				Category: guangong.ElderTeacher, Status: "active", ConsentDate: "2020-01-01"}
+			if err := db.CreateVolunteer(context.Background(), a, p); err != nil {
+				t.Fatal(err)
+			}
+			if fresh {
+				r = &importer.Runner{Store: db} // another server: nothing kept
+			}
+			done, err := r.Commit(context.Background(), a, imp.ID)
+			if err != nil || done.Imported != 1 {
+				t.Fatalf("fresh=%v: commit %+v %v", fresh, done, err)
+			}
+		}
+		if got := volunteers(t, db, a); len(got) != 4 {
+			t.Fatalf("%d volunteers, want 4: %s", len(got), names(got))
+		}
+	})
+}
