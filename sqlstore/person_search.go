@@ -157,13 +157,14 @@ func newPersonQuery(a *guangong.Actor, table, kind string, f guangong.PersonFilt
 	// The subtree as a list (IN) suits a list driven by the committee; a name search is
 	// driven by the gram index instead and probes each candidate's committee by primary
 	// key (a list of a province's 30,000 committees, built per query, cost more than the
-	// search). OFFSET 0 keeps PostgreSQL from turning the probe into a join it may drive
+	// search). The OFFSET keeps PostgreSQL from turning the probe into a join it may drive
 	// from: its generic plan for a prepared statement assumes a subtree of average size,
-	// and driving from a province's subtree took over a second.
+	// and driving from a province's subtree took over a second. (SQLite needs the LIMIT
+	// before an OFFSET; PostgreSQL would drop a LIMIT alone.)
 	subtree := func(root string) string {
 		if name != "" {
 			return `EXISTS (SELECT 1 FROM org_closure s WHERE s.ancestor_id = ` + q.args.add(root) +
-				` AND s.descendant_id = p.org_id OFFSET 0)`
+				` AND s.descendant_id = p.org_id LIMIT 1 OFFSET 0)`
 		}
 		return `p.org_id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = ` + q.args.add(root) + `)`
 	}
