@@ -341,11 +341,19 @@ func (db *DB) CreateImport(ctx context.Context, a *guangong.Actor, imp *guangong
 		if err != nil {
 			return err
 		}
+		// The sheet holds ID numbers and phones: it is sealed like them.
+		file, err := db.sealField("file", base64.StdEncoding.EncodeToString(data))
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO imports (id, org_id, user_id, kind, filename, status, total, done,
 			valid, invalid, imported, problems, error, file, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)`,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, '', $14, $14)`,
 			imp.ID, imp.OrgID, imp.UserID, imp.Kind, imp.Filename, imp.Status, imp.Total, imp.Done, imp.Valid, imp.Invalid,
-			imp.Imported, string(problems), imp.Error, base64.StdEncoding.EncodeToString(data), fmtTime(tx.now)); err != nil {
+			imp.Imported, string(problems), imp.Error, fmtTime(tx.now)); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO import_files (import_id, file) VALUES ($1, $2)`, imp.ID, file); err != nil {
 			return err
 		}
 		return tx.audit(a, entry{action: guangong.ActionCreate, objectType: objImport, objectID: imp.ID, orgID: imp.OrgID,
@@ -401,11 +409,17 @@ func (db *DB) ImportFile(ctx context.Context, a *guangong.Actor, id string) ([]b
 			return err
 		}
 		var file string
-		if err := q.QueryRowContext(ctx, `SELECT file FROM imports WHERE id = $1`, id).Scan(&file); err != nil {
+		if err := q.QueryRowContext(ctx, `SELECT file FROM import_files WHERE import_id = $1`, id).Scan(&file); err != nil {
 			return err
 		}
-		var err error
-		data, err = base64.StdEncoding.DecodeString(file)
+		if file == "" {
+			return guangong.Errorf(guangong.ECONFLICT, "该导入已结束，上传的文件已清除", "This import has ended and its file was cleared")
+		}
+		encoded, err := db.openField("file", file)
+		if err != nil {
+			return err
+		}
+		data, err = base64.StdEncoding.DecodeString(encoded)
 		return err
 	})
 	return data, err
@@ -445,6 +459,12 @@ func (db *DB) SaveImport(ctx context.Context, a *guangong.Actor, imp *guangong.I
 		imp.OrgID, imp.UserID, imp.Kind, imp.Filename, imp.CreatedAt, imp.UpdatedAt = old.OrgID, old.UserID, old.Kind, old.Filename, old.CreatedAt, tx.now
 		if old.Status == imp.Status {
 			return nil
+		}
+		if imp.Status == guangong.ImportDone || imp.Status == guangong.ImportFailed {
+			// Its work done, the sheet's personal data is not kept.
+			if _, err := tx.ExecContext(ctx, `UPDATE import_files SET file = '' WHERE import_id = $1`, imp.ID); err != nil {
+				return err
+			}
 		}
 		return tx.audit(a, entry{action: guangong.ActionUpdate, objectType: objImport, objectID: imp.ID, orgID: old.OrgID,
 			changes: []guangong.Change{{Field: "status", Before: old.Status, After: imp.Status}},

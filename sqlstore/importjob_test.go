@@ -2,9 +2,11 @@ package sqlstore_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -170,14 +172,39 @@ func TestImportJobs(t *testing.T) {
 		}
 		_, err = db.FindImport(ctx, tc, guangong.NewID())
 		wantCode(t, err, guangong.ENOTFOUND)
+
+		// The stored sheet is sealed, and blanked once the job ends.
+		plainID := "43122419491231123X"
+		sheet := []byte("姓名,身份证号\n张三," + plainID + "\n")
+		job := &guangong.Import{OrgID: f.VillageA.ID, Kind: "volunteer", Filename: "a.csv"}
+		if err := db.CreateImport(ctx, tc, job, sheet); err != nil {
+			t.Fatal(err)
+		}
+		var stored string
+		if err := db.RawQueryRow(ctx, `SELECT file FROM import_files WHERE import_id = $1`, job.ID).Scan(&stored); err != nil {
+			t.Fatal(err)
+		}
+		if stored == "" || strings.Contains(stored, plainID) || strings.Contains(stored, base64.StdEncoding.EncodeToString(sheet)) {
+			t.Fatalf("the uploaded sheet is stored in the clear: %.80s", stored)
+		}
+		job.Status = guangong.ImportDone
+		if err := db.SaveImport(ctx, tc, job); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.RawQueryRow(ctx, `SELECT file FROM import_files WHERE import_id = $1`, job.ID).Scan(&stored); err != nil || stored != "" {
+			t.Fatalf("the sheet was kept after the job ended: %q %v", stored, err)
+		}
+		_, err = db.ImportFile(ctx, tc, job.ID)
+		wantCode(t, err, guangong.ECONFLICT)
 	})
 }
 
-// Import of 100,000 volunteers in one transaction, timed (run with -run ImportLarge -v;
-// skipped under -short).
+// Import of 100,000 volunteers in one transaction, timed:
+//
+//	GUANGONG_TEST_LARGE=1 go test ./sqlstore/ -run ImportLarge -v
 func TestImportLarge(t *testing.T) {
-	if testing.Short() {
-		t.Skip("large import skipped under -short")
+	if os.Getenv("GUANGONG_TEST_LARGE") == "" {
+		t.Skip("set GUANGONG_TEST_LARGE=1 to time a 100,000-row import")
 	}
 	n := 100_000
 	if s := os.Getenv("GUANGONG_IMPORT_N"); s != "" {
