@@ -212,8 +212,9 @@ type querier interface {
 // writes carries one timestamp.
 type Tx struct {
 	*sql.Tx
-	ctx context.Context
-	now time.Time
+	ctx     context.Context
+	now     time.Time
+	dialect string
 }
 
 // denial is returned from inside a transaction when the actor may not do something: the
@@ -244,7 +245,7 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return err
 	}
-	tx := &Tx{Tx: stx, ctx: ctx, now: db.now()}
+	tx := &Tx{Tx: stx, ctx: ctx, now: db.now(), dialect: db.dialect}
 	if err := fn(tx); err != nil {
 		stx.Rollback()
 		return err

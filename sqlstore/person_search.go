@@ -96,8 +96,12 @@ func insertRows(ctx context.Context, tx *Tx, head string, width, n int, row func
 				if c > 0 {
 					sb.WriteString(", ")
 				}
-				sb.WriteByte('$')
-				sb.WriteString(strconv.Itoa(r*width + c + 1))
+				if tx.dialect == dialectSQLite {
+					sb.WriteByte('?') // bound by position: SQLite looks each $n up by name
+				} else {
+					sb.WriteByte('$')
+					sb.WriteString(strconv.Itoa(r*width + c + 1))
+				}
 			}
 			sb.WriteByte(')')
 		}
