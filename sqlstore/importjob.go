@@ -116,15 +116,12 @@ func (db *DB) ImportVolunteers(ctx context.Context, a *guangong.Actor, rows []*g
 		}
 		now := fmtTime(tx.now)
 		grams := make([]gramRow, 0, 5*len(rows))
-		entries := make([]entry, len(rows))
-		for i, p := range rows {
+		for _, p := range rows {
 			p.ID, p.OrgName, p.MergedInto, p.Version, p.CreatedAt, p.UpdatedAt = guangong.NewID(), names[p.OrgID], "", 1, tx.now, tx.now
 			if p.Skills == nil {
 				p.Skills = []string{}
 			}
 			grams = append(grams, gramRows(gramVolunteer, p.ID, p.Name)...)
-			entries[i] = entry{action: guangong.ActionCreate, objectType: objVolunteer, objectID: p.ID, orgID: p.OrgID,
-				changes: volunteerChanges(nil, p), detail: "import"}
 		}
 		if err := insertRows(ctx, tx, volunteerInsert, volunteerWidth, len(rows), func(i int, a []any) []any {
 			return volunteerValues(a, rows[i], sealed[i], now)
@@ -134,7 +131,11 @@ func (db *DB) ImportVolunteers(ctx context.Context, a *guangong.Actor, rows []*g
 		if err := tx.insertGrams(ctx, grams); err != nil {
 			return err
 		}
-		return tx.auditMany(a, entries)
+		return tx.auditMany(a, len(rows), func(i int) entry {
+			p := rows[i]
+			return entry{action: guangong.ActionCreate, objectType: objVolunteer, objectID: p.ID, orgID: p.OrgID,
+				changes: volunteerChanges(nil, p), detail: "import"}
+		})
 	})
 	if err != nil {
 		for _, p := range rows {
@@ -182,8 +183,7 @@ func (db *DB) ImportYouths(ctx context.Context, a *guangong.Actor, rows []*guang
 		var grams []gramRow
 		type cat struct{ id, c string }
 		var cats []cat
-		entries := make([]entry, len(rows))
-		for i, y := range rows {
+		for _, y := range rows {
 			y.ID, y.OrgName, y.MergedInto, y.Version, y.CreatedAt, y.UpdatedAt = guangong.NewID(), names[y.OrgID], "", 1, tx.now, tx.now
 			if y.Categories == nil {
 				y.Categories = []string{}
@@ -192,8 +192,6 @@ func (db *DB) ImportYouths(ctx context.Context, a *guangong.Actor, rows []*guang
 			for _, c := range y.Categories {
 				cats = append(cats, cat{y.ID, c})
 			}
-			entries[i] = entry{action: guangong.ActionCreate, objectType: objYouth, objectID: y.ID, orgID: y.OrgID,
-				changes: youthChanges(nil, y), detail: "import"}
 		}
 		if err := insertRows(ctx, tx, youthInsert, youthWidth, len(rows), func(i int, a []any) []any {
 			return youthValues(a, rows[i], sealed[i], now)
@@ -207,7 +205,11 @@ func (db *DB) ImportYouths(ctx context.Context, a *guangong.Actor, rows []*guang
 		if err := tx.insertGrams(ctx, grams); err != nil {
 			return err
 		}
-		return tx.auditMany(a, entries)
+		return tx.auditMany(a, len(rows), func(i int) entry {
+			y := rows[i]
+			return entry{action: guangong.ActionCreate, objectType: objYouth, objectID: y.ID, orgID: y.OrgID,
+				changes: youthChanges(nil, y), detail: "import"}
+		})
 	})
 	if err != nil {
 		for _, y := range rows {
@@ -232,49 +234,55 @@ func (db *DB) bulkCache(tx *Tx) error {
 	return err
 }
 
-// auditMany appends entries to the chain as tx.audit would, one after another, but takes
-// the head once and inserts the rows many to a statement: a 100,000-row import would
-// otherwise spend most of its time on 300,000 small statements. The rows built here are
-// exactly those tx.audit builds (VerifyAudit checks them alike).
-func (tx *Tx) auditMany(a *guangong.Actor, entries []entry) error {
-	if len(entries) == 0 {
+// auditMany appends n entries (entry(i) makes the i-th) to the chain as tx.audit would,
+// one after another, but takes the head once and inserts many rows to a statement: a
+// 100,000-row import would otherwise spend most of its time on 300,000 small statements.
+// Entries are made and written a thousand at a time, so their texts are never all in
+// memory at once. The rows are exactly those tx.audit builds (VerifyAudit checks them alike).
+func (tx *Tx) auditMany(a *guangong.Actor, n int, entryAt func(i int) entry) error {
+	if n == 0 {
 		return nil
 	}
 	ctx := tx.ctx
 	var last int64
 	var prev string
-	if err := tx.QueryRowContext(ctx, `UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash`, len(entries)).
+	if err := tx.QueryRowContext(ctx, `UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash`, n).
 		Scan(&last, &prev); err != nil {
 		return fmt.Errorf("sqlstore: audit head: %w", err)
 	}
 	at := fmtTime(tx.now)
-	rows := make([]auditRow, len(entries))
-	for i, e := range entries {
-		r := auditRow{Seq: last - int64(len(entries)) + int64(i) + 1, ID: guangong.NewID(), At: at,
-			UserID: a.UserID, Username: a.Username, IP: a.IP, OrgID: e.orgID, Action: e.action,
-			ObjectType: e.objectType, ObjectID: e.objectID, Result: guangong.ResultOK, Detail: e.detail,
-			Changes: "[]", PrevHash: prev}
-		if a.RequestID != "" {
-			r.Detail = strings.TrimSpace(r.Detail + " request=" + a.RequestID)
-		}
-		if len(e.changes) > 0 {
-			b, err := json.Marshal(e.changes)
-			if err != nil {
-				return err
+	const chunk = 1000
+	rows := make([]auditRow, 0, min(n, chunk))
+	for start := 0; start < n; start += chunk {
+		rows = rows[:0]
+		for i := start; i < min(start+chunk, n); i++ {
+			e := entryAt(i)
+			r := auditRow{Seq: last - int64(n) + int64(i) + 1, ID: guangong.NewID(), At: at,
+				UserID: a.UserID, Username: a.Username, IP: a.IP, OrgID: e.orgID, Action: e.action,
+				ObjectType: e.objectType, ObjectID: e.objectID, Result: guangong.ResultOK, Detail: e.detail,
+				Changes: "[]", PrevHash: prev}
+			if a.RequestID != "" {
+				r.Detail = strings.TrimSpace(r.Detail + " request=" + a.RequestID)
 			}
-			r.Changes = string(b)
+			if len(e.changes) > 0 {
+				b, err := json.Marshal(e.changes)
+				if err != nil {
+					return err
+				}
+				r.Changes = string(b)
+			}
+			r.Hash = r.hash()
+			prev = r.Hash
+			rows = append(rows, r)
 		}
-		r.Hash = r.hash()
-		prev = r.Hash
-		rows[i] = r
-	}
-	if err := insertRows(ctx, tx, `INSERT INTO audit_log (seq, id, at, user_id, username, org_id, ip, action,
-		object_type, object_id, result, changes, detail, prev_hash, hash) VALUES `, 15, len(rows), func(i int, v []any) []any {
-		r := &rows[i]
-		return append(v, r.Seq, r.ID, r.At, r.UserID, r.Username, r.OrgID, r.IP, r.Action, r.ObjectType, r.ObjectID,
-			r.Result, r.Changes, r.Detail, r.PrevHash, r.Hash)
-	}); err != nil {
-		return fmt.Errorf("sqlstore: audit insert: %w", err)
+		if err := insertRows(ctx, tx, `INSERT INTO audit_log (seq, id, at, user_id, username, org_id, ip, action,
+			object_type, object_id, result, changes, detail, prev_hash, hash) VALUES `, 15, len(rows), func(i int, v []any) []any {
+			r := &rows[i]
+			return append(v, r.Seq, r.ID, r.At, r.UserID, r.Username, r.OrgID, r.IP, r.Action, r.ObjectType, r.ObjectID,
+				r.Result, r.Changes, r.Detail, r.PrevHash, r.Hash)
+		}); err != nil {
+			return fmt.Errorf("sqlstore: audit insert: %w", err)
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET hash = $1 WHERE id = 1`, prev); err != nil {
 		return fmt.Errorf("sqlstore: audit head: %w", err)

@@ -54,16 +54,16 @@ func TestImportVolunteers(t *testing.T) {
 		}
 		wantCode(t, db.ImportVolunteers(ctx, f.Actor("villageviewer"), rows(1)), guangong.EFORBIDDEN)
 		// Good rows: all written with their grams and one audit entry each, chained.
-		good := rows(450)
+		good := rows(1200) // more than one chunk of audit entries
 		if err := db.ImportVolunteers(ctx, tc, good); err != nil {
 			t.Fatal(err)
 		}
-		if volunteerCount(t, db) != 450 || good[449].ID == "" || good[1].OrgName != "白沙村" {
+		if volunteerCount(t, db) != 1200 || good[1199].ID == "" || good[1].OrgName != "白沙村" {
 			t.Fatalf("imported %d", volunteerCount(t, db))
 		}
 		var creates int
 		db.RawQueryRow(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = 'create' AND object_type = 'volunteer' AND detail = 'import'`).Scan(&creates)
-		if creates != 450 {
+		if creates != 1200 {
 			t.Fatalf("%d import audit entries", creates)
 		}
 		verifyOK(t, db)
