@@ -133,7 +133,7 @@ func TestImportFromTemplate(t *testing.T) {
 			report = append(report, fmt.Sprintf("%s|%s|%s", p.Column, p.Value, p.Message.Zh))
 		}
 		text := strings.Join(report, "\n")
-		for _, want := range []string{"身份证号|" + badID["身份证号"] + "|身份证号校验位不正确", "五老类别|老神仙|", "联系电话|12345|", "姓名||姓名不能为空"} {
+		for _, want := range []string{"身份证号|" + guangong.MaskIDNumber(badID["身份证号"]) + "|身份证号校验位不正确", "五老类别|老神仙|", "联系电话|" + guangong.MaskPhone("12345") + "|", "姓名||姓名不能为空"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("report lacks %q:\n%s", want, text)
 			}

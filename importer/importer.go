@@ -370,10 +370,15 @@ func (r *Runner) matchExisting(ctx context.Context, a *guangong.Actor, kind stri
 			}
 			res.existing[m.Row] = true
 			k := keyOf(m.Row)
-			p := guangong.ImportProblem{Row: m.Row, Column: column(kind, "身份证号"), Value: k.IDNumber,
+			// The report is stored: an ID number only masked, a child's name too.
+			p := guangong.ImportProblem{Row: m.Row, Column: column(kind, "身份证号"), Value: guangong.MaskIDNumber(k.IDNumber),
 				Message: guangong.Msg{Zh: "与已有记录重复（身份证号相同）", En: "Duplicates an existing record (same ID number)"}}
 			if m.Reason != "id_number" {
-				p = guangong.ImportProblem{Row: m.Row, Column: column(kind, "姓名"), Value: k.Name,
+				name := k.Name
+				if kind == string(xlsx.Youths) {
+					name = guangong.MaskName(name)
+				}
+				p = guangong.ImportProblem{Row: m.Row, Column: column(kind, "姓名"), Value: name,
 					Message: guangong.Msg{Zh: "与已有记录重复（姓名、出生日期、所属组织相同）", En: "Duplicates an existing record (same name, birth date and committee)"}}
 			}
 			res.problems = append(res.problems, p)

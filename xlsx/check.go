@@ -37,6 +37,8 @@ func CheckVolunteers(r io.Reader, filename string, defaultOrgID string, orgByCod
 		keys: func(p *guangong.Volunteer) (string, string, string, string) {
 			return p.IDNumber, p.Name, p.BirthDate, p.OrgID
 		},
+		// ID numbers and phones are stored only sealed; the stored report quotes them masked.
+		sensitive: map[string]func(string) string{"idNumber": guangong.MaskIDNumber, "phone": guangong.MaskPhone},
 	}, defaultOrgID, orgByCode, now, progress)
 }
 

@@ -36,13 +36,13 @@ func TestCheckVolunteersProblems(t *testing.T) {
 	rows, problems := checkV(t, data, "名册.xlsx")
 
 	want := []guangong.ImportProblem{
-		{Row: 3, Column: "身份证号", Value: withBadCheck(id("1951-04-01", 31)), Message: guangong.Msg{Zh: "身份证号校验位不正确"}},
-		{Row: 4, Column: "身份证号", Value: mismatch, Message: guangong.Msg{Zh: "身份证号与出生日期不一致"}},
-		{Row: 5, Column: "联系电话", Value: "1380000111", Message: guangong.Msg{Zh: "电话应为11位手机号或带区号的固定电话"}},
+		{Row: 3, Column: "身份证号", Value: guangong.MaskIDNumber(withBadCheck(id("1951-04-01", 31))), Message: guangong.Msg{Zh: "身份证号校验位不正确"}},
+		{Row: 4, Column: "身份证号", Value: guangong.MaskIDNumber(mismatch), Message: guangong.Msg{Zh: "身份证号与出生日期不一致"}},
+		{Row: 5, Column: "联系电话", Value: guangong.MaskPhone("1380000111"), Message: guangong.Msg{Zh: "电话应为11位手机号或带区号的固定电话"}},
 		{Row: 6, Column: "出生日期", Value: "1950-13-01", Message: guangong.Msg{Zh: "出生日期格式应为 年-月-日，如 2019-05-01"}},
 		{Row: 7, Column: "五老类别", Value: "老领导", Message: guangong.Msg{Zh: "五老类别只能填：老干部、老战士、老专家、老教师、老模范"}},
 		{Row: 8, Column: "姓名", Value: "", Message: guangong.Msg{Zh: "姓名不能为空"}},
-		{Row: 9, Column: "身份证号", Value: good, Message: guangong.Msg{Zh: "与第2行的身份证号重复"}},
+		{Row: 9, Column: "身份证号", Value: guangong.MaskIDNumber(good), Message: guangong.Msg{Zh: "与第2行的身份证号重复"}},
 		{Row: 10, Column: "姓名", Value: "张三", Message: guangong.Msg{Zh: "与第2行的姓名、出生日期和所属组织相同，可能重复登记"}},
 		{Row: 11, Column: "所属组织代码", Value: "X999", Message: guangong.Msg{Zh: "组织代码「X999」不存在或不在您的管辖范围内"}},
 		{Row: 12, Column: "特长", Value: "书法、宣讲", Message: guangong.Msg{Zh: "特长中的「书法」不在可选范围内，可选：宣讲、学业辅导、文艺、法律、医疗、体育、其他（其他内容请写在备注或其他特长中）"}},
@@ -189,7 +189,7 @@ func TestCheckExcelNumbers(t *testing.T) {
 		[]string{"李四", "男", "1950/3/15", "4.31224E+17", "老教师", "2024/3/1"},
 	)
 	_, problems = checkV(t, []byte(text), "x.csv")
-	if len(problems) != 1 || problems[0].Value != "4.31224E+17" || problems[0].Message != excelIDProblem {
+	if len(problems) != 1 || problems[0].Value != guangong.MaskIDNumber("4.31224E+17") || problems[0].Message != excelIDProblem {
 		t.Errorf("CSV problems:\n%s", problemsText(problems))
 	}
 }
