@@ -221,6 +221,12 @@ func TestImportLarge(t *testing.T) {
 		if err := db.ImportVolunteers(ctx, f.Actor("townclerk"), rows); err != nil {
 			t.Fatal(err)
 		}
+		status, _ := os.ReadFile("/proc/self/status")
+		for _, l := range strings.Split(string(status), "\n") {
+			if strings.HasPrefix(l, "VmHWM") {
+				t.Logf("peak resident memory of the test process: %s", strings.TrimSpace(strings.TrimPrefix(l, "VmHWM:")))
+			}
+		}
 		t.Logf("imported %d volunteers in %v", n, time.Since(start))
 		if volunteerCount(t, db) != n {
 			t.Fatalf("%d", volunteerCount(t, db))

@@ -143,6 +143,20 @@ type personQuery struct {
 	byGram bool // driven by the gram index: order by its (name, person_id)
 }
 
+// SearchCountCap bounds the total of a name search: when a name matches more than this
+// many records in scope, the total reported is SearchCountCap+1 (show it as "1000+").
+// Counting every holder of a common surname among a million people took ten times the
+// page itself; nobody pages through thousands of 王.
+const SearchCountCap = 1000
+
+// count is the statement counting the list's records (capped for a name search).
+func (q *personQuery) count(where string) string {
+	if q.byGram {
+		return `SELECT COUNT(*) FROM (SELECT 1 AS x` + q.from + where + ` LIMIT ` + itoa(SearchCountCap+1) + `) c`
+	}
+	return `SELECT COUNT(*)` + q.from + where
+}
+
 func (q *personQuery) order() string {
 	if q.byGram {
 		return ` ORDER BY g.name, g.person_id`

@@ -274,3 +274,32 @@ func BenchmarkSearchVolunteerByName(b *testing.B) {
 		})
 	}
 }
+
+// A name search counts at most SearchCountCap matches; beyond, the total says "more".
+func TestNameSearchCountCap(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := storetest.NewFixture(t, db)
+		var rows []*guangong.Volunteer
+		for i := range sqlstore.SearchCountCap + 5 {
+			p := newVolunteer(f.VillageA, fmt.Sprintf("王%04d", i), "1950-01-01")
+			p.IDNumber, p.Phone = "", ""
+			rows = append(rows, p)
+		}
+		if err := db.ImportVolunteers(ctx, f.Actor("townclerk"), rows); err != nil {
+			t.Fatal(err)
+		}
+		list, total, err := db.FindVolunteers(ctx, f.Actor("townclerk"), guangong.PersonFilter{Query: ptr("王")})
+		if err != nil || total != sqlstore.SearchCountCap+1 || len(list) != 50 || list[0].Name != "王0000" {
+			t.Fatalf("capped search: %d, %d rows, %v", total, len(list), err)
+		}
+		_, total, _ = db.FindVolunteers(ctx, f.Actor("townclerk"), guangong.PersonFilter{Query: ptr("王01")})
+		if total != 100 {
+			t.Fatalf("narrower search: %d", total)
+		}
+		// Lists without a name are counted exactly.
+		_, total, _ = db.FindVolunteers(ctx, f.Actor("townclerk"), guangong.PersonFilter{})
+		if total != sqlstore.SearchCountCap+5 {
+			t.Fatalf("list total %d", total)
+		}
+	})
+}

@@ -206,7 +206,7 @@ func (db *DB) FindVolunteers(ctx context.Context, a *guangong.Actor, f guangong.
 			pq.conds = append(pq.conds, `p.status = `+pq.args.add(*f.Status))
 		}
 		w := where(pq.conds)
-		if err := q.QueryRowContext(ctx, `SELECT COUNT(*)`+pq.from+w, pq.args...).Scan(&total); err != nil {
+		if err := q.QueryRowContext(ctx, pq.count(w), pq.args...).Scan(&total); err != nil {
 			return err
 		}
 		rows, err := q.QueryContext(ctx, `SELECT `+volunteerCols+pq.from+volunteerJoin+w+pq.order()+limit(f.Page.Normalize()), pq.args...)

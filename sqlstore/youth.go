@@ -170,7 +170,7 @@ func (db *DB) FindYouths(ctx context.Context, a *guangong.Actor, f guangong.Pers
 				pq.args.add(*f.Category)+`)`)
 		}
 		w := where(pq.conds)
-		if err := q.QueryRowContext(ctx, `SELECT COUNT(*)`+pq.from+w, pq.args...).Scan(&total); err != nil {
+		if err := q.QueryRowContext(ctx, pq.count(w), pq.args...).Scan(&total); err != nil {
 			return err
 		}
 		rows, err := q.QueryContext(ctx, `SELECT `+youthCols+pq.from+volunteerJoin+w+pq.order()+limit(f.Page.Normalize()), pq.args...)
