@@ -24,3 +24,10 @@ func (db *DB) BulkVolunteers(ctx context.Context, vs []*guangong.Volunteer) erro
 		return tx.insertGrams(ctx, grams)
 	})
 }
+
+// SetSmallScope changes the subtree size up to which name searches are driven from the subtree.
+func SetSmallScope(n int) func() {
+	old := smallScope
+	smallScope = n
+	return func() { smallScope = old }
+}

@@ -141,6 +141,7 @@ type personQuery struct {
 	conds  []string
 	args   args
 	byGram bool // driven by the gram index: order by its (name, person_id)
+	capped bool // a name search: counted up to SearchCountCap+1
 }
 
 // SearchCountCap bounds the total of a name search: when a name matches more than this
@@ -151,7 +152,7 @@ const SearchCountCap = 1000
 
 // count is the statement counting the list's records (capped for a name search).
 func (q *personQuery) count(where string) string {
-	if q.byGram {
+	if q.capped {
 		return `SELECT COUNT(*) FROM (SELECT 1 AS x` + q.from + where + ` LIMIT ` + itoa(SearchCountCap+1) + `) c`
 	}
 	return `SELECT COUNT(*)` + q.from + where
@@ -164,21 +165,47 @@ func (q *personQuery) order() string {
 	return ` ORDER BY p.name, p.id`
 }
 
+// smallScope is the number of committees up to which a name search is driven from the
+// subtree (each committee's people by name, through volunteers_org_name) rather than from
+// the gram index: a county's 300 committees hold a few thousand people, among whom a
+// common surname is quicker found by reading them than by probing the committee of each
+// of the ten thousand holders of that surname in the province. A var for tests.
+var smallScope = 1000
+
 // newPersonQuery applies what volunteers and youths share: scope, subtree, name, age band;
 // merged records are left out.
-func newPersonQuery(a *guangong.Actor, table, kind string, f guangong.PersonFilter, today time.Time) (*personQuery, error) {
+func newPersonQuery(ctx context.Context, db querier, a *guangong.Actor, table, kind string, f guangong.PersonFilter, today time.Time) (*personQuery, error) {
 	q := &personQuery{from: ` FROM ` + table + ` p`}
 	name := ""
 	if f.Query != nil {
 		name = strings.TrimSpace(*f.Query)
 	}
-	// The subtree as a list (IN) suits a list driven by the committee; a name search is
-	// driven by the gram index instead and probes each candidate's committee by primary
-	// key (a list of a province's 30,000 committees, built per query, cost more than the
-	// search). The OFFSET keeps PostgreSQL from turning the probe into a join it may drive
-	// from: its generic plan for a prepared statement assumes a subtree of average size,
-	// and driving from a province's subtree took over a second. (SQLite needs the LIMIT
-	// before an OFFSET; PostgreSQL would drop a LIMIT alone.)
+	if utf8.RuneCountInString(name) > 50 {
+		return nil, fieldErr("q", "查询的姓名过长", "The name searched for is too long")
+	}
+	root := ""
+	if f.OrgID != nil && *f.OrgID != "" {
+		root = *f.OrgID
+	} else if !a.System {
+		root = a.OrgID
+	}
+	byScope := false
+	if name != "" && root != "" {
+		var n int
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 AS x FROM org_closure WHERE ancestor_id = $1 LIMIT `+
+			itoa(smallScope+1)+`) c`, root).Scan(&n); err != nil {
+			return nil, err
+		}
+		byScope = n <= smallScope
+	}
+	// Without a name, the subtree as a list (IN) suits a list in name order. A name search
+	// in a small subtree is driven from the subtree; in a large one from the gram index,
+	// probing each candidate's committee by primary key (a list of a province's 30,000
+	// committees, built per query, cost more than the search). The OFFSET keeps
+	// PostgreSQL from turning the probe into a join it may drive from: its generic plan for
+	// a prepared statement assumes a subtree of average size, and driving from a
+	// province's subtree took over a second. (SQLite needs the LIMIT before an OFFSET;
+	// PostgreSQL would drop a LIMIT alone.)
 	subtree := func(root string) string {
 		if name != "" {
 			return `EXISTS (SELECT 1 FROM org_closure s WHERE s.ancestor_id = ` + q.args.add(root) +
@@ -187,23 +214,34 @@ func newPersonQuery(a *guangong.Actor, table, kind string, f guangong.PersonFilt
 		return `p.org_id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = ` + q.args.add(root) + `)`
 	}
 	q.conds = append(q.conds, `p.merged_into = ''`)
-	if !a.System {
-		q.conds = append(q.conds, subtree(a.OrgID))
-	}
-	if f.OrgID != nil && *f.OrgID != "" {
-		q.conds = append(q.conds, subtree(*f.OrgID))
-	}
-	{
-		if s := name; s != "" {
-			if utf8.RuneCountInString(s) > 50 {
-				return nil, fieldErr("q", "查询的姓名过长", "The name searched for is too long")
-			}
-			q.from = ` FROM person_name_grams g JOIN ` + table + ` p ON p.id = g.person_id`
-			q.conds = append(q.conds, `g.kind = `+q.args.add(kind), `g.gram = `+q.args.add(queryGram(s)))
-			if utf8.RuneCountInString(s) > 2 {
-				q.conds = append(q.conds, `p.name LIKE `+q.args.add(likePattern(s))+` ESCAPE '\'`)
-			}
-			q.byGram = true
+	switch {
+	case byScope:
+		q.from = ` FROM org_closure k JOIN ` + table + ` p ON p.org_id = k.descendant_id`
+		q.conds = append(q.conds, `k.ancestor_id = `+q.args.add(root))
+		if !a.System && root != a.OrgID {
+			q.conds = append(q.conds, subtree(a.OrgID))
+		}
+		q.conds = append(q.conds, `p.name LIKE `+q.args.add(likePattern(name))+` ESCAPE '\'`)
+		q.capped = true
+	case name != "":
+		if !a.System {
+			q.conds = append(q.conds, subtree(a.OrgID))
+		}
+		if root != "" && root != a.OrgID {
+			q.conds = append(q.conds, subtree(root))
+		}
+		q.from = ` FROM person_name_grams g JOIN ` + table + ` p ON p.id = g.person_id`
+		q.conds = append(q.conds, `g.kind = `+q.args.add(kind), `g.gram = `+q.args.add(queryGram(name)))
+		if utf8.RuneCountInString(name) > 2 {
+			q.conds = append(q.conds, `p.name LIKE `+q.args.add(likePattern(name))+` ESCAPE '\'`)
+		}
+		q.byGram, q.capped = true, true
+	default:
+		if !a.System {
+			q.conds = append(q.conds, subtree(a.OrgID))
+		}
+		if root != "" && root != a.OrgID {
+			q.conds = append(q.conds, subtree(root))
 		}
 	}
 	if f.AgeBand != nil && *f.AgeBand != "" {

@@ -47,6 +47,19 @@ func TestNameSearch(t *testing.T) {
 			mustVolunteer(t, db, tc, newVolunteer(c.org, c.name, "1950-01-01"))
 		}
 		mustVolunteer(t, db, f.Actor("otheradmin"), newVolunteer(f.OtherTown, "王建国", "1950-01-01"))
+		// Both ways of searching: from the subtree (small scopes) and from the gram index.
+		for _, small := range []int{1000, 0} {
+			restore := sqlstore.SetSmallScope(small)
+			nameSearchCases(t, db, f)
+			restore()
+		}
+	})
+}
+
+func nameSearchCases(t *testing.T, db *sqlstore.DB, f *storetest.Fixture) {
+	t.Helper()
+	tc := f.Actor("townclerk")
+	{
 		search := func(a *guangong.Actor, q string) string {
 			t.Helper()
 			list, total, err := db.FindVolunteers(ctx, a, guangong.PersonFilter{Query: ptr(q)})
@@ -92,7 +105,20 @@ func TestNameSearch(t *testing.T) {
 		if total != 5 || len(list) != 2 || list[0].Name != "张王王" || list[1].Name != "王%国" {
 			t.Fatalf("page %d %v", total, list)
 		}
-	})
+		// A subtree asked for narrows the search.
+		list, _, _ = db.FindVolunteers(ctx, tc, guangong.PersonFilter{Query: ptr("建国"), OrgID: &f.VillageB.ID})
+		if len(list) != 2 {
+			t.Fatalf("in VillageB: %v", list)
+		}
+		list, _, _ = db.FindVolunteers(ctx, tc, guangong.PersonFilter{Query: ptr("建国"), OrgID: &f.OtherTown.ID})
+		if len(list) != 0 {
+			t.Fatalf("a subtree outside scope: %v", list)
+		}
+		list, _, _ = db.FindVolunteers(ctx, sys, guangong.PersonFilter{Query: ptr("建国")})
+		if len(list) != 4 {
+			t.Fatalf("system: %v", list)
+		}
+	}
 }
 
 func TestDuplicatesAndMerge(t *testing.T) {

@@ -192,7 +192,7 @@ func (db *DB) FindVolunteers(ctx context.Context, a *guangong.Actor, f guangong.
 		if err := canRead(a, objVolunteer, "", "list volunteers"); err != nil {
 			return err
 		}
-		pq, err := newPersonQuery(a, "volunteers", gramVolunteer, f, todayShanghai(db.now()))
+		pq, err := newPersonQuery(ctx, q, a, "volunteers", gramVolunteer, f, todayShanghai(db.now()))
 		if err != nil {
 			return err
 		}

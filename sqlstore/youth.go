@@ -161,7 +161,7 @@ func (db *DB) FindYouths(ctx context.Context, a *guangong.Actor, f guangong.Pers
 		if f.Query != nil && strings.TrimSpace(*f.Query) != "" && !a.System && !a.MinorAccess {
 			return fieldErr("q", "无未成年人信息权限，不能按姓名查询", "Without access to minors' data you cannot search by name")
 		}
-		pq, err := newPersonQuery(a, "youths", gramYouth, f, todayShanghai(db.now()))
+		pq, err := newPersonQuery(ctx, q, a, "youths", gramYouth, f, todayShanghai(db.now()))
 		if err != nil {
 			return err
 		}
