@@ -115,20 +115,18 @@ func (db *DB) ImportVolunteers(ctx context.Context, a *guangong.Actor, rows []*g
 			return err
 		}
 		now := fmtTime(tx.now)
-		grams := make([]gramRow, 0, 5*len(rows))
 		for _, p := range rows {
 			p.ID, p.OrgName, p.MergedInto, p.Version, p.CreatedAt, p.UpdatedAt = guangong.NewID(), names[p.OrgID], "", 1, tx.now, tx.now
 			if p.Skills == nil {
 				p.Skills = []string{}
 			}
-			grams = append(grams, gramRows(gramVolunteer, p.ID, p.Name)...)
 		}
 		if err := insertRows(ctx, tx, volunteerInsert, volunteerWidth, len(rows), func(i int, a []any) []any {
 			return volunteerValues(a, rows[i], sealed[i], now)
 		}); err != nil {
 			return err
 		}
-		if err := tx.insertGrams(ctx, grams); err != nil {
+		if err := tx.insertNameGrams(ctx, gramVolunteer, len(rows), func(i int) (string, string) { return rows[i].ID, rows[i].Name }); err != nil {
 			return err
 		}
 		return tx.auditMany(a, len(rows), func(i int) entry {
@@ -180,7 +178,6 @@ func (db *DB) ImportYouths(ctx context.Context, a *guangong.Actor, rows []*guang
 			return err
 		}
 		now := fmtTime(tx.now)
-		var grams []gramRow
 		type cat struct{ id, c string }
 		var cats []cat
 		for _, y := range rows {
@@ -188,7 +185,6 @@ func (db *DB) ImportYouths(ctx context.Context, a *guangong.Actor, rows []*guang
 			if y.Categories == nil {
 				y.Categories = []string{}
 			}
-			grams = append(grams, gramRows(gramYouth, y.ID, y.Name)...)
 			for _, c := range y.Categories {
 				cats = append(cats, cat{y.ID, c})
 			}
@@ -202,7 +198,7 @@ func (db *DB) ImportYouths(ctx context.Context, a *guangong.Actor, rows []*guang
 			func(i int, a []any) []any { return append(a, cats[i].id, cats[i].c) }); err != nil {
 			return err
 		}
-		if err := tx.insertGrams(ctx, grams); err != nil {
+		if err := tx.insertNameGrams(ctx, gramYouth, len(rows), func(i int) (string, string) { return rows[i].ID, rows[i].Name }); err != nil {
 			return err
 		}
 		return tx.auditMany(a, len(rows), func(i int) entry {
@@ -223,14 +219,32 @@ func (db *DB) ImportYouths(ctx context.Context, a *guangong.Actor, rows []*guang
 	return nil
 }
 
+// insertNameGrams writes the name grams of n people (person(i) gives id and name), a
+// thousand people at a time so the grams of a large import are never all in memory.
+func (tx *Tx) insertNameGrams(ctx context.Context, kind string, n int, person func(i int) (id, name string)) error {
+	const chunk = 1000
+	grams := make([]gramRow, 0, 5*chunk)
+	for start := 0; start < n; start += chunk {
+		grams = grams[:0]
+		for i := start; i < min(start+chunk, n); i++ {
+			id, name := person(i)
+			grams = append(grams, gramRows(kind, id, name)...)
+		}
+		if err := tx.insertGrams(ctx, grams); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // bulkCache gives SQLite's writer a page cache that holds a large import's index pages
 // (the default 2 MB spills to the WAL all through the transaction). The setting stays on
-// the one writer connection; 64 MB at most.
+// the one writer connection; 32 MB at most.
 func (db *DB) bulkCache(tx *Tx) error {
 	if db.dialect != dialectSQLite {
 		return nil
 	}
-	_, err := tx.ExecContext(tx.ctx, `PRAGMA cache_size = -65536`)
+	_, err := tx.ExecContext(tx.ctx, `PRAGMA cache_size = -32768`)
 	return err
 }
 
