@@ -60,24 +60,24 @@ func TestBrowserPeople(t *testing.T) {
 
 	do(t, ctx, login(base, "dizhuang-clerk", "Demo-dizhuang-clerk-2026"))
 	do(t, ctx, chromedp.WaitVisible(chromedp.ID("nav-volunteers")))
-	do(t, ctx, chromedp.Click(chromedp.ID("nav-volunteers")))
+	do(t, ctx, click(chromedp.ID("nav-volunteers")))
 	do(t, ctx, chromedp.WaitVisible(chromedp.ID("volunteer-table")))
 	do(t, ctx,
-		chromedp.Click(chromedp.ID("nav-volunteers")),
+		click(chromedp.ID("nav-volunteers")),
 		chromedp.WaitVisible(chromedp.ID("volunteer-table")),
-		chromedp.Click(chromedp.ID("volunteer-new")),
+		click(chromedp.ID("volunteer-new")),
 		chromedp.WaitVisible(chromedp.ID("volunteer-form")),
 		chromedp.SendKeys(chromedp.ID("f-name"), "浏览器新增"),
-		chromedp.Click(chromedp.ID("f-gender-male")),
+		click(chromedp.ID("f-gender-male")),
 		chromedp.SetValue(chromedp.ID("f-birthDate"), "1951-02-03"),
 		chromedp.SetValue(chromedp.ID("f-category"), "teacher"),
 		chromedp.SetValue(chromedp.ID("f-consentDate"), "2021-06-01"),
 		chromedp.SendKeys(chromedp.ID("f-idNumber"), "110105195102030011"), // wrong check digit
-		chromedp.Click(chromedp.ID("volunteer-submit")),
+		click(chromedp.ID("volunteer-submit")),
 		chromedp.WaitVisible(chromedp.ID("f-idNumber-error")),
 		shot("volunteer-form-error"),
 		chromedp.Clear(chromedp.ID("f-idNumber")),
-		chromedp.Click(chromedp.ID("volunteer-submit")),
+		click(chromedp.ID("volunteer-submit")),
 		chromedp.WaitVisible(chromedp.ID("volunteer-facts")),
 	)
 	if facts := text(t, ctx, chromedp.CSS("main")); !strings.Contains(facts, "浏览器新增") || !strings.Contains(facts, "老教师") {
@@ -86,11 +86,11 @@ func TestBrowserPeople(t *testing.T) {
 
 	// Import: the report names the bad row, nothing is saved until the clerk chooses.
 	do(t, ctx,
-		chromedp.Click(chromedp.ID("nav-import")),
+		click(chromedp.ID("nav-import")),
 		chromedp.WaitVisible(chromedp.ID("import-form")),
-		chromedp.Click(chromedp.ID("f-kind-volunteer")),
+		click(chromedp.ID("f-kind-volunteer")),
 		chromedp.SetUploadFiles(chromedp.ID("f-file"), []string{sheet}),
-		chromedp.Click(chromedp.ID("import-submit")),
+		click(chromedp.ID("import-submit")),
 		chromedp.WaitVisible(chromedp.CSS(`#import-state[data-status="checked"]`)),
 		shot("import-report"),
 	)
@@ -98,7 +98,7 @@ func TestBrowserPeople(t *testing.T) {
 		t.Fatalf("the report does not name the bad cell:\n%s", report)
 	}
 	do(t, ctx,
-		chromedp.Click(chromedp.ID("import-commit")),
+		click(chromedp.ID("import-commit")),
 		chromedp.WaitVisible(chromedp.ID("import-done")),
 		chromedp.Navigate(base+"/volunteers?q=导入"),
 		chromedp.WaitVisible(chromedp.ID("volunteer-table")),
@@ -109,19 +109,19 @@ func TestBrowserPeople(t *testing.T) {
 
 	// Reveal one youth's name: masked by default, shown after a reason is given.
 	do(t, ctx,
-		chromedp.Click(chromedp.ID("nav-youths")),
+		click(chromedp.ID("nav-youths")),
 		chromedp.WaitVisible(chromedp.ID("youth-table")),
-		chromedp.Click(chromedp.CSS("#youth-table tbody a")),
+		click(chromedp.CSS("#youth-table tbody a")),
 		chromedp.WaitVisible(chromedp.ID("youth-facts")),
 	)
 	if facts := text(t, ctx, chromedp.ID("youth-facts")); !strings.Contains(facts, "*") {
 		t.Fatalf("a youth's page shows values unmasked before any reveal:\n%s", facts)
 	}
 	do(t, ctx,
-		chromedp.Click(chromedp.ID("reveal-name")),
+		click(chromedp.ID("reveal-name")),
 		chromedp.WaitVisible(chromedp.ID("reveal-form")),
 		chromedp.SendKeys(chromedp.ID("f-reason"), "核对走访名单"),
-		chromedp.Click(chromedp.ID("reveal-submit")),
+		click(chromedp.ID("reveal-submit")),
 		chromedp.WaitVisible(chromedp.ID("revealed-value")),
 		shot("youth-revealed"),
 	)
@@ -131,10 +131,10 @@ func TestBrowserPeople(t *testing.T) {
 
 	// The village clerk has no 未成年人信息 access: a banner, masked names.
 	do(t, ctx,
-		chromedp.Click(chromedp.ID("logout")),
+		click(chromedp.ID("logout")),
 		chromedp.WaitVisible(chromedp.ID("login-username")),
 		login(base, "village-clerk", "Demo-village-clerk-2026"),
-		chromedp.Click(chromedp.ID("nav-youths")),
+		click(chromedp.ID("nav-youths")),
 		chromedp.WaitVisible(chromedp.ID("masked-banner")),
 		shot("youths-masked"),
 	)

@@ -62,7 +62,7 @@ func login(base, username, password string) chromedp.Action[chromedp.Void] {
 		chromedp.WaitVisible(chromedp.ID("login-username")),
 		chromedp.SendKeys(chromedp.ID("login-username"), username),
 		chromedp.SendKeys(chromedp.ID("login-password"), password),
-		chromedp.Click(chromedp.ID("login-submit")),
+		click(chromedp.ID("login-submit")),
 		chromedp.WaitVisible(chromedp.ID("nav-settings")),
 	)
 }
@@ -86,23 +86,23 @@ func TestBrowserTreeAndLargeText(t *testing.T) {
 	do(t, ctx,
 		login(base, "county", "County-Pass-1"),
 		shot("home"),
-		chromedp.Click(chromedp.ID("nav-tree")),
+		click(chromedp.ID("nav-tree")),
 		chromedp.WaitVisible(chromedp.ID("org-tree")),
 		// 低庄镇 has children, so its node loads them only when opened.
-		chromedp.Click(town),
+		click(town),
 		chromedp.WaitVisible(`//a[contains(., "青松村关心下一代工作委员会")]`),
-		chromedp.Click(`//details[./summary[contains(., "低庄镇关心下一代工作委员会")]]/p[@class="node-link"]/a`),
+		click(`//details[./summary[contains(., "低庄镇关心下一代工作委员会")]]/p[@class="node-link"]/a`),
 		chromedp.WaitVisible(chromedp.ID("org-new-child")),
-		chromedp.Click(chromedp.ID("org-new-child")),
+		click(chromedp.ID("org-new-child")),
 		chromedp.WaitVisible(chromedp.ID("org-form")),
 		// First an invalid submission: nothing may be saved and the field says why.
 		chromedp.SetValue(chromedp.ID("f-level"), "village"),
 		chromedp.SendKeys(chromedp.ID("f-code"), "431224101299"),
-		chromedp.Click(chromedp.ID("org-submit")),
+		click(chromedp.ID("org-submit")),
 		chromedp.WaitVisible(chromedp.ID("f-name-error")),
 		shot("org-form-error"),
 		chromedp.SendKeys(chromedp.ID("f-name"), village),
-		chromedp.Click(chromedp.ID("org-submit")),
+		click(chromedp.ID("org-submit")),
 		chromedp.WaitVisible(chromedp.ID("org-facts")),
 	)
 	if page := text(t, ctx, chromedp.CSS("main")); !strings.Contains(page, village) || !strings.Contains(page, "431224101299") {
@@ -111,9 +111,9 @@ func TestBrowserTreeAndLargeText(t *testing.T) {
 	// Find it in the tree, opening 低庄镇 lazily again, and by searching (htmx fills the
 	// results as one types).
 	do(t, ctx,
-		chromedp.Click(chromedp.ID("nav-tree")),
+		click(chromedp.ID("nav-tree")),
 		chromedp.WaitVisible(chromedp.ID("org-tree")),
-		chromedp.Click(town),
+		click(town),
 		chromedp.WaitVisible(`//a[contains(., "`+village+`")]`),
 		shot("tree"),
 	)
@@ -130,10 +130,10 @@ func TestBrowserTreeAndLargeText(t *testing.T) {
 
 	// 大字模式: one click, then it is remembered on the account across logins.
 	do(t, ctx,
-		chromedp.Click(chromedp.ID("large-text-switch")),
+		click(chromedp.ID("large-text-switch")),
 		chromedp.WaitVisible(chromedp.CSS("html.large-text")),
 		shot("tree-large-text"),
-		chromedp.Click(chromedp.ID("logout")),
+		click(chromedp.ID("logout")),
 		chromedp.WaitVisible(chromedp.ID("login-username")),
 	)
 	// Forget every cookie, as another browser would: the choice must come from the account.
@@ -157,6 +157,26 @@ func TestBrowserTreeAndLargeText(t *testing.T) {
 	if focused != "skip" {
 		t.Errorf("first Tab focused %q, want the skip link", focused)
 	}
+}
+
+// click waits for sel and clicks it, trying again when a page that was still settling
+// replaced the node between finding and clicking it (CDP error -32000).
+func click[S chromedp.Selectable](sel S) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		var err error
+		for range 5 {
+			if _, err = chromedp.WaitVisible(sel)(ctx, tg); err == nil {
+				if _, err = chromedp.Click(sel)(ctx, tg); err == nil {
+					return nil
+				}
+			}
+			if !strings.Contains(err.Error(), "-32000") {
+				return err
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		return err
+	})
 }
 
 func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
