@@ -165,11 +165,13 @@ func (q *personQuery) order() string {
 	return ` ORDER BY p.name, p.id`
 }
 
-// smallScope is the number of committees up to which a name search is driven from the
-// subtree (each committee's people by name, through volunteers_org_name) rather than from
-// the gram index: a county's 300 committees hold a few thousand people, among whom a
-// common surname is quicker found by reading them than by probing the committee of each
-// of the ten thousand holders of that surname in the province. A var for tests.
+// smallScope is the number of committees up to which a one-character name search is
+// driven from the subtree (each committee's people by name, through volunteers_org_name)
+// rather than from the gram index: a county's 300 committees hold a few thousand people,
+// among whom a common surname is quicker found by reading them than by probing the
+// committee of each of the ten thousand holders of that surname in the province. (A pair
+// of characters has a hundred-odd holders among a million: the gram index wins there.)
+// A var for tests.
 var smallScope = 1000
 
 // newPersonQuery applies what volunteers and youths share: scope, subtree, name, age band;
@@ -190,7 +192,7 @@ func newPersonQuery(ctx context.Context, db querier, a *guangong.Actor, table, k
 		root = a.OrgID
 	}
 	byScope := false
-	if name != "" && root != "" {
+	if utf8.RuneCountInString(name) == 1 && root != "" {
 		var n int
 		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 AS x FROM org_closure WHERE ancestor_id = $1 LIMIT `+
 			itoa(smallScope+1)+`) c`, root).Scan(&n); err != nil {
