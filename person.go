@@ -387,6 +387,10 @@ type PersonFilter struct {
 	Page
 }
 
+// SearchCountCap bounds the total of a name search: when a name matches more than this many
+// records in scope, the total reported is SearchCountCap+1, shown as "1000+".
+const SearchCountCap = 1000
+
 // Duplicate is a pair of records that look like the same person.
 type Duplicate struct {
 	A      string `json:"a"`

@@ -144,11 +144,9 @@ type personQuery struct {
 	capped bool // a name search: counted up to SearchCountCap+1
 }
 
-// SearchCountCap bounds the total of a name search: when a name matches more than this
-// many records in scope, the total reported is SearchCountCap+1 (show it as "1000+").
-// Counting every holder of a common surname among a million people took ten times the
-// page itself; nobody pages through thousands of 王.
-const SearchCountCap = 1000
+// SearchCountCap is guangong.SearchCountCap: counting every holder of a common surname
+// among a million people took ten times the page itself; nobody pages through thousands of 王.
+const SearchCountCap = guangong.SearchCountCap
 
 // count is the statement counting the list's records (capped for a name search).
 func (q *personQuery) count(where string) string {

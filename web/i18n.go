@@ -43,6 +43,13 @@ func (s *server) funcs(lang string) template.FuncMap {
 			}
 			return o
 		},
+		// A name search counts no further than the cap (see guangong.SearchCountCap).
+		"total": func(n int) string {
+			if n > guangong.SearchCountCap {
+				return strconv.Itoa(guangong.SearchCountCap) + "+"
+			}
+			return strconv.Itoa(n)
+		},
 		"result": func(r string) string {
 			if m, ok := catalog["result."+r]; ok {
 				return m.In(lang)

@@ -78,3 +78,13 @@ func TestAuditFilterDatesAreShanghaiDays(t *testing.T) {
 		t.Fatalf("bad date accepted: %v", err)
 	}
 }
+
+func TestTotalShowsTheSearchCap(t *testing.T) {
+	f := (&server{}).funcs("zh")["total"].(func(int) string)
+	if got := f(guangong.SearchCountCap + 1); got != "1000+" {
+		t.Errorf("capped total shown as %q", got)
+	}
+	if got := f(72); got != "72" {
+		t.Errorf("total shown as %q", got)
+	}
+}
