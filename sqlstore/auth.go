@@ -193,6 +193,14 @@ func (db *DB) CheckTOTP(ctx context.Context, userID, code, ip string) error {
 // Bootstrap creates the root committee (if none) and the first system administrator
 // with a one-time password, when the database has no account at all.
 func (db *DB) Bootstrap(ctx context.Context, rootName string) (string, string, error) {
+	// Every start asks; only the first needs a password. Hashing one costs argon2's 19 MiB
+	// and tens of milliseconds, which a server that already has accounts should not spend.
+	var n int
+	if err := db.reader.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n); err != nil {
+		return "", "", mapError(err)
+	} else if n > 0 {
+		return "", "", nil
+	}
 	password := secret.NewPassword()
 	hash, err := secret.HashPassword(password)
 	if err != nil {
