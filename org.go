@@ -158,6 +158,9 @@ type OrgService interface {
 	FindOrgs(ctx context.Context, a *Actor, f OrgFilter) ([]*Org, int, error)
 	// OrgAncestors lists id's ancestors that lie within the actor's scope, root first.
 	OrgAncestors(ctx context.Context, a *Actor, id string) ([]*Org, error)
+	// OrgPaths is OrgAncestors for many committees in one query (for lists that show each
+	// result's path); ids outside the actor's scope are left out of the map.
+	OrgPaths(ctx context.Context, a *Actor, ids []string) (map[string][]*Org, error)
 	OrgSummary(ctx context.Context, a *Actor, id string) (*OrgSummary, error)
 	// InScope reports whether committee id lies in the actor's subtree.
 	InScope(ctx context.Context, a *Actor, id string) (bool, error)

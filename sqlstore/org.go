@@ -205,6 +205,43 @@ func (db *DB) OrgAncestors(ctx context.Context, a *guangong.Actor, id string) ([
 	return list, err
 }
 
+// OrgPaths returns the in-scope ancestors of each committee in ids, root first, in one
+// query over the closure table.
+func (db *DB) OrgPaths(ctx context.Context, a *guangong.Actor, ids []string) (map[string][]*guangong.Org, error) {
+	paths := map[string][]*guangong.Org{}
+	if len(ids) == 0 {
+		return paths, nil
+	}
+	err := db.read(ctx, a, func(q querier) error {
+		if !a.Can(guangong.Role.CanReadOrgs) {
+			return &denial{err: guangong.Forbidden(), objectType: objOrg, detail: "read org paths"}
+		}
+		var args args
+		marks := make([]string, len(ids))
+		for i, id := range ids {
+			marks[i] = args.add(id)
+		}
+		conds := []string{"k.descendant_id IN (" + strings.Join(marks, ", ") + ")", "k.depth > 0",
+			scopeCond(a, "o.id", &args), scopeCond(a, "k.descendant_id", &args)}
+		rows, err := q.QueryContext(ctx, `SELECT k.descendant_id, `+orgCols+` FROM org_closure k
+			JOIN orgs o ON o.id = k.ancestor_id`+where(conds)+` ORDER BY k.descendant_id, k.depth DESC`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			o, err := scanOrg(prefixScanner{rows, []any{&id}})
+			if err != nil {
+				return err
+			}
+			paths[id] = append(paths[id], o)
+		}
+		return rows.Err()
+	})
+	return paths, err
+}
+
 func ancestors(ctx context.Context, q querier, a *guangong.Actor, id string) ([]*guangong.Org, error) {
 	args := args{id}
 	conds := []string{"k.descendant_id = $1", "k.depth > 0", scopeCond(a, "o.id", &args)}

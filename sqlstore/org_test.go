@@ -549,3 +549,36 @@ func TestCreateChildRacesDissolve(t *testing.T) {
 		}
 	})
 }
+
+// OrgPaths gives each committee's in-scope path in one query, as OrgAncestors does one by one.
+func TestOrgPaths(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := storetest.NewFixture(t, db)
+		ta := f.Actor("townadmin")
+		ids := []string{f.VillageA.ID, f.School.ID, f.Town.ID, f.OtherTown.ID}
+		paths, err := db.OrgPaths(ctx, ta, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []string{f.VillageA.ID, f.School.ID} {
+			want, err := db.OrgAncestors(ctx, ta, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := paths[id]
+			if len(got) != len(want) || len(got) != 1 || got[0].ID != f.Town.ID {
+				t.Fatalf("path of %s: %v, want %v", id, got, want)
+			}
+		}
+		if len(paths[f.Town.ID]) != 0 || len(paths[f.OtherTown.ID]) != 0 {
+			t.Fatalf("paths above scope or outside it: %v", paths)
+		}
+		admin, err := db.OrgPaths(ctx, f.Actor("admin"), []string{f.VillageA.ID})
+		if err != nil || len(admin[f.VillageA.ID]) != 2 || admin[f.VillageA.ID][0].ID != f.County.ID {
+			t.Fatalf("admin's path of VillageA: %v %v", admin, err)
+		}
+		_, err = db.OrgPaths(ctx, f.Actor("auditor"), ids)
+		wantCode(t, err, guangong.EFORBIDDEN)
+	})
+}

@@ -110,12 +110,8 @@ func (s *server) orgSearch(c *ctx) error {
 			return err
 		}
 		d.Total = total
-		for _, o := range orgs {
-			path, err := s.store.OrgAncestors(c.r.Context(), c.actor(), o.ID)
-			if err != nil {
-				return err
-			}
-			d.Results = append(d.Results, orgPath{Org: o, Path: trimSelf(path, o.ID)})
+		if d.Results, err = s.withPaths(c, orgs); err != nil {
+			return err
 		}
 	}
 	v := c.view(tr(c.lang, "search.title"), d)
@@ -326,16 +322,28 @@ func (s *server) moveCandidates(c *ctx, o *guangong.Org, q string) ([]orgPath, e
 	if err != nil {
 		return nil, err
 	}
-	var out []orgPath
+	var fit []*guangong.Org
 	for _, x := range orgs {
-		if x.ID == o.ID || x.ID == o.ParentID || !x.Level.CanParent(o.Level) {
-			continue
+		if x.ID != o.ID && x.ID != o.ParentID && x.Level.CanParent(o.Level) {
+			fit = append(fit, x)
 		}
-		path, err := s.store.OrgAncestors(c.r.Context(), c.actor(), x.ID)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, orgPath{Org: x, Path: trimSelf(path, x.ID)})
+	}
+	return s.withPaths(c, fit)
+}
+
+// withPaths pairs each committee with its path, fetched for all of them in one query.
+func (s *server) withPaths(c *ctx, orgs []*guangong.Org) ([]orgPath, error) {
+	ids := make([]string, len(orgs))
+	for i, o := range orgs {
+		ids[i] = o.ID
+	}
+	paths, err := s.store.OrgPaths(c.r.Context(), c.actor(), ids)
+	if err != nil {
+		return nil, err
+	}
+	var out []orgPath
+	for _, o := range orgs {
+		out = append(out, orgPath{Org: o, Path: paths[o.ID]})
 	}
 	return out, nil
 }
