@@ -1,0 +1,27 @@
+package guangong
+
+// Labels gives the Chinese and English names of the coded values people choose from; the
+// Excel templates and the pages use the same words.
+var Labels = map[string]Msg{
+	"male": {"男", "Male"}, "female": {"女", "Female"},
+	"cadre": {"老干部", "Retired cadre"}, "veteran": {"老战士", "Veteran"}, "expert": {"老专家", "Retired expert"},
+	"teacher": {"老教师", "Retired teacher"}, "model": {"老模范", "Model worker"},
+	"lecture": {"宣讲", "Lectures"}, "tutoring": {"学业辅导", "Tutoring"}, "arts": {"文艺", "Arts"},
+	"law": {"法律", "Law"}, "medical": {"医疗", "Medical"}, "sports": {"体育", "Sports"}, "other": {"其他", "Other"},
+	"active": {"在册", "Active"}, "inactive": {"暂停", "Inactive"}, "deceased": {"已故", "Deceased"},
+	"left_behind": {"留守儿童", "Left-behind child"}, "poverty": {"困境儿童（家庭贫困）", "In difficulty (poverty)"},
+	"disability": {"困境儿童（残疾）", "In difficulty (disability)"}, "no_guardian": {"困境儿童（监护缺失）", "In difficulty (lack of guardianship)"},
+	"single_parent": {"单亲", "Single parent"}, "orphan": {"孤儿", "Orphan"},
+	"director": {"主任", "Director"}, "executive_deputy": {"常务副主任", "Executive deputy director"},
+	"deputy": {"副主任", "Deputy director"}, "secretary_general": {"秘书长", "Secretary-general"}, "member": {"委员", "Member"},
+	"party_branch": {"离退休干部党支部", "Retired cadres' party branch"}, "elder_school": {"老年学校", "School for the elderly"},
+	"elder_science": {"老科协", "Elderly science association"}, "elder_health": {"老健协", "Elderly health association"},
+}
+
+// Label is the people's word for a coded value (the code itself if unknown).
+func Label(code string) Msg {
+	if m, ok := Labels[code]; ok {
+		return m
+	}
+	return Msg{code, code}
+}
