@@ -2,8 +2,24 @@ package web
 
 import "guangong"
 
-// catalog is every piece of interface text, Chinese first.
-var catalog = map[string]guangong.Msg{
+// catalog is every piece of interface text, Chinese first: the core's and each area's.
+var catalog = mergeCatalogs(coreCatalog, eventCatalog, hoursCatalog, dutyCatalog, progressCatalog)
+
+// mergeCatalogs joins the areas' catalogs; a key defined twice is a programming error.
+func mergeCatalogs(parts ...map[string]guangong.Msg) map[string]guangong.Msg {
+	out := map[string]guangong.Msg{}
+	for _, p := range parts {
+		for k, m := range p {
+			if _, dup := out[k]; dup {
+				panic("web: catalog key defined twice: " + k)
+			}
+			out[k] = m
+		}
+	}
+	return out
+}
+
+var coreCatalog = map[string]guangong.Msg{
 	"app.name": {Zh: "关工台账", En: "Guangong ledger"},
 
 	"nav.skip":      {Zh: "跳到正文", En: "Skip to content"},
