@@ -96,6 +96,10 @@ type Store interface {
 	AuditService
 	PeopleService
 	ImportService
+	EventService
+	TroupeService
+	DutyService
+	HoursService
 	Ping(ctx context.Context) error
 	Close() error
 }

@@ -1,0 +1,885 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"guangong"
+)
+
+// Meetings and activities. An event is read by an account whose scope holds any of its
+// organisers (event_orgs, the host included) and written by one whose scope holds the
+// host; every organiser, and every volunteer or youth newly linked, must lie in the
+// writer's scope. Headcount and the large flag are computed here on every save.
+
+const (
+	objEvent      = "event"
+	objAttachment = "attachment"
+	objLargeRule  = "large_rule"
+)
+
+func eventNotFound() error { return guangong.NotFound(guangong.EventNoun) }
+
+const eventCols = `e.id, e.type, e.org_id, o.name, e.kind, e.category, e.subcategory, e.title, e.starts_at,
+	e.ends_at, e.starts_on, e.place, e.host, e.agenda, e.minutes, e.decisions, e.outcome, e.status, e.scale,
+	e.large, e.troupe_id, e.youths_served, e.others_count, e.audience, e.headcount, e.plan_item_id, e.version,
+	e.created_at, e.updated_at`
+
+const eventFrom = ` FROM events e JOIN orgs o ON o.id = e.org_id`
+
+func scanEvent(s scanner) (*guangong.Event, error) {
+	e := &guangong.Event{}
+	err := s.Scan(&e.ID, &e.Type, &e.OrgID, &e.OrgName, &e.Kind, &e.Category, &e.Subcategory, &e.Title,
+		timeCol{&e.StartsAt}, timeCol{&e.EndsAt}, &e.StartsOn, &e.Place, &e.Host, &e.Agenda, &e.Minutes,
+		&e.Decisions, &e.Outcome, &e.Status, &e.Scale, &e.Large, &e.TroupeID, &e.YouthsServed, &e.OthersCount,
+		&e.Audience, &e.Headcount, &e.PlanItemID, &e.Version, timeCol{&e.CreatedAt}, timeCol{&e.UpdatedAt})
+	if err != nil {
+		return nil, err
+	}
+	e.CoOrgIDs, e.VolunteerIDs, e.YouthIDs = []string{}, []string{}, []string{}
+	return e, nil
+}
+
+// eventVisibleSQL: one of the event's organisers lies in the subtree of $2.
+const eventVisibleSQL = `SELECT COUNT(*) FROM event_orgs eo JOIN org_closure c ON c.descendant_id = eo.org_id
+	WHERE eo.event_id = $1 AND c.ancestor_id = $2`
+
+// scopedEvent reads event id: for reading, one organiser must lie in scope; for writing,
+// the host must. Otherwise NotFound, audited as a denial.
+func scopedEvent(ctx context.Context, q querier, a *guangong.Actor, id string, write bool, what string) (*guangong.Event, error) {
+	e, err := scanEvent(q.QueryRowContext(ctx, `SELECT `+eventCols+eventFrom+` WHERE e.id = $1`, id))
+	if noRows(err) {
+		return nil, eventNotFound()
+	} else if err != nil {
+		return nil, err
+	}
+	if a.System {
+		return e, nil
+	}
+	var ok bool
+	if write {
+		ok, err = inScope(ctx, q, a, e.OrgID)
+	} else {
+		var n int
+		err = q.QueryRowContext(ctx, eventVisibleSQL, id, a.OrgID).Scan(&n)
+		ok = n > 0
+	}
+	if err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, &denial{err: eventNotFound(), objectType: objEvent, objectID: id, orgID: e.OrgID, detail: what + ": outside scope"}
+	}
+	return e, nil
+}
+
+// eventDetails fills the organisers, volunteers, youths (masked as the actor must see
+// them), troupe name and attachments of e.
+func eventDetails(ctx context.Context, q querier, a *guangong.Actor, e *guangong.Event) error {
+	rows, err := q.QueryContext(ctx, `SELECT o.id, o.name FROM event_orgs eo JOIN orgs o ON o.id = eo.org_id
+		WHERE eo.event_id = $1 ORDER BY o.depth, o.name, o.id`, e.ID)
+	if err != nil {
+		return err
+	}
+	e.Orgs = []guangong.EventOrg{{ID: e.OrgID, Name: e.OrgName, Host: true}}
+	for rows.Next() {
+		var o guangong.EventOrg
+		if err := rows.Scan(&o.ID, &o.Name); err != nil {
+			rows.Close()
+			return err
+		}
+		if o.ID != e.OrgID {
+			e.Orgs = append(e.Orgs, o)
+			e.CoOrgIDs = append(e.CoOrgIDs, o.ID)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = q.QueryContext(ctx, `SELECT v.id, v.name, ev.role FROM event_volunteers ev
+		JOIN volunteers v ON v.id = ev.volunteer_id WHERE ev.event_id = $1 ORDER BY v.name, v.id`, e.ID)
+	if err != nil {
+		return err
+	}
+	e.Volunteers = []guangong.EventVolunteer{}
+	for rows.Next() {
+		var v guangong.EventVolunteer
+		if err := rows.Scan(&v.VolunteerID, &v.Name, &v.Role); err != nil {
+			rows.Close()
+			return err
+		}
+		e.Volunteers = append(e.Volunteers, v)
+		e.VolunteerIDs = append(e.VolunteerIDs, v.VolunteerID)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	var args args
+	inScopeCol := "1"
+	if !a.System {
+		inScopeCol = `(SELECT COUNT(*) FROM org_closure c WHERE c.ancestor_id = ` + args.add(a.OrgID) + ` AND c.descendant_id = y.org_id)`
+	}
+	rows, err = q.QueryContext(ctx, `SELECT y.id, y.name, `+inScopeCol+` FROM event_youths ey
+		JOIN youths y ON y.id = ey.youth_id WHERE ey.event_id = `+args.add(e.ID)+` ORDER BY y.id`, args...)
+	if err != nil {
+		return err
+	}
+	e.Youths = []guangong.EventYouth{}
+	for rows.Next() {
+		var y guangong.EventYouth
+		var visible int
+		if err := rows.Scan(&y.YouthID, &y.Name, &visible); err != nil {
+			rows.Close()
+			return err
+		}
+		// Minors' names: in full only to an account with 未成年人信息 access within whose scope the youth is.
+		if !a.System && (!a.MinorAccess || visible == 0) {
+			y.Name = guangong.MaskName(y.Name)
+		}
+		e.Youths = append(e.Youths, y)
+		e.YouthIDs = append(e.YouthIDs, y.YouthID)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if e.TroupeID != "" {
+		if err := q.QueryRowContext(ctx, `SELECT name FROM troupes WHERE id = $1`, e.TroupeID).Scan(&e.TroupeName); err != nil && !noRows(err) {
+			return err
+		}
+	}
+	e.Attachments, err = attachmentsOf(ctx, q, e.ID)
+	return err
+}
+
+func attachmentsOf(ctx context.Context, q querier, eventID string) ([]*guangong.Attachment, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, event_id, name, mime, size, sha256, created_by, created_at
+		FROM attachments WHERE event_id = $1 ORDER BY created_at, id`, eventID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	list := []*guangong.Attachment{}
+	for rows.Next() {
+		t := &guangong.Attachment{}
+		if err := rows.Scan(&t.ID, &t.EventID, &t.Name, &t.MIME, &t.Size, &t.SHA256, &t.CreatedBy, timeCol{&t.CreatedAt}); err != nil {
+			return nil, err
+		}
+		list = append(list, t)
+	}
+	return list, rows.Err()
+}
+
+// FindEventByID returns an event with its organisers, people and attachments.
+func (db *DB) FindEventByID(ctx context.Context, a *guangong.Actor, id string) (*guangong.Event, error) {
+	var e *guangong.Event
+	err := db.read(ctx, a, func(q querier) error {
+		if err := canRead(a, objEvent, id, "read event"); err != nil {
+			return err
+		}
+		var err error
+		if e, err = scopedEvent(ctx, q, a, id, false, "read event"); err != nil {
+			return err
+		}
+		return eventDetails(ctx, q, a, e)
+	})
+	return e, err
+}
+
+// subtreeRoot is the committee whose subtree a list covers: the one asked for (which must
+// lie in scope) or the actor's own; "" for the system actor asking for everything.
+func subtreeRoot(ctx context.Context, q querier, a *guangong.Actor, orgID *string, what string) (string, error) {
+	if orgID != nil && *orgID != "" {
+		if _, err := scopedOrg(ctx, q, a, *orgID, what); err != nil {
+			return "", err
+		}
+		return *orgID, nil
+	}
+	if a.System {
+		return "", nil
+	}
+	return a.OrgID, nil
+}
+
+// organisedIn is the condition that an event has an organiser in root's subtree, with
+// optional date bounds on that organiser's row (index event_orgs_org_day).
+func organisedIn(root, from, to string, toExclusive bool, args *args) string {
+	var sb strings.Builder
+	sb.WriteString(`e.id IN (SELECT eo.event_id FROM event_orgs eo`)
+	var conds []string
+	if root != "" {
+		sb.WriteString(` JOIN org_closure c ON c.descendant_id = eo.org_id`)
+		conds = append(conds, `c.ancestor_id = `+args.add(root))
+	}
+	if from != "" {
+		conds = append(conds, `eo.starts_on >= `+args.add(from))
+	}
+	if to != "" {
+		op := " <= "
+		if toExclusive {
+			op = " < "
+		}
+		conds = append(conds, `eo.starts_on`+op+args.add(to))
+	}
+	sb.WriteString(where(conds))
+	sb.WriteString(`)`)
+	return sb.String()
+}
+
+// FindEvents lists events organised in a subtree, newest first, with the total for paging.
+func (db *DB) FindEvents(ctx context.Context, a *guangong.Actor, f guangong.EventFilter) ([]*guangong.Event, int, error) {
+	var list []*guangong.Event
+	var total int
+	err := db.read(ctx, a, func(q querier) error {
+		if err := canRead(a, objEvent, "", "list events"); err != nil {
+			return err
+		}
+		if err := f.Validate(); err != nil {
+			return err
+		}
+		root, err := subtreeRoot(ctx, q, a, f.OrgID, "list events")
+		if err != nil {
+			return err
+		}
+		var args args
+		deref := func(p *string) string {
+			if p == nil {
+				return ""
+			}
+			return *p
+		}
+		conds := []string{organisedIn(root, deref(f.From), deref(f.To), false, &args)}
+		for col, v := range map[string]*string{"type": f.Type, "kind": f.Kind, "category": f.Category,
+			"subcategory": f.Subcategory, "status": f.Status} {
+			if v != nil && *v != "" {
+				conds = append(conds, `e.`+col+` = `+args.add(*v))
+			}
+		}
+		if f.Large != nil {
+			conds = append(conds, `e.large = `+args.add(*f.Large))
+		}
+		if f.VolunteerID != nil && *f.VolunteerID != "" {
+			conds = append(conds, `e.id IN (SELECT ev.event_id FROM event_volunteers ev WHERE ev.volunteer_id = `+args.add(*f.VolunteerID)+`)`)
+		}
+		w := where(conds)
+		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM events e`+w, args...).Scan(&total); err != nil {
+			return err
+		}
+		rows, err := q.QueryContext(ctx, `SELECT `+eventCols+eventFrom+w+` ORDER BY e.starts_at DESC, e.id DESC`+
+			limit(f.Page.Normalize()), args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		list = []*guangong.Event{}
+		for rows.Next() {
+			e, err := scanEvent(rows)
+			if err != nil {
+				return err
+			}
+			list = append(list, e)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return list, total, nil
+}
+
+// monthSpan reads YYYY-MM into its first day and the first day of the next month.
+func monthSpan(month string) (from, to string, err error) {
+	t, perr := time.Parse("2006-01", month)
+	if perr != nil || t.Year() < 1900 || t.Year() > 2999 {
+		return "", "", fieldErr("month", "月份格式应为 年-月，如 2025-06", "The month must look like 2025-06")
+	}
+	return t.Format(guangong.DateLayout), t.AddDate(0, 1, 0).Format(guangong.DateLayout), nil
+}
+
+// EventCalendar lists a month of events organised in orgID's subtree (the actor's scope
+// when orgID is ""), by start time: one index range of event_orgs per committee.
+func (db *DB) EventCalendar(ctx context.Context, a *guangong.Actor, orgID, month string) ([]*guangong.CalendarEntry, error) {
+	var list []*guangong.CalendarEntry
+	err := db.read(ctx, a, func(q querier) error {
+		if err := canRead(a, objEvent, "", "event calendar"); err != nil {
+			return err
+		}
+		from, to, err := monthSpan(month)
+		if err != nil {
+			return err
+		}
+		root, err := subtreeRoot(ctx, q, a, &orgID, "event calendar")
+		if err != nil {
+			return err
+		}
+		var args args
+		cond := organisedIn(root, from, to, true, &args)
+		rows, err := q.QueryContext(ctx, `SELECT e.id, e.type, e.kind, e.category, e.subcategory, e.title, e.org_id,
+			o.name, e.starts_at, e.ends_at, e.starts_on, e.status, e.large, e.headcount`+eventFrom+` WHERE `+cond+
+			` ORDER BY e.starts_at, e.id LIMIT `+strconv.Itoa(guangong.MaxCalendarEntries), args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		list = []*guangong.CalendarEntry{}
+		for rows.Next() {
+			c := &guangong.CalendarEntry{}
+			if err := rows.Scan(&c.ID, &c.Type, &c.Kind, &c.Category, &c.Subcategory, &c.Title, &c.OrgID, &c.OrgName,
+				timeCol{&c.StartsAt}, timeCol{&c.EndsAt}, &c.StartsOn, &c.Status, &c.Large, &c.Headcount); err != nil {
+				return err
+			}
+			list = append(list, c)
+		}
+		return rows.Err()
+	})
+	return list, err
+}
+
+// eventOrgsIn checks that every organiser exists, is active and lies in scope.
+func eventOrgsIn(ctx context.Context, q querier, a *guangong.Actor, e *guangong.Event) (map[string]string, error) {
+	names := map[string]string{}
+	host, err := recordOrg(ctx, q, a, "orgId", e.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	names[host.ID] = host.Name
+	for _, id := range e.CoOrgIDs {
+		o, err := loadOrg(ctx, q, id)
+		bad := fieldErr("coOrgIds", "协办组织不存在或不在您的管辖范围内", "A co-organiser does not exist or lies outside your scope")
+		if guangong.ErrorCode(err) == guangong.ENOTFOUND {
+			return nil, bad
+		} else if err != nil {
+			return nil, err
+		}
+		if ok, err := inScope(ctx, q, a, id); err != nil {
+			return nil, err
+		} else if !ok {
+			return nil, &denial{err: bad, objectType: objOrg, objectID: id, orgID: id, detail: "event co-organiser outside scope"}
+		}
+		if o.Status != guangong.OrgActive {
+			return nil, fieldErr("coOrgIds", "协办组织“"+o.Name+"”已撤销", "The co-organiser "+o.Name+" is dissolved")
+		}
+		names[o.ID] = o.Name
+	}
+	return names, nil
+}
+
+// inList is "(" + placeholders for ids + ")".
+func inList(ids []string, args *args) string {
+	ph := make([]string, len(ids))
+	for i, id := range ids {
+		ph[i] = args.add(id)
+	}
+	return "(" + strings.Join(ph, ", ") + ")"
+}
+
+// peopleIn checks in one query that each of ids (volunteers or youths) exists, is not
+// merged and lies in scope; ids in keep (already linked) need only exist.
+func peopleIn(ctx context.Context, q querier, a *guangong.Actor, table, field string, ids, keep []string) (map[string]string, error) {
+	names := map[string]string{}
+	if len(ids) == 0 {
+		return names, nil
+	}
+	var args args
+	scope := "1"
+	if !a.System {
+		scope = `(SELECT COUNT(*) FROM org_closure c WHERE c.ancestor_id = ` + args.add(a.OrgID) + ` AND c.descendant_id = p.org_id)`
+	}
+	rows, err := q.QueryContext(ctx, `SELECT p.id, p.name, p.merged_into, p.org_id, `+scope+` FROM `+table+` p WHERE p.id IN `+
+		inList(ids, &args), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	type person struct {
+		name, merged, org string
+		visible           int
+	}
+	found := map[string]person{}
+	for rows.Next() {
+		var id string
+		var p person
+		if err := rows.Scan(&id, &p.name, &p.merged, &p.org, &p.visible); err != nil {
+			return nil, err
+		}
+		found[id] = p
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	zh, en := "所选志愿者不存在或不在您的管辖范围内", "A volunteer chosen does not exist or lies outside your scope"
+	obj := objVolunteer
+	if table == "youths" {
+		zh, en, obj = "所选青少年不存在或不在您的管辖范围内", "A youth chosen does not exist or lies outside your scope", objYouth
+	}
+	for _, id := range ids {
+		p, ok := found[id]
+		if !ok {
+			return nil, fieldErr(field, zh, en)
+		}
+		if slices.Contains(keep, id) {
+			names[id] = p.name
+			continue
+		}
+		if p.visible == 0 {
+			return nil, &denial{err: fieldErr(field, zh, en), objectType: obj, objectID: id, orgID: p.org, detail: "event link outside scope"}
+		}
+		if p.merged != "" {
+			return nil, fieldErr(field, "所选人员记录已合并，请选择合并后的记录", "A person chosen was merged; choose the surviving record")
+		}
+		names[id] = p.name
+	}
+	return names, nil
+}
+
+// ruleFor is the rule in force for orgID's own events: the nearest strict ancestor's, or nil.
+func ruleFor(ctx context.Context, q querier, orgID string) (*guangong.LargeRule, error) {
+	r := &guangong.LargeRule{}
+	err := q.QueryRowContext(ctx, `SELECT r.org_id, r.meeting_min, r.activity_min FROM org_closure c
+		JOIN large_rules r ON r.org_id = c.ancestor_id WHERE c.descendant_id = $1 AND c.depth > 0
+		ORDER BY c.depth LIMIT 1`, orgID).Scan(&r.OrgID, &r.MeetingMin, &r.ActivityMin)
+	if noRows(err) {
+		return nil, nil
+	}
+	return r, err
+}
+
+// checkEventRefs checks everything e points at and fills the computed fields; old is the
+// stored event on an edit (nil on creation).
+func (db *DB) checkEventRefs(ctx context.Context, tx *Tx, a *guangong.Actor, e, old *guangong.Event) error {
+	names, err := eventOrgsIn(ctx, tx, a, e)
+	if err != nil {
+		return err
+	}
+	e.OrgName = names[e.OrgID]
+	var keepV, keepY []string
+	if old != nil {
+		keepV, keepY = old.VolunteerIDs, old.YouthIDs
+	}
+	if _, err := peopleIn(ctx, tx, a, "volunteers", "volunteerIds", e.VolunteerIDs, keepV); err != nil {
+		return err
+	}
+	if _, err := peopleIn(ctx, tx, a, "youths", "youthIds", e.YouthIDs, keepY); err != nil {
+		return err
+	}
+	if e.TroupeID != "" && (old == nil || old.TroupeID != e.TroupeID) {
+		t, err := scopedTroupe(ctx, tx, a, e.TroupeID, tx.today(), "link troupe")
+		if guangong.ErrorCode(err) == guangong.ENOTFOUND {
+			return fieldErr("troupeId", "文艺队不存在或不在您的管辖范围内", "The troupe does not exist or lies outside your scope")
+		} else if err != nil {
+			return err
+		}
+		e.TroupeName = t.Name
+	}
+	if e.PlanItemID != "" && (old == nil || old.PlanItemID != e.PlanItemID) {
+		var org string
+		err := tx.QueryRowContext(ctx, `SELECT org_id FROM plan_items WHERE id = $1`, e.PlanItemID).Scan(&org)
+		ok := err == nil
+		if ok {
+			if ok, err = inScope(ctx, tx, a, org); err != nil {
+				return err
+			}
+		} else if !noRows(err) {
+			return err
+		}
+		if !ok {
+			return fieldErr("planItemId", "计划事项不存在或不在您的管辖范围内", "The plan item does not exist or lies outside your scope")
+		}
+	}
+	e.StartsOn = e.StartsAt.In(guangong.Shanghai).Format(guangong.DateLayout)
+	e.Headcount = e.ComputeHeadcount()
+	rule, err := ruleFor(ctx, tx, e.OrgID)
+	if err != nil {
+		return err
+	}
+	e.Large = e.IsLarge(rule)
+	return nil
+}
+
+// eventFields lists the audited fields of an event.
+func eventFields(e *guangong.Event) [][2]string {
+	return [][2]string{{"type", e.Type}, {"orgId", e.OrgID}, {"coOrgIds", strings.Join(e.CoOrgIDs, ",")},
+		{"kind", e.Kind}, {"category", e.Category}, {"subcategory", e.Subcategory}, {"title", e.Title},
+		{"startsAt", fmtTime(e.StartsAt)}, {"endsAt", fmtTime(e.EndsAt)}, {"place", e.Place}, {"host", e.Host},
+		{"agenda", e.Agenda}, {"minutes", e.Minutes}, {"decisions", e.Decisions}, {"outcome", e.Outcome},
+		{"status", e.Status}, {"scale", e.Scale}, {"large", boolText(e.Large)}, {"troupeId", e.TroupeID},
+		{"volunteerIds", strings.Join(e.VolunteerIDs, ",")}, {"youthIds", strings.Join(e.YouthIDs, ",")},
+		{"youthsServed", itoa(e.YouthsServed)}, {"othersCount", itoa(e.OthersCount)}, {"audience", itoa(e.Audience)},
+		{"headcount", itoa(e.Headcount)}, {"planItemId", e.PlanItemID}}
+}
+
+// writeEventLinks replaces the organisers, volunteers and youths of e.
+func writeEventLinks(ctx context.Context, tx *Tx, e *guangong.Event, replace bool) error {
+	if replace {
+		for _, table := range []string{"event_orgs", "event_volunteers", "event_youths"} {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE event_id = $1`, e.ID); err != nil {
+				return err
+			}
+		}
+	}
+	orgs := append([]string{e.OrgID}, e.CoOrgIDs...)
+	if err := insertRows(ctx, tx, `INSERT INTO event_orgs (event_id, org_id, starts_on) VALUES `, 3, len(orgs),
+		func(i int, a []any) []any { return append(a, e.ID, orgs[i], e.StartsOn) }); err != nil {
+		return err
+	}
+	if err := insertRows(ctx, tx, `INSERT INTO event_volunteers (event_id, volunteer_id, role) VALUES `, 3, len(e.VolunteerIDs),
+		func(i int, a []any) []any { return append(a, e.ID, e.VolunteerIDs[i], "") }); err != nil {
+		return err
+	}
+	return insertRows(ctx, tx, `INSERT INTO event_youths (event_id, youth_id) VALUES `, 2, len(e.YouthIDs),
+		func(i int, a []any) []any { return append(a, e.ID, e.YouthIDs[i]) })
+}
+
+// checkFiles checks every upload before anything is written.
+func checkFiles(files []guangong.Upload) ([]guangong.Upload, []string, error) {
+	if len(files) > guangong.MaxAttachments {
+		return nil, nil, fieldErr("file", "一次最多上传"+itoa(guangong.MaxAttachments)+"个文件",
+			"At most "+itoa(guangong.MaxAttachments)+" files at once")
+	}
+	clean := make([]guangong.Upload, len(files))
+	mimes := make([]string, len(files))
+	for i, f := range files {
+		name, mime, err := guangong.CheckAttachment(f.Name, f.Data)
+		if err != nil {
+			return nil, nil, err
+		}
+		clean[i], mimes[i] = guangong.Upload{Name: name, Data: f.Data}, mime
+	}
+	return clean, mimes, nil
+}
+
+// CreateEvent records a meeting or an activity.
+func (db *DB) CreateEvent(ctx context.Context, a *guangong.Actor, e *guangong.Event) error {
+	return db.CreateEventWithFiles(ctx, a, e, nil)
+}
+
+// CreateEventWithFiles records an event and its attachments in one transaction: a bad
+// file saves nothing, the event neither.
+func (db *DB) CreateEventWithFiles(ctx context.Context, a *guangong.Actor, e *guangong.Event, files []guangong.Upload) error {
+	err := db.write(ctx, a, func(tx *Tx) error {
+		if err := canWrite(a, objEvent, "", e.OrgID, "create event"); err != nil {
+			return err
+		}
+		e.Normalize()
+		verr := e.Validate(tx.now)
+		clean, mimes, ferr := checkFiles(files)
+		if verr != nil || ferr != nil {
+			return joinFieldErrors(verr, ferr)
+		}
+		if err := db.checkEventRefs(ctx, tx, a, e, nil); err != nil {
+			return err
+		}
+		e.ID, e.Version, e.CreatedAt, e.UpdatedAt = guangong.NewID(), 1, tx.now, tx.now
+		now := fmtTime(tx.now)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO events (id, type, org_id, kind, category, subcategory, title,
+			starts_at, ends_at, starts_on, place, host, agenda, minutes, decisions, outcome, status, scale, large,
+			troupe_id, youths_served, others_count, audience, headcount, plan_item_id, version, created_at, updated_at)
+			VALUES `+placeholders(28), e.ID, e.Type, e.OrgID, e.Kind, e.Category, e.Subcategory, e.Title,
+			fmtTime(e.StartsAt), fmtTime(e.EndsAt), e.StartsOn, e.Place, e.Host, e.Agenda, e.Minutes, e.Decisions,
+			e.Outcome, e.Status, e.Scale, e.Large, e.TroupeID, e.YouthsServed, e.OthersCount, e.Audience, e.Headcount,
+			e.PlanItemID, 1, now, now); err != nil {
+			return err
+		}
+		if err := writeEventLinks(ctx, tx, e, false); err != nil {
+			return err
+		}
+		if err := tx.audit(a, entry{action: guangong.ActionCreate, objectType: objEvent, objectID: e.ID, orgID: e.OrgID,
+			changes: diff(nil, eventFields(e))}); err != nil {
+			return err
+		}
+		e.Attachments = []*guangong.Attachment{}
+		for i, f := range clean {
+			t, err := tx.insertAttachment(a, e, f, mimes[i])
+			if err != nil {
+				return err
+			}
+			e.Attachments = append(e.Attachments, t)
+		}
+		return nil
+	})
+	if err != nil {
+		e.ID = ""
+	}
+	return err
+}
+
+// joinFieldErrors merges the field messages of two validation errors (either may be nil).
+func joinFieldErrors(errs ...error) error {
+	var v guangong.Validation
+	for _, err := range errs {
+		for f, m := range guangong.FieldErrors(err) {
+			v.Add(f, m.Zh, m.En)
+		}
+	}
+	return v.Err()
+}
+
+// UpdateEvent saves e over the stored event; e.Version must be the stored version.
+func (db *DB) UpdateEvent(ctx context.Context, a *guangong.Actor, e *guangong.Event) error {
+	return db.write(ctx, a, func(tx *Tx) error {
+		if err := canWrite(a, objEvent, e.ID, e.OrgID, "update event"); err != nil {
+			return err
+		}
+		old, err := scopedEvent(ctx, tx, a, e.ID, true, "update event")
+		if err != nil {
+			return err
+		}
+		if err := eventDetails(ctx, tx, a, old); err != nil {
+			return err
+		}
+		if old.Version != e.Version {
+			return guangong.Stale()
+		}
+		e.Normalize()
+		if err := e.Validate(tx.now); err != nil {
+			return err
+		}
+		if slices.Index(guangong.EventStatuses, e.Status) < slices.Index(guangong.EventStatuses, old.Status) {
+			return fieldErr("status", "状态只能向前推进（计划 → 已举行 → 已归档）",
+				"The status only moves forward (planned → held → recorded)")
+		}
+		if err := db.checkEventRefs(ctx, tx, a, e, old); err != nil {
+			return err
+		}
+		changes := diff(eventFields(old), eventFields(e))
+		e.CreatedAt, e.UpdatedAt, e.Attachments = old.CreatedAt, old.UpdatedAt, old.Attachments
+		if len(changes) == 0 {
+			return nil
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE events SET type = $1, org_id = $2, kind = $3, category = $4,
+			subcategory = $5, title = $6, starts_at = $7, ends_at = $8, starts_on = $9, place = $10, host = $11,
+			agenda = $12, minutes = $13, decisions = $14, outcome = $15, status = $16, scale = $17, large = $18,
+			troupe_id = $19, youths_served = $20, others_count = $21, audience = $22, headcount = $23,
+			plan_item_id = $24, version = version + 1, updated_at = $25 WHERE id = $26 AND version = $27`,
+			e.Type, e.OrgID, e.Kind, e.Category, e.Subcategory, e.Title, fmtTime(e.StartsAt), fmtTime(e.EndsAt),
+			e.StartsOn, e.Place, e.Host, e.Agenda, e.Minutes, e.Decisions, e.Outcome, e.Status, e.Scale, e.Large,
+			e.TroupeID, e.YouthsServed, e.OthersCount, e.Audience, e.Headcount, e.PlanItemID, fmtTime(tx.now), e.ID, e.Version)
+		if err != nil {
+			return err
+		}
+		if err := oneRow(res); err != nil {
+			return err
+		}
+		if err := writeEventLinks(ctx, tx, e, true); err != nil {
+			return err
+		}
+		e.Version, e.UpdatedAt = e.Version+1, tx.now
+		return tx.audit(a, entry{action: guangong.ActionUpdate, objectType: objEvent, objectID: e.ID, orgID: e.OrgID,
+			changes: changes})
+	})
+}
+
+// insertAttachment stores one checked file of e, with its audit entry.
+func (tx *Tx) insertAttachment(a *guangong.Actor, e *guangong.Event, f guangong.Upload, mime string) (*guangong.Attachment, error) {
+	sum := sha256.Sum256(f.Data)
+	t := &guangong.Attachment{ID: guangong.NewID(), EventID: e.ID, Name: f.Name, MIME: mime, Size: len(f.Data),
+		SHA256: hex.EncodeToString(sum[:]), CreatedBy: a.Username, CreatedAt: tx.now}
+	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO attachments (id, event_id, name, mime, size, sha256, data,
+		created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, t.ID, t.EventID, t.Name, t.MIME, t.Size,
+		t.SHA256, base64.StdEncoding.EncodeToString(f.Data), t.CreatedBy, fmtTime(tx.now)); err != nil {
+		return nil, err
+	}
+	return t, tx.audit(a, entry{action: guangong.ActionCreate, objectType: objAttachment, objectID: t.ID, orgID: e.OrgID,
+		changes: diff(nil, [][2]string{{"eventId", e.ID}, {"name", t.Name}, {"mime", t.MIME}, {"size", itoa(t.Size)},
+			{"sha256", t.SHA256}})})
+}
+
+// AddAttachment adds a photo or scanned sheet to an event the actor may write.
+func (db *DB) AddAttachment(ctx context.Context, a *guangong.Actor, eventID string, f guangong.Upload) (*guangong.Attachment, error) {
+	var t *guangong.Attachment
+	err := db.write(ctx, a, func(tx *Tx) error {
+		if err := canWrite(a, objAttachment, "", "", "add attachment"); err != nil {
+			return err
+		}
+		e, err := scopedEvent(ctx, tx, a, eventID, true, "add attachment")
+		if err != nil {
+			return err
+		}
+		clean, mimes, err := checkFiles([]guangong.Upload{f})
+		if err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM attachments WHERE event_id = $1`, eventID).Scan(&n); err != nil {
+			return err
+		}
+		if n >= guangong.MaxAttachments {
+			return fieldErr("file", "每个会议或活动最多"+itoa(guangong.MaxAttachments)+"个附件",
+				"An event holds at most "+itoa(guangong.MaxAttachments)+" attachments")
+		}
+		t, err = tx.insertAttachment(a, e, clean[0], mimes[0])
+		return err
+	})
+	return t, err
+}
+
+// AttachmentData returns an attachment of a readable event with its bytes.
+func (db *DB) AttachmentData(ctx context.Context, a *guangong.Actor, eventID, id string) (*guangong.Attachment, []byte, error) {
+	var t *guangong.Attachment
+	var data []byte
+	err := db.read(ctx, a, func(q querier) error {
+		if err := canRead(a, objAttachment, id, "read attachment"); err != nil {
+			return err
+		}
+		if _, err := scopedEvent(ctx, q, a, eventID, false, "read attachment"); err != nil {
+			return err
+		}
+		t = &guangong.Attachment{}
+		var b64 string
+		err := q.QueryRowContext(ctx, `SELECT id, event_id, name, mime, size, sha256, created_by, created_at, data
+			FROM attachments WHERE id = $1 AND event_id = $2`, id, eventID).Scan(&t.ID, &t.EventID, &t.Name, &t.MIME,
+			&t.Size, &t.SHA256, &t.CreatedBy, timeCol{&t.CreatedAt}, &b64)
+		if noRows(err) {
+			return guangong.NotFound(guangong.Msg{Zh: "附件", En: "Attachment"})
+		} else if err != nil {
+			return err
+		}
+		data, err = base64.StdEncoding.DecodeString(b64)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return t, data, nil
+}
+
+// canSetRules: a committee's rule binds the committees below it, so only its
+// administrators set it.
+func canSetRules(a *guangong.Actor, orgID string) error {
+	if !a.Can(func(r guangong.Role) bool { return r == guangong.RoleOrgAdmin }) {
+		return &denial{err: guangong.Forbidden(), objectType: objLargeRule, objectID: orgID, orgID: orgID, detail: "set large rule"}
+	}
+	return nil
+}
+
+// LargeRule returns the rule orgID sets for the committees below it; Version 0 and the
+// defaults when it has set none.
+func (db *DB) LargeRule(ctx context.Context, a *guangong.Actor, orgID string) (*guangong.LargeRule, error) {
+	var r *guangong.LargeRule
+	err := db.read(ctx, a, func(q querier) error {
+		if err := canRead(a, objLargeRule, orgID, "read large rule"); err != nil {
+			return err
+		}
+		if _, err := scopedOrg(ctx, q, a, orgID, "read large rule"); err != nil {
+			return err
+		}
+		var err error
+		r, err = storedRule(ctx, q, orgID)
+		return err
+	})
+	return r, err
+}
+
+func storedRule(ctx context.Context, q querier, orgID string) (*guangong.LargeRule, error) {
+	r := &guangong.LargeRule{OrgID: orgID}
+	err := q.QueryRowContext(ctx, `SELECT meeting_min, activity_min, version, updated_at FROM large_rules
+		WHERE org_id = $1`, orgID).Scan(&r.MeetingMin, &r.ActivityMin, &r.Version, timeCol{&r.UpdatedAt})
+	if noRows(err) {
+		r.MeetingMin, r.ActivityMin = guangong.DefaultMeetingMin, guangong.DefaultActivityMin
+		return r, nil
+	}
+	return r, err
+}
+
+// RuleInForce is the rule deciding 大型 for orgID's own events.
+func (db *DB) RuleInForce(ctx context.Context, a *guangong.Actor, orgID string) (*guangong.RuleInForce, error) {
+	var f *guangong.RuleInForce
+	err := db.read(ctx, a, func(q querier) error {
+		if err := canRead(a, objLargeRule, orgID, "read large rule"); err != nil {
+			return err
+		}
+		if _, err := scopedOrg(ctx, q, a, orgID, "read large rule"); err != nil {
+			return err
+		}
+		r, err := ruleFor(ctx, q, orgID)
+		if err != nil {
+			return err
+		}
+		f = &guangong.RuleInForce{MeetingMin: guangong.DefaultMeetingMin, ActivityMin: guangong.DefaultActivityMin}
+		if r != nil {
+			f.MeetingMin, f.ActivityMin, f.Source = r.MeetingMin, r.ActivityMin, r.OrgID
+			// The setter may lie above the reader's scope: its name is shown, never its record.
+			if err := q.QueryRowContext(ctx, `SELECT name FROM orgs WHERE id = $1`, r.OrgID).Scan(&f.SourceName); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return f, err
+}
+
+// largeExpr decides 大型 for a stored event by the nearest strict ancestor's rule, or the
+// defaults ($d1 meetings, $d2 activities); performances are left to their scale.
+func largeExpr(d1, d2 string) string {
+	return `(events.headcount >= COALESCE((SELECT CASE WHEN events.type = 'meeting' THEN r.meeting_min ELSE r.activity_min END
+		FROM org_closure c JOIN large_rules r ON r.org_id = c.ancestor_id
+		WHERE c.descendant_id = events.org_id AND c.depth > 0 ORDER BY c.depth LIMIT 1),
+		CASE WHEN events.type = 'meeting' THEN CAST(` + d1 + ` AS INTEGER) ELSE CAST(` + d2 + ` AS INTEGER) END))`
+}
+
+// SetLargeRule saves the rule orgID sets for the committees below it and, in the same
+// transaction, recomputes the large flag of every event hosted below it.
+func (db *DB) SetLargeRule(ctx context.Context, a *guangong.Actor, r *guangong.LargeRule) error {
+	return db.write(ctx, a, func(tx *Tx) error {
+		if err := canSetRules(a, r.OrgID); err != nil {
+			return err
+		}
+		if _, err := scopedOrg(ctx, tx, a, r.OrgID, "set large rule"); err != nil {
+			return err
+		}
+		if err := r.Validate(); err != nil {
+			return err
+		}
+		old, err := storedRule(ctx, tx, r.OrgID)
+		if err != nil {
+			return err
+		}
+		if old.Version != r.Version {
+			return guangong.Stale()
+		}
+		now := fmtTime(tx.now)
+		action := guangong.ActionUpdate
+		if old.Version == 0 {
+			action = guangong.ActionCreate
+			_, err = tx.ExecContext(ctx, `INSERT INTO large_rules (org_id, meeting_min, activity_min, version, updated_at)
+				VALUES ($1, $2, $3, 1, $4)`, r.OrgID, r.MeetingMin, r.ActivityMin, now)
+		} else {
+			var res interface{ RowsAffected() (int64, error) }
+			res, err = tx.ExecContext(ctx, `UPDATE large_rules SET meeting_min = $1, activity_min = $2,
+				version = version + 1, updated_at = $3 WHERE org_id = $4 AND version = $5`,
+				r.MeetingMin, r.ActivityMin, now, r.OrgID, r.Version)
+			if err == nil {
+				if n, _ := res.RowsAffected(); n != 1 {
+					return guangong.Stale()
+				}
+			}
+		}
+		if err != nil {
+			return err
+		}
+		expr := largeExpr("$2", "$3")
+		res, err := tx.ExecContext(ctx, `UPDATE events SET large = `+expr+`
+			WHERE org_id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = $1 AND depth > 0)
+			AND category <> 'performance' AND large <> `+expr,
+			r.OrgID, guangong.DefaultMeetingMin, guangong.DefaultActivityMin)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		r.Recomputed, r.Version, r.UpdatedAt = int(n), old.Version+1, tx.now
+		var before [][2]string
+		if old.Version > 0 {
+			before = [][2]string{{"meetingMin", itoa(old.MeetingMin)}, {"activityMin", itoa(old.ActivityMin)}}
+		}
+		return tx.audit(a, entry{action: action, objectType: objLargeRule, objectID: r.OrgID, orgID: r.OrgID,
+			changes: diff(before, [][2]string{{"meetingMin", itoa(r.MeetingMin)}, {"activityMin", itoa(r.ActivityMin)}}),
+			detail:  itoa(r.Recomputed) + " events below changed their large flag"})
+	})
+}
