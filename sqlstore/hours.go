@@ -1,0 +1,1157 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"guangong"
+)
+
+// Volunteer service hours and certificates. A record's organiser (org_id) decides who may
+// write, confirm and correct it; a volunteer's own service record (hours, activities,
+// shifts, certificates) is readable wherever the volunteer is, since it is the volunteer's.
+
+const (
+	objHours       = "service_hours"
+	objCertificate = "certificate"
+)
+
+func hoursNotFound() error       { return guangong.NotFound(guangong.HoursNoun) }
+func certificateNotFound() error { return guangong.NotFound(guangong.CertificateNoun) }
+
+const hoursCols = `h.id, h.volunteer_id, v.name, v.org_id, h.org_id, o.name, h.event_id, COALESCE(e.title, ''),
+	h.shift_id, COALESCE(dp.name, ''), COALESCE(s.role, ''), h.served_on, h.minutes, h.place, h.content, h.status,
+	h.recorded_by, h.recorder_name, h.recorded_at, h.confirmed_by, h.confirmed_at, h.supersedes, h.superseded_by,
+	h.reason, h.version, h.created_at, h.updated_at`
+
+const hoursFrom = ` FROM service_hours h JOIN volunteers v ON v.id = h.volunteer_id JOIN orgs o ON o.id = h.org_id
+	LEFT JOIN events e ON e.id = h.event_id LEFT JOIN shifts s ON s.id = h.shift_id
+	LEFT JOIN duty_posts dp ON dp.id = s.post_id`
+
+// hoursRow is a record with the volunteer's committee, which decides who may read it.
+type hoursRow struct {
+	*guangong.ServiceHours
+	volunteerOrg string
+}
+
+func scanHours(s scanner) (hoursRow, error) {
+	h := &guangong.ServiceHours{}
+	var vorg, post, role, confirmedAt string
+	err := s.Scan(&h.ID, &h.VolunteerID, &h.VolunteerName, &vorg, &h.OrgID, &h.OrgName, &h.EventID, &h.EventTitle,
+		&h.ShiftID, &post, &role, &h.ServedOn, &h.Minutes, &h.Place, &h.Content, &h.Status,
+		&h.RecordedBy, &h.RecorderName, timeCol{&h.RecordedAt}, &h.ConfirmedBy, &confirmedAt, &h.Supersedes, &h.SupersededBy,
+		&h.Reason, &h.Version, timeCol{&h.CreatedAt}, timeCol{&h.UpdatedAt})
+	if err != nil {
+		return hoursRow{}, err
+	}
+	h.ShiftLabel = strings.TrimSpace(post + " " + role)
+	if confirmedAt != "" {
+		var t time.Time
+		if err := (timeCol{&t}).Scan(confirmedAt); err != nil {
+			return hoursRow{}, err
+		}
+		h.ConfirmedAt = t.Format(time.RFC3339)
+	}
+	return hoursRow{h, vorg}, nil
+}
+
+// readableHours loads a record the actor may read: its organiser or its volunteer in scope.
+func readableHours(ctx context.Context, q querier, a *guangong.Actor, id, what string) (*guangong.ServiceHours, error) {
+	r, err := scanHours(q.QueryRowContext(ctx, `SELECT `+hoursCols+hoursFrom+` WHERE h.id = $1`, id))
+	if noRows(err) {
+		return nil, hoursNotFound()
+	} else if err != nil {
+		return nil, err
+	}
+	for _, org := range []string{r.OrgID, r.volunteerOrg} {
+		if ok, err := inScope(ctx, q, a, org); err != nil {
+			return nil, err
+		} else if ok {
+			return r.ServiceHours, nil
+		}
+	}
+	return nil, &denial{err: hoursNotFound(), objectType: objHours, objectID: id, orgID: r.OrgID, detail: what + ": outside scope"}
+}
+
+// organisedHours loads a record for a write: its organiser must lie in scope.
+func organisedHours(ctx context.Context, q querier, a *guangong.Actor, id, what string) (*guangong.ServiceHours, error) {
+	r, err := scanHours(q.QueryRowContext(ctx, `SELECT `+hoursCols+hoursFrom+` WHERE h.id = $1`, id))
+	if noRows(err) {
+		return nil, hoursNotFound()
+	} else if err != nil {
+		return nil, err
+	}
+	if ok, err := inScope(ctx, q, a, r.OrgID); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, &denial{err: hoursNotFound(), objectType: objHours, objectID: id, orgID: r.OrgID, detail: what + ": outside scope"}
+	}
+	return r.ServiceHours, nil
+}
+
+// serviceFrame is what an event or shift sets for the records made in it.
+type serviceFrame struct {
+	orgs     []string // organisers a record may name; the first is the default
+	length   int      // minutes from start to end
+	firstDay string   // served_on must lie in [firstDay, lastDay]
+	lastDay  string
+	title    string
+	place    string
+	isShift  bool
+}
+
+func minutesBetween(start, end string) (int, error) {
+	var s, e time.Time
+	if err := (timeCol{&s}).Scan(start); err != nil {
+		return 0, err
+	}
+	if err := (timeCol{&e}).Scan(end); err != nil {
+		return 0, err
+	}
+	return int(e.Sub(s) / time.Minute), nil
+}
+
+func shanghaiDay(stored string) (string, error) {
+	var t time.Time
+	if err := (timeCol{&t}).Scan(stored); err != nil {
+		return "", err
+	}
+	return t.In(guangong.Shanghai).Format(guangong.DateLayout), nil
+}
+
+// frame reads the event or shift a record belongs to; nil for standalone service.
+func frame(ctx context.Context, q querier, eventID, shiftID string) (*serviceFrame, error) {
+	var f serviceFrame
+	var starts, ends string
+	switch {
+	case eventID != "":
+		var host string
+		err := q.QueryRowContext(ctx, `SELECT org_id, starts_at, ends_at, starts_on, title, place FROM events WHERE id = $1`,
+			eventID).Scan(&host, &starts, &ends, &f.firstDay, &f.title, &f.place)
+		if noRows(err) {
+			return nil, fieldErr("eventId", "活动不存在", "The activity does not exist")
+		} else if err != nil {
+			return nil, err
+		}
+		f.orgs = []string{host}
+		rows, err := q.QueryContext(ctx, `SELECT org_id FROM event_orgs WHERE event_id = $1 AND org_id <> $2 ORDER BY org_id`, eventID, host)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var o string
+			if err := rows.Scan(&o); err != nil {
+				return nil, err
+			}
+			f.orgs = append(f.orgs, o)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	case shiftID != "":
+		var org, post, role string
+		err := q.QueryRowContext(ctx, `SELECT dp.org_id, s.starts_at, s.ends_at, s.starts_on, dp.name, s.role, dp.place
+			FROM shifts s JOIN duty_posts dp ON dp.id = s.post_id WHERE s.id = $1`, shiftID).
+			Scan(&org, &starts, &ends, &f.firstDay, &post, &role, &f.place)
+		if noRows(err) {
+			return nil, fieldErr("shiftId", "班次不存在", "The shift does not exist")
+		} else if err != nil {
+			return nil, err
+		}
+		f.orgs, f.title, f.isShift = []string{org}, strings.TrimSpace(post+" "+role), true
+	default:
+		return nil, nil
+	}
+	var err error
+	if f.length, err = minutesBetween(starts, ends); err != nil {
+		return nil, err
+	}
+	if f.lastDay, err = shanghaiDay(ends); err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+// over is the message for minutes beyond the event's or shift's length.
+func (f *serviceFrame) over(field string) error {
+	h := guangong.FormatHours(f.length)
+	if f.isShift {
+		return fieldErr(field, "服务时长超过班次时长（"+h+"小时）", "The minutes exceed the shift's length ("+h+" h)")
+	}
+	return fieldErr(field, "服务时长超过活动时长（"+h+"小时）", "The minutes exceed the activity's length ("+h+" h)")
+}
+
+// apply checks what a frame decides: the organiser and the day; it fills the defaults.
+func (f *serviceFrame) apply(orgID *string, servedOn string) error {
+	if *orgID == "" {
+		*orgID = f.orgs[0]
+	} else if !contains(f.orgs, *orgID) {
+		if f.isShift {
+			return fieldErr("orgId", "班次所属岗位的组织才能记录该班次的时长", "Only the post's committee records this shift's hours")
+		}
+		return fieldErr("orgId", "只有活动的主办或协办组织才能记录该活动的时长", "Only the activity's organisers record its hours")
+	}
+	if servedOn < f.firstDay || servedOn > f.lastDay {
+		return fieldErr("servedOn", "服务日期应在"+f.firstDay+"至"+f.lastDay+"之间",
+			"The service date must lie between "+f.firstDay+" and "+f.lastDay)
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// recorderName is the account's display name, written on the record as the 民政部 rules ask.
+func recorderName(ctx context.Context, q querier, a *guangong.Actor) (string, error) {
+	if a.System || a.UserID == "" {
+		return a.Username, nil
+	}
+	var name string
+	err := q.QueryRowContext(ctx, `SELECT display_name FROM users WHERE id = $1`, a.UserID).Scan(&name)
+	if noRows(err) {
+		return a.Username, nil
+	}
+	return name, err
+}
+
+// duplicateHours reports whether the volunteer already has a live record for the same
+// event or shift on the same day (a QR check-out and a hand entry must not both count).
+func duplicateHours(ctx context.Context, q querier, h *guangong.ServiceHours, except string) (bool, error) {
+	if h.EventID == "" && h.ShiftID == "" {
+		return false, nil
+	}
+	col, id := "h.event_id", h.EventID
+	if h.ShiftID != "" {
+		col, id = "h.shift_id", h.ShiftID
+	}
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM service_hours h WHERE `+col+` = $1 AND h.volunteer_id = $2
+		AND h.served_on = $3 AND h.status IN ('recorded', 'confirmed') AND h.id <> $4`, id, h.VolunteerID, h.ServedOn, except).Scan(&n)
+	return n > 0, err
+}
+
+func duplicateErr(field string) error {
+	return fieldErr(field, "该志愿者当天在此活动或班次已有记录，请更正原记录", "This volunteer already has a record for this activity or shift on that day; correct it instead")
+}
+
+const hoursInsert = `INSERT INTO service_hours (id, volunteer_id, org_id, event_id, shift_id, served_on, minutes, place,
+	content, status, recorded_by, recorder_name, recorded_at, confirmed_by, confirmed_at, supersedes, superseded_by,
+	reason, version, created_at, updated_at) VALUES `
+
+const hoursWidth = 21
+
+func hoursValues(a []any, h *guangong.ServiceHours, confirmedAt string) []any {
+	return append(a, h.ID, h.VolunteerID, h.OrgID, h.EventID, h.ShiftID, h.ServedOn, h.Minutes, h.Place, h.Content,
+		h.Status, h.RecordedBy, h.RecorderName, fmtTime(h.RecordedAt), h.ConfirmedBy, confirmedAt, h.Supersedes,
+		h.SupersededBy, h.Reason, h.Version, fmtTime(h.CreatedAt), fmtTime(h.UpdatedAt))
+}
+
+func hoursFields(h *guangong.ServiceHours) [][2]string {
+	return [][2]string{{"volunteerId", h.VolunteerID}, {"orgId", h.OrgID}, {"eventId", h.EventID}, {"shiftId", h.ShiftID},
+		{"servedOn", h.ServedOn}, {"minutes", strconv.Itoa(h.Minutes)}, {"place", h.Place}, {"content", h.Content},
+		{"status", h.Status}, {"supersedes", h.Supersedes}, {"reason", h.Reason}}
+}
+
+// insertHours writes a prepared record and its audit entry.
+func insertHours(tx *Tx, a *guangong.Actor, h *guangong.ServiceHours, detail string) error {
+	confirmedAt := ""
+	if h.Status == guangong.HoursConfirmed {
+		confirmedAt = fmtTime(tx.now)
+		h.ConfirmedAt = tx.now.Format(time.RFC3339)
+	}
+	if _, err := tx.ExecContext(tx.ctx, hoursInsert+placeholders(hoursWidth), hoursValues(nil, h, confirmedAt)...); err != nil {
+		return err
+	}
+	return tx.audit(a, entry{action: guangong.ActionCreate, objectType: objHours, objectID: h.ID, orgID: h.OrgID,
+		changes: diff(nil, hoursFields(h)), detail: detail})
+}
+
+// newHours fills the store's part of a record about to be written.
+func newHours(tx *Tx, a *guangong.Actor, h *guangong.ServiceHours, recorder string) {
+	h.ID, h.Status, h.Version = guangong.NewID(), guangong.HoursRecorded, 1
+	h.RecordedBy, h.RecorderName, h.RecordedAt = a.UserID, recorder, tx.now
+	h.ConfirmedBy, h.ConfirmedAt, h.SupersededBy = "", "", ""
+	h.CreatedAt, h.UpdatedAt = tx.now, tx.now
+}
+
+// RecordHours records one volunteer's service. The organiser must lie in scope and be
+// active, the volunteer must lie in scope, and an event's or shift's length bounds the minutes.
+func (db *DB) RecordHours(ctx context.Context, a *guangong.Actor, h *guangong.ServiceHours) error {
+	err := db.write(ctx, a, func(tx *Tx) error {
+		if err := canWrite(a, objHours, "", h.OrgID, "record hours"); err != nil {
+			return err
+		}
+		h.Normalize()
+		h.Supersedes, h.Reason = "", ""
+		if err := h.Validate(tx.now); err != nil {
+			return err
+		}
+		f, err := frame(ctx, tx, h.EventID, h.ShiftID)
+		if err != nil {
+			return err
+		}
+		if f != nil {
+			if err := f.apply(&h.OrgID, h.ServedOn); err != nil {
+				return err
+			}
+			if h.Minutes > f.length {
+				return f.over("minutes")
+			}
+		}
+		v, err := db.volunteerIn(ctx, tx, a, "volunteerId", h.VolunteerID, "record hours")
+		if err != nil {
+			return err
+		}
+		o, err := recordOrg(ctx, tx, a, "orgId", h.OrgID)
+		if err != nil {
+			return err
+		}
+		if dup, err := duplicateHours(ctx, tx, h, ""); err != nil {
+			return err
+		} else if dup {
+			return duplicateErr("volunteerId")
+		}
+		name, err := recorderName(ctx, tx, a)
+		if err != nil {
+			return err
+		}
+		newHours(tx, a, h, name)
+		h.VolunteerName, h.OrgName = v.Name, o.Name
+		if f != nil {
+			if f.isShift {
+				h.ShiftLabel = f.title
+			} else {
+				h.EventTitle = f.title
+			}
+		}
+		return insertHours(tx, a, h, "")
+	})
+	if err != nil {
+		h.ID = ""
+	}
+	return err
+}
+
+// RecordHoursBatch records several volunteers' service in one event or shift, all in one
+// transaction: one bad entry saves nothing.
+func (db *DB) RecordHoursBatch(ctx context.Context, a *guangong.Actor, b *guangong.HoursBatch) ([]*guangong.ServiceHours, error) {
+	var out []*guangong.ServiceHours
+	err := db.write(ctx, a, func(tx *Tx) error {
+		if err := canWrite(a, objHours, "", b.OrgID, "record hours"); err != nil {
+			return err
+		}
+		b.ServedOn, b.Place, b.Content = strings.TrimSpace(b.ServedOn), strings.TrimSpace(b.Place), strings.TrimSpace(b.Content)
+		for i := range b.Entries {
+			b.Entries[i].VolunteerID = strings.TrimSpace(b.Entries[i].VolunteerID)
+		}
+		if err := b.Validate(tx.now); err != nil {
+			return err
+		}
+		f, err := frame(ctx, tx, b.EventID, b.ShiftID)
+		if err != nil {
+			return err
+		}
+		orgID := b.OrgID
+		if f != nil {
+			if err := f.apply(&orgID, b.ServedOn); err != nil {
+				return err
+			}
+		}
+		o, err := recordOrg(ctx, tx, a, "orgId", orgID)
+		if err != nil {
+			return err
+		}
+		name, err := recorderName(ctx, tx, a)
+		if err != nil {
+			return err
+		}
+		for i, e := range b.Entries {
+			p := "entries." + itoa(i) + "."
+			if f != nil && e.Minutes > f.length {
+				return f.over(p + "minutes")
+			}
+			v, err := db.volunteerIn(ctx, tx, a, p+"volunteerId", e.VolunteerID, "record hours")
+			if err != nil {
+				return err
+			}
+			h := &guangong.ServiceHours{VolunteerID: e.VolunteerID, VolunteerName: v.Name, OrgID: orgID, OrgName: o.Name,
+				EventID: b.EventID, ShiftID: b.ShiftID, ServedOn: b.ServedOn, Minutes: e.Minutes, Place: b.Place, Content: b.Content}
+			if dup, err := duplicateHours(ctx, tx, h, ""); err != nil {
+				return err
+			} else if dup {
+				return duplicateErr(p + "volunteerId")
+			}
+			newHours(tx, a, h, name)
+			if f != nil {
+				if f.isShift {
+					h.ShiftLabel = f.title
+				} else {
+					h.EventTitle = f.title
+				}
+			}
+			if err := insertHours(tx, a, h, "batch"); err != nil {
+				return err
+			}
+			out = append(out, h)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// FindHoursByID returns a record its organiser or its volunteer puts in scope.
+func (db *DB) FindHoursByID(ctx context.Context, a *guangong.Actor, id string) (*guangong.ServiceHours, error) {
+	var h *guangong.ServiceHours
+	err := db.read(ctx, a, func(q querier) error {
+		if err := canRead(a, objHours, id, "read hours"); err != nil {
+			return err
+		}
+		var err error
+		h, err = readableHours(ctx, q, a, id, "read hours")
+		return err
+	})
+	return h, err
+}
+
+// FindHours lists records, newest service first, with the total. With VolunteerID, the
+// volunteer must lie in scope and all their records are listed; otherwise the records
+// whose organiser lies in scope (OrgID narrowing to that committee's subtree).
+func (db *DB) FindHours(ctx context.Context, a *guangong.Actor, f guangong.HoursFilter) ([]*guangong.ServiceHours, int, error) {
+	var list []*guangong.ServiceHours
+	var total int
+	err := db.read(ctx, a, func(q querier) error {
+		if err := canRead(a, objHours, "", "list hours"); err != nil {
+			return err
+		}
+		conds, args, err := db.hoursConds(ctx, q, a, f, "list hours")
+		if err != nil {
+			return err
+		}
+		w := where(conds)
+		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM service_hours h`+w, args...).Scan(&total); err != nil {
+			return err
+		}
+		rows, err := q.QueryContext(ctx, `SELECT `+hoursCols+hoursFrom+w+` ORDER BY h.served_on DESC, h.id DESC`+
+			limit(f.Page.Normalize()), args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		list = []*guangong.ServiceHours{}
+		for rows.Next() {
+			r, err := scanHours(rows)
+			if err != nil {
+				return err
+			}
+			list = append(list, r.ServiceHours)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return list, total, nil
+}
+
+// hoursConds builds a filter's conditions on service_hours h, checking its scope.
+func (db *DB) hoursConds(ctx context.Context, q querier, a *guangong.Actor, f guangong.HoursFilter, what string) ([]string, args, error) {
+	var as args
+	var conds []string
+	if f.VolunteerID != nil {
+		if _, err := db.scopedVolunteer(ctx, q, a, *f.VolunteerID, what); err != nil {
+			return nil, nil, err
+		}
+		conds = append(conds, `h.volunteer_id = `+as.add(*f.VolunteerID))
+	} else {
+		conds = append(conds, scopeCond(a, "h.org_id", &as))
+	}
+	if f.OrgID != nil {
+		if _, err := scopedOrg(ctx, q, a, *f.OrgID, what); err != nil {
+			return nil, nil, err
+		}
+		conds = append(conds, `h.org_id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = `+as.add(*f.OrgID)+`)`)
+	}
+	if f.EventID != nil {
+		conds = append(conds, `h.event_id = `+as.add(*f.EventID))
+	}
+	if f.ShiftID != nil {
+		conds = append(conds, `h.shift_id = `+as.add(*f.ShiftID))
+	}
+	if f.Status != nil {
+		conds = append(conds, `h.status = `+as.add(*f.Status))
+	}
+	if f.From != nil {
+		conds = append(conds, `h.served_on >= `+as.add(*f.From))
+	}
+	if f.To != nil {
+		conds = append(conds, `h.served_on <= `+as.add(*f.To))
+	}
+	return conds, as, nil
+}
+
+// HoursTrace follows a record's corrections both ways: the rows it replaced and the rows
+// that replaced it, oldest first.
+func (db *DB) HoursTrace(ctx context.Context, a *guangong.Actor, id string) ([]*guangong.ServiceHours, error) {
+	var chain []*guangong.ServiceHours
+	err := db.read(ctx, a, func(q querier) error {
+		if err := canRead(a, objHours, id, "read hours"); err != nil {
+			return err
+		}
+		h, err := readableHours(ctx, q, a, id, "read hours")
+		if err != nil {
+			return err
+		}
+		one := func(id string) (*guangong.ServiceHours, error) {
+			r, err := scanHours(q.QueryRowContext(ctx, `SELECT `+hoursCols+hoursFrom+` WHERE h.id = $1`, id))
+			return r.ServiceHours, err
+		}
+		chain = []*guangong.ServiceHours{h}
+		// A chain is as long as the corrections made to one record: a handful of rows.
+		for cur := h; cur.Supersedes != "" && len(chain) < 100; {
+			if cur, err = one(cur.Supersedes); err != nil {
+				return err
+			}
+			chain = append([]*guangong.ServiceHours{cur}, chain...)
+		}
+		for cur := h; cur.SupersededBy != "" && len(chain) < 200; {
+			if cur, err = one(cur.SupersededBy); err != nil {
+				return err
+			}
+			chain = append(chain, cur)
+		}
+		return nil
+	})
+	return chain, err
+}
+
+// ConfirmHours confirms recorded rows, each at the version it was read at, in one
+// transaction. Only the organiser (a writer whose scope holds the record's committee) confirms.
+func (db *DB) ConfirmHours(ctx context.Context, a *guangong.Actor, refs []guangong.VersionRef) error {
+	return db.write(ctx, a, func(tx *Tx) error {
+		if err := canWrite(a, objHours, "", "", "confirm hours"); err != nil {
+			return err
+		}
+		if len(refs) == 0 {
+			return fieldErr("ids", "请选择要确认的记录", "Choose the records to confirm")
+		}
+		if len(refs) > guangong.MaxHoursBatch {
+			return fieldErr("ids", "一次最多确认500条", "At most 500 records at once")
+		}
+		for _, ref := range refs {
+			h, err := organisedHours(ctx, tx, a, ref.ID, "confirm hours")
+			if err != nil {
+				return err
+			}
+			if h.Status != guangong.HoursRecorded {
+				return guangong.Errorf(guangong.EINVALID, "只有待确认的记录可以确认（%s %s）", "Only records awaiting confirmation can be confirmed (%s %s)",
+					h.VolunteerName, h.ServedOn)
+			}
+			if h.Version != ref.Version {
+				return guangong.Stale()
+			}
+			res, err := tx.ExecContext(ctx, `UPDATE service_hours SET status = $1, confirmed_by = $2, confirmed_at = $3,
+				version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5`,
+				guangong.HoursConfirmed, a.UserID, fmtTime(tx.now), h.ID, ref.Version)
+			if err != nil {
+				return err
+			}
+			if err := oneRow(res); err != nil {
+				return err
+			}
+			if err := tx.audit(a, entry{action: guangong.ActionUpdate, objectType: objHours, objectID: h.ID, orgID: h.OrgID,
+				changes: []guangong.Change{{Field: "status", Before: h.Status, After: guangong.HoursConfirmed}}, detail: "confirm"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// live checks a record may still be corrected or voided, at the version given.
+func live(h *guangong.ServiceHours, version int) error {
+	if h.Status != guangong.HoursRecorded && h.Status != guangong.HoursConfirmed {
+		return guangong.Errorf(guangong.EINVALID, "该记录已被更正或作废，不能再修改", "This record was corrected or voided and cannot change")
+	}
+	if h.Version != version {
+		return guangong.Stale()
+	}
+	return nil
+}
+
+func checkReason(reason string) error {
+	var v guangong.Validation
+	v.Text("reason", "原因", "Reason", reason, true, 200)
+	return v.Err()
+}
+
+// CorrectHours replaces a record by a new one that supersedes it: the old row becomes
+// superseded (never edited otherwise), the new one carries the reason. A correction of a
+// confirmed record is the organiser's and stays confirmed; of a recorded one, stays recorded.
+func (db *DB) CorrectHours(ctx context.Context, a *guangong.Actor, id string, c guangong.HoursCorrection) (*guangong.ServiceHours, error) {
+	var nh *guangong.ServiceHours
+	err := db.write(ctx, a, func(tx *Tx) error {
+		if err := canWrite(a, objHours, id, "", "correct hours"); err != nil {
+			return err
+		}
+		old, err := organisedHours(ctx, tx, a, id, "correct hours")
+		if err != nil {
+			return err
+		}
+		if err := live(old, c.Version); err != nil {
+			return err
+		}
+		n := *old
+		n.ServedOn, n.Minutes, n.Place, n.Content, n.Reason = c.ServedOn, c.Minutes, c.Place, c.Content, c.Reason
+		n.Normalize()
+		var v guangong.Validation
+		if err := n.Validate(tx.now); err != nil {
+			for k, m := range guangong.FieldErrors(err) {
+				v.Add(k, m.Zh, m.En)
+			}
+		}
+		if err := checkReason(n.Reason); err != nil {
+			v.Add("reason", guangong.FieldErrors(err)["reason"].Zh, guangong.FieldErrors(err)["reason"].En)
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		f, err := frame(ctx, tx, n.EventID, n.ShiftID)
+		if err != nil {
+			return err
+		}
+		if f != nil {
+			if err := f.apply(&n.OrgID, n.ServedOn); err != nil {
+				return err
+			}
+			if n.Minutes > f.length {
+				return f.over("minutes")
+			}
+		}
+		if dup, err := duplicateHours(ctx, tx, &n, old.ID); err != nil {
+			return err
+		} else if dup {
+			return duplicateErr("servedOn")
+		}
+		name, err := recorderName(ctx, tx, a)
+		if err != nil {
+			return err
+		}
+		newHours(tx, a, &n, name)
+		n.Supersedes = old.ID
+		if old.Status == guangong.HoursConfirmed {
+			n.Status, n.ConfirmedBy = guangong.HoursConfirmed, a.UserID
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE service_hours SET status = $1, superseded_by = $2, version = version + 1,
+			updated_at = $3 WHERE id = $4 AND version = $5`, guangong.HoursSuperseded, n.ID, fmtTime(tx.now), old.ID, c.Version)
+		if err != nil {
+			return err
+		}
+		if err := oneRow(res); err != nil {
+			return err
+		}
+		if err := insertHours(tx, a, &n, "corrects "+old.ID); err != nil {
+			return err
+		}
+		nh = &n
+		return tx.audit(a, entry{action: guangong.ActionUpdate, objectType: objHours, objectID: old.ID, orgID: old.OrgID,
+			changes: []guangong.Change{{Field: "status", Before: old.Status, After: guangong.HoursSuperseded},
+				{Field: "supersededBy", After: n.ID}}, detail: "reason: " + n.Reason})
+	})
+	return nh, err
+}
+
+// VoidHours withdraws a record with a reason; the row stays, marked void.
+func (db *DB) VoidHours(ctx context.Context, a *guangong.Actor, id string, version int, reason string) error {
+	return db.write(ctx, a, func(tx *Tx) error {
+		if err := canWrite(a, objHours, id, "", "void hours"); err != nil {
+			return err
+		}
+		h, err := organisedHours(ctx, tx, a, id, "void hours")
+		if err != nil {
+			return err
+		}
+		if err := live(h, version); err != nil {
+			return err
+		}
+		reason = strings.TrimSpace(reason)
+		if err := checkReason(reason); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE service_hours SET status = $1, reason = $2, version = version + 1,
+			updated_at = $3 WHERE id = $4 AND version = $5`, guangong.HoursVoid, reason, fmtTime(tx.now), id, version)
+		if err != nil {
+			return err
+		}
+		if err := oneRow(res); err != nil {
+			return err
+		}
+		return tx.audit(a, entry{action: guangong.ActionUpdate, objectType: objHours, objectID: id, orgID: h.OrgID,
+			changes: []guangong.Change{{Field: "status", Before: h.Status, After: guangong.HoursVoid},
+				{Field: "reason", Before: h.Reason, After: reason}}})
+	})
+}
+
+// yearlySQL sums a volunteer's live records by year, from the volunteer's index alone.
+const yearlySQL = `SELECT substr(h.served_on, 1, 4), h.status, SUM(h.minutes), COUNT(*) FROM service_hours h
+	WHERE h.volunteer_id = $1 AND h.status IN ('recorded', 'confirmed')
+	GROUP BY substr(h.served_on, 1, 4), h.status`
+
+// YearlyHours sums a volunteer's confirmed and pending minutes per year, newest year first.
+func (db *DB) YearlyHours(ctx context.Context, a *guangong.Actor, volunteerID string) ([]guangong.YearHours, error) {
+	var out []guangong.YearHours
+	err := db.read(ctx, a, func(q querier) error {
+		if err := canRead(a, objHours, "", "yearly hours"); err != nil {
+			return err
+		}
+		if _, err := db.scopedVolunteer(ctx, q, a, volunteerID, "yearly hours"); err != nil {
+			return err
+		}
+		rows, err := q.QueryContext(ctx, yearlySQL, volunteerID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		byYear := map[string]*guangong.YearHours{}
+		var years []string
+		for rows.Next() {
+			var year, status string
+			var sum, n int
+			if err := rows.Scan(&year, &status, &sum, &n); err != nil {
+				return err
+			}
+			y := byYear[year]
+			if y == nil {
+				y = &guangong.YearHours{Year: year}
+				byYear[year] = y
+				years = append(years, year)
+			}
+			if status == guangong.HoursConfirmed {
+				y.Confirmed += sum
+			} else {
+				y.Pending += sum
+			}
+			y.Records += n
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		sortDesc(years)
+		out = []guangong.YearHours{}
+		for _, y := range years {
+			out = append(out, *byYear[y])
+		}
+		return nil
+	})
+	return out, err
+}
+
+func sortDesc(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] > s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+// VolunteerEvents lists the meetings and activities a volunteer took part in, newest first.
+func (db *DB) VolunteerEvents(ctx context.Context, a *guangong.Actor, volunteerID string, p guangong.Page) ([]*guangong.VolunteerEvent, int, error) {
+	var list []*guangong.VolunteerEvent
+	var total int
+	err := db.read(ctx, a, func(q querier) error {
+		if err := canRead(a, objHours, "", "volunteer events"); err != nil {
+			return err
+		}
+		if _, err := db.scopedVolunteer(ctx, q, a, volunteerID, "volunteer events"); err != nil {
+			return err
+		}
+		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM event_volunteers WHERE volunteer_id = $1`, volunteerID).Scan(&total); err != nil {
+			return err
+		}
+		rows, err := q.QueryContext(ctx, `SELECT e.id, e.type, e.category, e.kind, e.title, e.starts_on, e.place, e.org_id,
+			o.name, ev.role, e.status FROM event_volunteers ev JOIN events e ON e.id = ev.event_id JOIN orgs o ON o.id = e.org_id
+			WHERE ev.volunteer_id = $1 ORDER BY e.starts_on DESC, e.id DESC`+limit(p.Normalize()), volunteerID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		list = []*guangong.VolunteerEvent{}
+		for rows.Next() {
+			e := &guangong.VolunteerEvent{}
+			if err := rows.Scan(&e.EventID, &e.Type, &e.Category, &e.Kind, &e.Title, &e.StartsOn, &e.Place, &e.OrgID,
+				&e.OrgName, &e.Role, &e.Status); err != nil {
+				return err
+			}
+			list = append(list, e)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return list, total, nil
+}
+
+func rfc3339(stored string) (string, error) {
+	if stored == "" {
+		return "", nil
+	}
+	var t time.Time
+	if err := (timeCol{&t}).Scan(stored); err != nil {
+		return "", err
+	}
+	return t.Format(time.RFC3339), nil
+}
+
+// VolunteerShifts lists the duty shifts a volunteer filled, newest first.
+func (db *DB) VolunteerShifts(ctx context.Context, a *guangong.Actor, volunteerID string, p guangong.Page) ([]*guangong.VolunteerShift, int, error) {
+	var list []*guangong.VolunteerShift
+	var total int
+	err := db.read(ctx, a, func(q querier) error {
+		if err := canRead(a, objHours, "", "volunteer shifts"); err != nil {
+			return err
+		}
+		if _, err := db.scopedVolunteer(ctx, q, a, volunteerID, "volunteer shifts"); err != nil {
+			return err
+		}
+		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM shift_volunteers WHERE volunteer_id = $1`, volunteerID).Scan(&total); err != nil {
+			return err
+		}
+		rows, err := q.QueryContext(ctx, `SELECT s.id, dp.id, dp.name, dp.kind, o.name, s.role, s.starts_at, s.ends_at,
+			sv.source, sv.check_in_at, sv.check_out_at FROM shift_volunteers sv JOIN shifts s ON s.id = sv.shift_id
+			JOIN duty_posts dp ON dp.id = s.post_id JOIN orgs o ON o.id = dp.org_id
+			WHERE sv.volunteer_id = $1 ORDER BY s.starts_at DESC, s.id DESC`+limit(p.Normalize()), volunteerID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		list = []*guangong.VolunteerShift{}
+		for rows.Next() {
+			s := &guangong.VolunteerShift{}
+			var in, out string
+			if err := rows.Scan(&s.ShiftID, &s.PostID, &s.PostName, &s.PostKind, &s.OrgName, &s.Role,
+				timeCol{&s.StartsAt}, timeCol{&s.EndsAt}, &s.Source, &in, &out); err != nil {
+				return err
+			}
+			var err error
+			if s.CheckInAt, err = rfc3339(in); err != nil {
+				return err
+			}
+			if s.CheckOutAt, err = rfc3339(out); err != nil {
+				return err
+			}
+			list = append(list, s)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return list, total, nil
+}
+
+// certifiedSQL sums what a certificate counts: the volunteer's confirmed records in the
+// range whose organiser lies in the issuing committee's subtree. Superseded and void rows
+// have their own statuses, so "confirmed" alone excludes them.
+const certifiedWhere = ` FROM service_hours h WHERE h.volunteer_id = $1 AND h.status = 'confirmed'
+	AND h.served_on >= $2 AND h.served_on <= $3
+	AND h.org_id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = $4)`
+
+// IssueCertificate issues a certificate for a volunteer's confirmed hours in a range, from
+// a committee in scope (it counts what that committee and those below it organised). The
+// serial is the committee's code, the year and a running number.
+func (db *DB) IssueCertificate(ctx context.Context, a *guangong.Actor, c *guangong.Certificate) error {
+	fn := func(tx *Tx) error {
+		if err := canWrite(a, objCertificate, "", c.OrgID, "issue certificate"); err != nil {
+			return err
+		}
+		if err := c.Validate(tx.now); err != nil {
+			return err
+		}
+		v, err := db.volunteerIn(ctx, tx, a, "volunteerId", c.VolunteerID, "issue certificate")
+		if err != nil {
+			return err
+		}
+		o, err := recordOrg(ctx, tx, a, "orgId", c.OrgID)
+		if err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(h.minutes), 0), COUNT(*)`+certifiedWhere,
+			c.VolunteerID, c.From, c.To, c.OrgID).Scan(&c.Minutes, &c.Records); err != nil {
+			return err
+		}
+		if c.Minutes == 0 {
+			return fieldErr("from", "该时间段内没有本组织及下级组织确认的服务时长", "No hours confirmed by this committee or those below it in this period")
+		}
+		if c.Content == "" {
+			if c.Content, err = certificateSummary(ctx, tx, c); err != nil {
+				return err
+			}
+		}
+		if c.IssuerName, err = recorderName(ctx, tx, a); err != nil {
+			return err
+		}
+		year := todayShanghai(tx.now).Format("2006")
+		code := o.Code
+		if code == "" {
+			code = strings.ToUpper(strings.ReplaceAll(o.ID, "-", "")[:8])
+		}
+		prefix := code + "-" + year + "-"
+		var last string
+		err = tx.QueryRowContext(ctx, `SELECT serial FROM certificates WHERE serial >= $1 AND serial < $2
+			ORDER BY serial DESC LIMIT 1`, prefix, code+"-"+year+".").Scan(&last)
+		if err != nil && !noRows(err) {
+			return err
+		}
+		next := 1
+		if last != "" {
+			n, _ := strconv.Atoi(strings.TrimPrefix(last, prefix))
+			next = n + 1
+		}
+		c.ID, c.Serial, c.IssuedBy, c.IssuedAt = guangong.NewID(), fmt.Sprintf("%s%05d", prefix, next), a.UserID, tx.now
+		c.VolunteerName, c.OrgName = v.Name, o.Name
+		if _, err := tx.ExecContext(ctx, `INSERT INTO certificates (id, serial, volunteer_id, org_id, from_date, to_date,
+			minutes, content, issued_by, issued_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			c.ID, c.Serial, c.VolunteerID, c.OrgID, c.From, c.To, c.Minutes, c.Content, c.IssuedBy, fmtTime(tx.now)); err != nil {
+			return err
+		}
+		return tx.audit(a, entry{action: guangong.ActionCreate, objectType: objCertificate, objectID: c.ID, orgID: c.OrgID,
+			changes: diff(nil, [][2]string{{"serial", c.Serial}, {"volunteerId", c.VolunteerID}, {"from", c.From}, {"to", c.To},
+				{"minutes", strconv.Itoa(c.Minutes)}, {"content", c.Content}})})
+	}
+	if a == nil {
+		return noActor()
+	}
+	// Two committees' clerks issuing at once on PostgreSQL may read the same last serial:
+	// the unique index refuses the second, which then takes the next number.
+	var err error
+	for range 3 {
+		if err = db.inTx(ctx, fn); err == nil {
+			break
+		}
+		if _, dup := uniqueViolation(err); !dup {
+			break
+		}
+	}
+	if err != nil {
+		c.ID, c.Serial = "", ""
+	}
+	return db.finish(ctx, a, err)
+}
+
+// certificateSummary names the most frequent kinds of service in the range, for the
+// certificate's content line.
+func certificateSummary(ctx context.Context, q querier, c *guangong.Certificate) (string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT h.content, COUNT(*)`+certifiedWhere+` GROUP BY h.content
+		ORDER BY COUNT(*) DESC, h.content LIMIT 5`, c.VolunteerID, c.From, c.To, c.OrgID)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return "", err
+		}
+		names = append(names, s)
+	}
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
+	more := ""
+	if len(names) == 5 {
+		more = "等"
+	}
+	return strings.Join(names, "、") + more + "志愿服务，共" + itoa(c.Records) + "次", nil
+}
+
+const certificateCols = `c.id, c.serial, c.volunteer_id, v.name, v.org_id, c.org_id, o.name, c.from_date, c.to_date,
+	c.minutes, c.content, c.issued_by, COALESCE(u.display_name, ''), c.issued_at`
+
+const certificateFrom = ` FROM certificates c JOIN volunteers v ON v.id = c.volunteer_id JOIN orgs o ON o.id = c.org_id
+	LEFT JOIN users u ON u.id = c.issued_by`
+
+func scanCertificate(s scanner) (*guangong.Certificate, string, error) {
+	c := &guangong.Certificate{}
+	var vorg string
+	err := s.Scan(&c.ID, &c.Serial, &c.VolunteerID, &c.VolunteerName, &vorg, &c.OrgID, &c.OrgName, &c.From, &c.To,
+		&c.Minutes, &c.Content, &c.IssuedBy, &c.IssuerName, timeCol{&c.IssuedAt})
+	return c, vorg, err
+}
+
+// FindCertificate returns a certificate whose volunteer or issuing committee lies in scope.
+func (db *DB) FindCertificate(ctx context.Context, a *guangong.Actor, id string) (*guangong.Certificate, error) {
+	var c *guangong.Certificate
+	err := db.read(ctx, a, func(q querier) error {
+		if err := canRead(a, objCertificate, id, "read certificate"); err != nil {
+			return err
+		}
+		var vorg string
+		var err error
+		c, vorg, err = scanCertificate(q.QueryRowContext(ctx, `SELECT `+certificateCols+certificateFrom+` WHERE c.id = $1`, id))
+		if noRows(err) {
+			return certificateNotFound()
+		} else if err != nil {
+			return err
+		}
+		for _, org := range []string{c.OrgID, vorg} {
+			if ok, err := inScope(ctx, q, a, org); err != nil {
+				return err
+			} else if ok {
+				return nil
+			}
+		}
+		return &denial{err: certificateNotFound(), objectType: objCertificate, objectID: id, orgID: c.OrgID, detail: "read certificate: outside scope"}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Certificates lists a volunteer's certificates, newest first.
+func (db *DB) Certificates(ctx context.Context, a *guangong.Actor, volunteerID string) ([]*guangong.Certificate, error) {
+	var list []*guangong.Certificate
+	err := db.read(ctx, a, func(q querier) error {
+		if err := canRead(a, objCertificate, "", "list certificates"); err != nil {
+			return err
+		}
+		if _, err := db.scopedVolunteer(ctx, q, a, volunteerID, "list certificates"); err != nil {
+			return err
+		}
+		// A volunteer holds a few certificates; the list is capped all the same.
+		rows, err := q.QueryContext(ctx, `SELECT `+certificateCols+certificateFrom+` WHERE c.volunteer_id = $1
+			ORDER BY c.issued_at DESC, c.id DESC LIMIT 200`, volunteerID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		list = []*guangong.Certificate{}
+		for rows.Next() {
+			c, _, err := scanCertificate(rows)
+			if err != nil {
+				return err
+			}
+			list = append(list, c)
+		}
+		return rows.Err()
+	})
+	return list, err
+}
+
+// ExportHours reads the rows of an export for the national volunteer service system and
+// records the export in the same transaction. Full ID numbers need a committee
+// administrator and a reason (as the people export); otherwise they are masked. The
+// status defaults to confirmed: only confirmed hours go to the national system.
+func (db *DB) ExportHours(ctx context.Context, a *guangong.Actor, e guangong.HoursExport) ([]*guangong.HoursExportRow, error) {
+	var out []*guangong.HoursExportRow
+	err := db.write(ctx, a, func(tx *Tx) error {
+		if err := canRead(a, objHours, "", "export hours"); err != nil {
+			return err
+		}
+		if e.Reveal && !a.Can(guangong.CanRevealHours) {
+			return &denial{err: guangong.Forbidden(), objectType: objHours, orgID: a.OrgID, detail: "export hours with full ID numbers"}
+		}
+		e.Reason = strings.TrimSpace(e.Reason)
+		if e.Reveal {
+			var v guangong.Validation
+			v.Text("reason", "导出完整信息的理由", "Reason for exporting full values", e.Reason, true, 200)
+			if err := v.Err(); err != nil {
+				return err
+			}
+		}
+		f := e.Filter
+		if f.Status == nil {
+			f.Status = new(guangong.HoursConfirmed)
+		}
+		conds, as, err := db.hoursConds(ctx, tx, a, f, "export hours")
+		if err != nil {
+			return err
+		}
+		w := where(conds)
+		var total int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM service_hours h`+w, as...).Scan(&total); err != nil {
+			return err
+		}
+		if total > guangong.MaxHoursExport {
+			return guangong.Errorf(guangong.EINVALID, "符合条件的记录有 %d 条，超过单次导出上限 %d 条，请缩小筛选范围",
+				"%d records match, over the limit of %d per export; narrow the filters", total, guangong.MaxHoursExport)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT v.name, v.id_enc, COALESCE(e.title, ''), COALESCE(dp.name, ''),
+			COALESCE(s.role, ''), h.served_on, h.place, h.content, h.minutes, h.recorder_name, o.name, h.status`+hoursFrom+w+
+			` ORDER BY h.served_on, h.id`, as...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		out = []*guangong.HoursExportRow{}
+		for rows.Next() {
+			r := &guangong.HoursExportRow{}
+			var idn, title, post, role string
+			if err := rows.Scan(&r.VolunteerName, &idn, &title, &post, &role, &r.ServedOn, &r.Place, &r.Content,
+				&r.Minutes, &r.RecorderName, &r.OrgName, &r.Status); err != nil {
+				return err
+			}
+			if r.IDNumber, err = db.openField("idNumber", idn); err != nil {
+				return err
+			}
+			if r.IDNumber != "" {
+				r.IDType = "居民身份证"
+				if !e.Reveal {
+					r.IDNumber = guangong.MaskIDNumber(r.IDNumber)
+				}
+			}
+			h := guangong.ServiceHours{EventTitle: title, ShiftLabel: strings.TrimSpace(post + " " + role), Content: r.Content}
+			r.Activity = h.Activity()
+			out = append(out, r)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		org := a.OrgID
+		if f.OrgID != nil {
+			org = *f.OrgID
+		}
+		return tx.audit(a, entry{action: guangong.ActionExport, objectType: objHours, orgID: org,
+			detail: exportHoursDetail(e, f, len(out))})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func exportHoursDetail(e guangong.HoursExport, f guangong.HoursFilter, n int) string {
+	var parts []string
+	add := func(name string, v *string) {
+		if v != nil {
+			parts = append(parts, name+"="+strconv.Quote(*v))
+		}
+	}
+	add("volunteerId", f.VolunteerID)
+	add("orgId", f.OrgID)
+	add("eventId", f.EventID)
+	add("shiftId", f.ShiftID)
+	add("status", f.Status)
+	add("from", f.From)
+	add("to", f.To)
+	mode := "masked"
+	if e.Reveal {
+		mode = "revealed; reason=" + strconv.Quote(e.Reason)
+	}
+	return fmt.Sprintf("format=%s; rows=%d; %s; filters: %s", e.Format, n, mode, strings.Join(parts, " "))
+}
