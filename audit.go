@@ -100,6 +100,7 @@ type Store interface {
 	TroupeService
 	DutyService
 	HoursService
+	ProgressService
 	Ping(ctx context.Context) error
 	Close() error
 }

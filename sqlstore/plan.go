@@ -1,0 +1,221 @@
+package sqlstore
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"guangong"
+)
+
+// A committee's plan for the year: planned meetings and activities by month. An item is
+// done when a held or recorded event carries it out, linked from either side (the item's
+// event_id, or the event's plan_item_id); past its month without one it is overdue.
+
+func planItemNotFound() error { return guangong.NotFound(guangong.PlanItemNoun) }
+
+const planCols = `p.id, p.org_id, o.name, p.year, p.month, p.type, p.kind, p.category, p.subcategory, p.title, p.large,
+	p.event_id, p.version, p.created_at, p.updated_at, COALESCE(e.id, ''), COALESCE(e.title, ''), COALESCE(e.starts_on, '')`
+
+// planFrom joins each item with its committee and the done event that carried it out.
+const planFrom = ` FROM plan_items p JOIN orgs o ON o.id = p.org_id
+	LEFT JOIN events e ON e.id = COALESCE(
+		(SELECT x.id FROM events x WHERE x.id = p.event_id AND x.status IN ('held', 'recorded')),
+		(SELECT MIN(x.id) FROM events x WHERE x.plan_item_id = p.id AND x.status IN ('held', 'recorded')))`
+
+func scanPlanItem(s scanner, today string) (*guangong.PlanItem, error) {
+	p := &guangong.PlanItem{}
+	err := s.Scan(&p.ID, &p.OrgID, &p.OrgName, &p.Year, &p.Month, &p.Type, &p.Kind, &p.Category, &p.Subcategory,
+		&p.Title, &p.Large, &p.EventID, &p.Version, timeCol{&p.CreatedAt}, timeCol{&p.UpdatedAt},
+		&p.DoneEventID, &p.DoneEventTitle, &p.DoneOn)
+	p.Done = p.DoneEventID != ""
+	p.Overdue = !p.Done && p.PastMonth(today)
+	return p, err
+}
+
+// planItems lists the items of orgID (or its subtree) for year, by month.
+func planItems(ctx context.Context, q querier, orgID string, year int, subtree bool, now time.Time) ([]*guangong.PlanItem, error) {
+	today := todayShanghai(now).Format(guangong.DateLayout)
+	rows, err := q.QueryContext(ctx, `SELECT `+planCols+planFrom+` WHERE `+orgCond("p.org_id", subtree)+` AND p.year = $2
+		ORDER BY p.month, o.name, p.created_at, p.id`, orgID, year)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	list := []*guangong.PlanItem{}
+	for rows.Next() {
+		p, err := scanPlanItem(rows, today)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, p)
+	}
+	return list, rows.Err()
+}
+
+// PlanItems lists committee orgID's plan for year.
+func (db *DB) PlanItems(ctx context.Context, a *guangong.Actor, orgID string, year int) ([]*guangong.PlanItem, error) {
+	var list []*guangong.PlanItem
+	err := db.read(ctx, a, func(q querier) error {
+		if err := canRead(a, objPlanItem, "", "read plan"); err != nil {
+			return err
+		}
+		if err := checkProgressYear(year); err != nil {
+			return err
+		}
+		if _, err := scopedOrg(ctx, q, a, orgID, "read plan"); err != nil {
+			return err
+		}
+		var err error
+		list, err = planItems(ctx, q, orgID, year, false, db.now())
+		return err
+	})
+	return list, err
+}
+
+// scopedPlanItem reads item id if its committee lies in scope; else NotFound, audited.
+func (db *DB) scopedPlanItem(ctx context.Context, q querier, a *guangong.Actor, id, what string) (*guangong.PlanItem, error) {
+	today := todayShanghai(db.now()).Format(guangong.DateLayout)
+	p, err := scanPlanItem(q.QueryRowContext(ctx, `SELECT `+planCols+planFrom+` WHERE p.id = $1`, id), today)
+	if noRows(err) {
+		return nil, &denial{err: planItemNotFound(), objectType: objPlanItem, objectID: id, detail: what + ": not found"}
+	} else if err != nil {
+		return nil, err
+	}
+	if ok, err := inScope(ctx, q, a, p.OrgID); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, &denial{err: planItemNotFound(), objectType: objPlanItem, objectID: id, orgID: p.OrgID, detail: what + ": outside scope"}
+	}
+	return p, nil
+}
+
+// FindPlanItem returns a plan item in scope.
+func (db *DB) FindPlanItem(ctx context.Context, a *guangong.Actor, id string) (*guangong.PlanItem, error) {
+	var p *guangong.PlanItem
+	err := db.read(ctx, a, func(q querier) error {
+		if err := canRead(a, objPlanItem, id, "read plan item"); err != nil {
+			return err
+		}
+		var err error
+		p, err = db.scopedPlanItem(ctx, q, a, id, "read plan item")
+		return err
+	})
+	return p, err
+}
+
+func planFields(p *guangong.PlanItem) [][2]string {
+	return [][2]string{{"year", strconv.Itoa(p.Year)}, {"month", strconv.Itoa(p.Month)}, {"type", p.Type},
+		{"kind", p.Kind}, {"category", p.Category}, {"subcategory", p.Subcategory}, {"title", p.Title},
+		{"large", strconv.FormatBool(p.Large)}, {"eventId", p.EventID}}
+}
+
+// checkPlanEvent checks that the event an item links to exists and was organised by the
+// item's committee (host or co-organiser).
+func checkPlanEvent(ctx context.Context, q querier, p *guangong.PlanItem) error {
+	if p.EventID == "" {
+		return nil
+	}
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM event_orgs WHERE event_id = $1 AND org_id = $2`,
+		p.EventID, p.OrgID).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return fieldErr("eventId", "所选会议或活动不存在，或不是本组织举办的", "The event does not exist or was not organised by this committee")
+	}
+	return nil
+}
+
+// CreatePlanItem adds an item to a committee's plan.
+func (db *DB) CreatePlanItem(ctx context.Context, a *guangong.Actor, p *guangong.PlanItem) error {
+	err := db.write(ctx, a, func(tx *Tx) error {
+		if err := canWrite(a, objPlanItem, "", p.OrgID, "create plan item"); err != nil {
+			return err
+		}
+		p.Normalize()
+		if err := p.Validate(); err != nil {
+			return err
+		}
+		o, err := recordOrg(ctx, tx, a, "orgId", p.OrgID)
+		if err != nil {
+			return err
+		}
+		if err := checkPlanEvent(ctx, tx, p); err != nil {
+			return err
+		}
+		now := fmtTime(tx.now)
+		p.ID, p.OrgName, p.Version, p.CreatedAt, p.UpdatedAt = guangong.NewID(), o.Name, 1, tx.now, tx.now
+		if _, err := tx.ExecContext(ctx, `INSERT INTO plan_items (id, org_id, year, month, type, kind, category, subcategory,
+			title, large, event_id, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12)`,
+			p.ID, p.OrgID, p.Year, p.Month, p.Type, p.Kind, p.Category, p.Subcategory, p.Title, p.Large, p.EventID, now); err != nil {
+			return err
+		}
+		return tx.audit(a, entry{action: guangong.ActionCreate, objectType: objPlanItem, objectID: p.ID, orgID: p.OrgID,
+			changes: diff(nil, planFields(p))})
+	})
+	if err != nil {
+		p.ID = ""
+	}
+	return err
+}
+
+// UpdatePlanItem changes an item (its committee stays); p.Version must match.
+func (db *DB) UpdatePlanItem(ctx context.Context, a *guangong.Actor, p *guangong.PlanItem) error {
+	return db.write(ctx, a, func(tx *Tx) error {
+		if err := canWrite(a, objPlanItem, p.ID, "", "update plan item"); err != nil {
+			return err
+		}
+		cur, err := db.scopedPlanItem(ctx, tx, a, p.ID, "update plan item")
+		if err != nil {
+			return err
+		}
+		p.OrgID, p.OrgName = cur.OrgID, cur.OrgName
+		p.Normalize()
+		if err := p.Validate(); err != nil {
+			return err
+		}
+		if p.Version != cur.Version {
+			return guangong.Stale()
+		}
+		if err := checkPlanEvent(ctx, tx, p); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE plan_items SET year = $1, month = $2, type = $3, kind = $4, category = $5,
+			subcategory = $6, title = $7, large = $8, event_id = $9, version = version + 1, updated_at = $10
+			WHERE id = $11 AND version = $12`, p.Year, p.Month, p.Type, p.Kind, p.Category, p.Subcategory, p.Title, p.Large,
+			p.EventID, fmtTime(tx.now), p.ID, p.Version)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != 1 {
+			return guangong.Stale()
+		}
+		p.Version, p.CreatedAt, p.UpdatedAt = cur.Version+1, cur.CreatedAt, tx.now
+		return tx.audit(a, entry{action: guangong.ActionUpdate, objectType: objPlanItem, objectID: p.ID, orgID: p.OrgID,
+			changes: diff(planFields(cur), planFields(p))})
+	})
+}
+
+// DeletePlanItem removes an item from the plan; the event it linked to is untouched.
+func (db *DB) DeletePlanItem(ctx context.Context, a *guangong.Actor, id string, version int) error {
+	return db.write(ctx, a, func(tx *Tx) error {
+		if err := canWrite(a, objPlanItem, id, "", "delete plan item"); err != nil {
+			return err
+		}
+		cur, err := db.scopedPlanItem(ctx, tx, a, id, "delete plan item")
+		if err != nil {
+			return err
+		}
+		if cur.Version != version {
+			return guangong.Stale()
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM plan_items WHERE id = $1`, id); err != nil {
+			return err
+		}
+		return tx.audit(a, entry{action: guangong.ActionDelete, objectType: objPlanItem, objectID: id, orgID: cur.OrgID,
+			changes: removed(planFields(cur))})
+	})
+}

@@ -1,0 +1,681 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"guangong"
+)
+
+// Progress figures, counted from the records on every call (events, troupes, duty
+// rosters, service hours), and the targets they are measured against.
+
+const (
+	objTarget        = "target"
+	objTargetDefault = "target_default"
+	objPlanItem      = "plan_item"
+)
+
+var _ guangong.ProgressService = (*DB)(nil)
+
+func targetNotFound() error { return guangong.NotFound(guangong.TargetNoun) }
+
+// doneStatus is the SQL condition that event e counts as done.
+const doneStatus = `e.status IN ('held', 'recorded')`
+
+// eventSums is one SUM per event metric, in guangong.Metrics order, over rows aliased e.
+// The codes are the domain's constants, never input.
+var eventSums, eventMetrics = func() (string, []guangong.Metric) {
+	var parts []string
+	var ms []guangong.Metric
+	for _, m := range guangong.Metrics {
+		if m.Source != guangong.SourceEvents {
+			continue
+		}
+		var conds []string
+		for _, c := range [][2]string{{"type", m.Event.Type}, {"kind", m.Event.Kind}, {"category", m.Event.Category},
+			{"subcategory", m.Event.Subcategory}, {"scale", m.Event.Scale}} {
+			if c[1] != "" {
+				conds = append(conds, "e."+c[0]+" = '"+c[1]+"'")
+			}
+		}
+		if m.Event.Large {
+			conds = append(conds, "e.large")
+		}
+		val := "1"
+		if m.Event.SumYouths {
+			val = "e.youths_served"
+		}
+		parts = append(parts, "SUM(CASE WHEN "+strings.Join(conds, " AND ")+" THEN "+val+" ELSE 0 END)")
+		ms = append(ms, m)
+	}
+	return strings.Join(parts, ", "), ms
+}()
+
+// yearSpan is the half-open range of Shanghai dates of years from..to.
+func yearSpan(from, to int) (string, string) {
+	return fmt.Sprintf("%04d-01-01", from), fmt.Sprintf("%04d-01-01", to+1)
+}
+
+// eventRows is the FROM clause of the done events counted for orgID ($1) between $2 and $3:
+// those it organised (host or co-organiser), or with subtree those any committee of its
+// subtree organised, each event once. Each organiser's row carries the event's date
+// (event_orgs.starts_on, migration 0006_events), so either is one index range of
+// event_orgs_org_day per committee.
+func eventRows(subtree bool) string {
+	const cols = `e.starts_on, e.type, e.kind, e.category, e.subcategory, e.scale, e.large, e.youths_served`
+	if !subtree {
+		return `(SELECT ` + cols + ` FROM event_orgs eo JOIN events e ON e.id = eo.event_id
+			WHERE eo.org_id = $1 AND eo.starts_on >= $2 AND eo.starts_on < $3 AND ` + doneStatus + `) e`
+	}
+	return `(SELECT ` + cols + ` FROM events e WHERE e.id IN (SELECT eo.event_id FROM org_closure c
+			JOIN event_orgs eo ON eo.org_id = c.descendant_id AND eo.starts_on >= $2 AND eo.starts_on < $3
+			WHERE c.ancestor_id = $1) AND ` + doneStatus + `) e`
+}
+
+// countEvents sums the event metrics by period: the month ("01".."12") or, with byYear,
+// the year. The result maps period to one figure per metric of eventMetrics.
+func countEvents(ctx context.Context, q querier, orgID, from, to string, subtree, byYear bool) (map[string][]int, error) {
+	period := `substr(e.starts_on, 6, 2)`
+	if byYear {
+		period = `substr(e.starts_on, 1, 4)`
+	}
+	rows, err := q.QueryContext(ctx, `SELECT `+period+`, `+eventSums+` FROM `+eventRows(subtree)+` GROUP BY `+period,
+		orgID, from, to)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string][]int{}
+	for rows.Next() {
+		var p string
+		vals := make([]int64, len(eventMetrics))
+		dest := []any{&p}
+		for i := range vals {
+			dest = append(dest, &vals[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		fig := make([]int, len(vals))
+		for i, v := range vals {
+			fig[i] = int(v)
+		}
+		out[p] = fig
+	}
+	return out, rows.Err()
+}
+
+// orgCond is the condition that column col is orgID ($1), or lies in its subtree.
+func orgCond(col string, subtree bool) string {
+	if subtree {
+		return col + ` IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = $1)`
+	}
+	return col + ` = $1`
+}
+
+// countMinutes sums confirmed service minutes by period (month or year), counted for the
+// committee that confirms them.
+func countMinutes(ctx context.Context, q querier, orgID, from, to string, subtree, byYear bool) (map[string]int, error) {
+	period := `substr(h.served_on, 6, 2)`
+	if byYear {
+		period = `substr(h.served_on, 1, 4)`
+	}
+	rows, err := q.QueryContext(ctx, `SELECT `+period+`, SUM(h.minutes) FROM service_hours h
+		WHERE `+orgCond("h.org_id", subtree)+` AND h.status = 'confirmed' AND h.served_on >= $2 AND h.served_on < $3
+		GROUP BY `+period, orgID, from, to)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var p string
+		var n int64
+		if err := rows.Scan(&p, &n); err != nil {
+			return nil, err
+		}
+		out[p] = int(n)
+	}
+	return out, rows.Err()
+}
+
+// countTroupes counts troupes and their members current on day asOf, by committee level.
+func countTroupes(ctx context.Context, q querier, orgID, asOf string, subtree bool) ([]guangong.TroupeLevel, error) {
+	rows, err := q.QueryContext(ctx, `SELECT o.level, COUNT(DISTINCT t.id), COUNT(m.id)
+		FROM troupes t JOIN orgs o ON o.id = t.org_id
+		LEFT JOIN troupe_members m ON m.troupe_id = t.id AND m.from_date <= $2 AND (m.to_date = '' OR m.to_date > $2)
+		WHERE `+orgCond("t.org_id", subtree)+` AND t.founded <= $2
+		GROUP BY o.level`, orgID, asOf)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	got := map[guangong.Level]guangong.TroupeLevel{}
+	for rows.Next() {
+		var l guangong.TroupeLevel
+		if err := rows.Scan(&l.Level, &l.Troupes, &l.Members); err != nil {
+			return nil, err
+		}
+		got[l.Level] = l
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []guangong.TroupeLevel
+	for _, l := range guangong.Levels {
+		if x, ok := got[l]; ok {
+			out = append(out, x)
+		}
+	}
+	return out, nil
+}
+
+// countDuty counts the distinct volunteers on the year's shifts at each kind of post.
+func countDuty(ctx context.Context, q querier, orgID, from, to string, subtree bool) (map[string]int, error) {
+	rows, err := q.QueryContext(ctx, `SELECT p.kind, COUNT(DISTINCT sv.volunteer_id)
+		FROM duty_posts p JOIN shifts s ON s.post_id = p.id JOIN shift_volunteers sv ON sv.shift_id = s.id
+		WHERE `+orgCond("p.org_id", subtree)+` AND s.starts_on >= $2 AND s.starts_on < $3
+		GROUP BY p.kind`, orgID, from, to)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, err
+		}
+		out[k] = n
+	}
+	return out, rows.Err()
+}
+
+// asOfDay is the day standing figures (troupe members) are counted on: the year's last day,
+// or today while the year runs.
+func asOfDay(year int, now time.Time) string {
+	today := todayShanghai(now).Format(guangong.DateLayout)
+	last := fmt.Sprintf("%04d-12-31", year)
+	return min(today, last)
+}
+
+func checkProgressYear(year int) error {
+	if year < guangong.MinYear || year > guangong.MaxYear {
+		return fieldErr("year", "年份应在 2000 至 2100 之间", "The year must lie between 2000 and 2100")
+	}
+	return nil
+}
+
+// Progress computes every metric of committee orgID (or its subtree) in year.
+func (db *DB) Progress(ctx context.Context, a *guangong.Actor, orgID string, year int, subtree bool) (*guangong.Progress, error) {
+	var p *guangong.Progress
+	err := db.read(ctx, a, func(q querier) error {
+		if err := canRead(a, objTarget, "", "progress"); err != nil {
+			return err
+		}
+		if err := checkProgressYear(year); err != nil {
+			return err
+		}
+		o, err := scopedOrg(ctx, q, a, orgID, "progress")
+		if err != nil {
+			return err
+		}
+		p, err = db.progress(ctx, q, o, year, subtree)
+		return err
+	})
+	return p, err
+}
+
+func (db *DB) progress(ctx context.Context, q querier, o *guangong.Org, year int, subtree bool) (*guangong.Progress, error) {
+	now := db.now()
+	p := &guangong.Progress{OrgID: o.ID, OrgName: o.Name, Year: year, Subtree: subtree, AsOf: asOfDay(year, now)}
+	from, to := yearSpan(year, year)
+	events, err := countEvents(ctx, q, o.ID, from, to, subtree, false)
+	if err != nil {
+		return nil, err
+	}
+	minutes, err := countMinutes(ctx, q, o.ID, from, to, subtree, false)
+	if err != nil {
+		return nil, err
+	}
+	if p.TroupesBy, err = countTroupes(ctx, q, o.ID, p.AsOf, subtree); err != nil {
+		return nil, err
+	}
+	duty, err := countDuty(ctx, q, o.ID, from, to, subtree)
+	if err != nil {
+		return nil, err
+	}
+	targets, err := effectiveTargets(ctx, q, o.ID, year)
+	if err != nil {
+		return nil, err
+	}
+	byMetric := map[string]*guangong.EffectiveTarget{}
+	for _, t := range targets {
+		byMetric[t.Metric] = t
+	}
+	ei := 0
+	for _, m := range guangong.Metrics {
+		mp := &guangong.MetricProgress{Metric: m, Target: byMetric[m.Code]}
+		switch m.Source {
+		case guangong.SourceEvents:
+			mp.Monthly = make([]int, 12)
+			for k := range 12 {
+				if fig, ok := events[fmt.Sprintf("%02d", k+1)]; ok {
+					mp.Monthly[k] = fig[ei]
+					mp.Done += fig[ei]
+				}
+			}
+			ei++
+		case guangong.SourceHours:
+			mp.Monthly = make([]int, 12)
+			total := 0
+			for k := range 12 {
+				n := minutes[fmt.Sprintf("%02d", k+1)]
+				mp.Monthly[k] = n / 60
+				total += n
+			}
+			mp.Done = total / 60 // whole hours of the year's sum, not a sum of rounded months
+		case guangong.SourceTroupes:
+			for _, l := range p.TroupesBy {
+				if m.Code == guangong.MetricTroupes {
+					mp.Done += l.Troupes
+				} else {
+					mp.Done += l.Members
+				}
+			}
+		case guangong.SourceDuty:
+			mp.Done = duty[m.PostKind]
+		}
+		mp.Met = mp.Target != nil && mp.Done >= mp.Target.Min
+		p.Metrics = append(p.Metrics, mp)
+	}
+	items, err := planItems(ctx, q, o.ID, year, subtree, now)
+	if err != nil {
+		return nil, err
+	}
+	p.Overdue = []*guangong.PlanItem{}
+	for _, it := range items {
+		p.PlanCount++
+		if it.Done {
+			p.PlanDone++
+		}
+		if it.Overdue {
+			p.Overdue = append(p.Overdue, it)
+		}
+	}
+	return p, nil
+}
+
+// ProgressYears sums the monthly metrics by year over from..to.
+func (db *DB) ProgressYears(ctx context.Context, a *guangong.Actor, orgID string, from, to int, subtree bool) (*guangong.YearTotals, error) {
+	var yt *guangong.YearTotals
+	err := db.read(ctx, a, func(q querier) error {
+		if err := canRead(a, objTarget, "", "progress years"); err != nil {
+			return err
+		}
+		if err := checkProgressYear(from); err != nil {
+			return err
+		}
+		if to < from || to-from+1 > guangong.MaxYearSpan || to > guangong.MaxYear {
+			return fieldErr("to", "结束年份应不早于起始年份，且跨度不超过10年", "The last year must not precede the first, and the span is at most 10 years")
+		}
+		o, err := scopedOrg(ctx, q, a, orgID, "progress years")
+		if err != nil {
+			return err
+		}
+		d0, d1 := yearSpan(from, to)
+		events, err := countEvents(ctx, q, o.ID, d0, d1, subtree, true)
+		if err != nil {
+			return err
+		}
+		minutes, err := countMinutes(ctx, q, o.ID, d0, d1, subtree, true)
+		if err != nil {
+			return err
+		}
+		yt = &guangong.YearTotals{OrgID: o.ID, OrgName: o.Name, From: from, To: to, Subtree: subtree}
+		for y := from; y <= to; y++ {
+			yt.Years = append(yt.Years, y)
+		}
+		ei := 0
+		for _, m := range guangong.Metrics {
+			if !m.Monthly {
+				continue
+			}
+			row := guangong.YearTotalsRow{Metric: m, ByYear: make([]int, len(yt.Years))}
+			totalMinutes := 0
+			for k, y := range yt.Years {
+				key := strconv.Itoa(y)
+				if m.Source == guangong.SourceHours {
+					row.ByYear[k] = minutes[key] / 60
+					totalMinutes += minutes[key]
+				} else if fig, ok := events[key]; ok {
+					row.ByYear[k] = fig[ei]
+					row.Total += fig[ei]
+				}
+			}
+			if m.Source == guangong.SourceHours {
+				row.Total = totalMinutes / 60
+			} else {
+				ei++
+			}
+			yt.Rows = append(yt.Rows, row)
+		}
+		return nil
+	})
+	return yt, err
+}
+
+// effectiveTargets is orgID's explicit targets for year and, for other metrics, the
+// defaults of its nearest ancestor that set one: in guangong.Metrics order.
+func effectiveTargets(ctx context.Context, q querier, orgID string, year int) ([]*guangong.EffectiveTarget, error) {
+	got := map[string]*guangong.EffectiveTarget{}
+	rows, err := q.QueryContext(ctx, `SELECT id, metric, min_count, set_by, version FROM targets WHERE org_id = $1 AND year = $2`, orgID, year)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		t := &guangong.EffectiveTarget{Source: guangong.TargetSourceExplicit}
+		if err := rows.Scan(&t.TargetID, &t.Metric, &t.Min, &t.SetBy, &t.Version); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		got[t.Metric] = t
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// Nearest ancestor first: the first default seen for a metric wins.
+	rows, err = q.QueryContext(ctx, `SELECT d.metric, d.min_count, d.set_by FROM org_closure c
+		JOIN target_defaults d ON d.set_by = c.ancestor_id
+		WHERE c.descendant_id = $1 AND c.depth > 0 ORDER BY c.depth, d.metric`, orgID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		t := &guangong.EffectiveTarget{Source: guangong.TargetSourceDefault}
+		if err := rows.Scan(&t.Metric, &t.Min, &t.SetBy); err != nil {
+			return nil, err
+		}
+		if _, ok := got[t.Metric]; !ok {
+			got[t.Metric] = t
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := []*guangong.EffectiveTarget{}
+	for _, m := range guangong.Metrics {
+		if t, ok := got[m.Code]; ok {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// EffectiveTargets lists the targets that apply to orgID in year.
+func (db *DB) EffectiveTargets(ctx context.Context, a *guangong.Actor, orgID string, year int) ([]*guangong.EffectiveTarget, error) {
+	var out []*guangong.EffectiveTarget
+	err := db.read(ctx, a, func(q querier) error {
+		if err := canRead(a, objTarget, "", "read targets"); err != nil {
+			return err
+		}
+		if err := checkProgressYear(year); err != nil {
+			return err
+		}
+		if _, err := scopedOrg(ctx, q, a, orgID, "read targets"); err != nil {
+			return err
+		}
+		var err error
+		out, err = effectiveTargets(ctx, q, orgID, year)
+		return err
+	})
+	return out, err
+}
+
+// removed records the fields of a deleted record.
+func removed(before [][2]string) []guangong.Change {
+	out := make([]guangong.Change, 0, len(before))
+	for _, f := range before {
+		out = append(out, guangong.Change{Field: f[0], Before: f[1]})
+	}
+	return out
+}
+
+// notAbove answers an account setting the target of its own committee (or one not below
+// it): targets come from the level above.
+func notAbove(id, orgID string) error {
+	return &denial{err: &guangong.Error{Code: guangong.EFORBIDDEN, Msg: guangong.Msg{
+		Zh: "目标只能由上级组织设定", En: "Only a committee above may set this committee's targets"}},
+		objectType: objTarget, objectID: id, orgID: orgID, detail: "set target: not above"}
+}
+
+// setterOrg checks that the actor may set targets of committee o and returns the committee
+// that sets them: the actor's, which must lie strictly above o. The system actor sets them
+// in the name of o's parent.
+func setterOrg(ctx context.Context, q querier, a *guangong.Actor, o *guangong.Org, id string) (string, error) {
+	if a.System {
+		if o.ParentID == "" {
+			return "", fieldErr("orgId", "最高一级组织没有上级，不能为其设定目标", "The top committee has no committee above to set its targets")
+		}
+		return o.ParentID, nil
+	}
+	if a.OrgID == o.ID {
+		return "", notAbove(id, o.ID)
+	}
+	ok, err := isDescendant(ctx, q, a.OrgID, o.ID)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", notAbove(id, o.ID)
+	}
+	return a.OrgID, nil
+}
+
+// SetTarget creates or changes the explicit target of t.OrgID for t.Year and t.Metric.
+func (db *DB) SetTarget(ctx context.Context, a *guangong.Actor, t *guangong.Target) error {
+	return db.write(ctx, a, func(tx *Tx) error {
+		if err := canWrite(a, objTarget, "", t.OrgID, "set target"); err != nil {
+			return err
+		}
+		if err := t.Validate(); err != nil {
+			return err
+		}
+		o, err := scopedOrg(ctx, tx, a, t.OrgID, "set target")
+		if err != nil {
+			return err
+		}
+		setBy, err := setterOrg(ctx, tx, a, o, "")
+		if err != nil {
+			return err
+		}
+		var id, oldSetBy string
+		var oldMin, version int
+		err = tx.QueryRowContext(ctx, `SELECT id, min_count, set_by, version FROM targets WHERE org_id = $1 AND year = $2 AND metric = $3`,
+			t.OrgID, t.Year, t.Metric).Scan(&id, &oldMin, &oldSetBy, &version)
+		now := fmtTime(tx.now)
+		if noRows(err) {
+			if t.Version != 0 {
+				return guangong.Stale()
+			}
+			t.ID, t.SetBy, t.Version = guangong.NewID(), setBy, 1
+			if _, err := tx.ExecContext(ctx, `INSERT INTO targets (id, org_id, year, metric, min_count, set_by, version, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, 1, $7)`, t.ID, t.OrgID, t.Year, t.Metric, t.Min, setBy, now); err != nil {
+				return err
+			}
+			t.UpdatedAt = tx.now
+			return tx.audit(a, entry{action: guangong.ActionCreate, objectType: objTarget, objectID: t.ID, orgID: t.OrgID,
+				changes: diff(nil, [][2]string{{"year", strconv.Itoa(t.Year)}, {"metric", t.Metric},
+					{"min", strconv.Itoa(t.Min)}, {"setBy", setBy}})})
+		} else if err != nil {
+			return err
+		}
+		if t.Version != version {
+			return guangong.Stale()
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE targets SET min_count = $1, set_by = $2, version = version + 1, updated_at = $3
+			WHERE id = $4 AND version = $5`, t.Min, setBy, now, id, version); err != nil {
+			return err
+		}
+		t.ID, t.SetBy, t.Version, t.UpdatedAt = id, setBy, version+1, tx.now
+		return tx.audit(a, entry{action: guangong.ActionUpdate, objectType: objTarget, objectID: id, orgID: t.OrgID,
+			changes: diff([][2]string{{"min", strconv.Itoa(oldMin)}, {"setBy", oldSetBy}},
+				[][2]string{{"min", strconv.Itoa(t.Min)}, {"setBy", setBy}}),
+			detail: t.Metric + " " + strconv.Itoa(t.Year)})
+	})
+}
+
+// DeleteTarget removes an explicit target; the default (if any) applies again.
+func (db *DB) DeleteTarget(ctx context.Context, a *guangong.Actor, id string, version int) error {
+	return db.write(ctx, a, func(tx *Tx) error {
+		if err := canWrite(a, objTarget, id, "", "delete target"); err != nil {
+			return err
+		}
+		var t guangong.Target
+		err := tx.QueryRowContext(ctx, `SELECT org_id, year, metric, min_count, version FROM targets WHERE id = $1`, id).
+			Scan(&t.OrgID, &t.Year, &t.Metric, &t.Min, &t.Version)
+		if noRows(err) {
+			return &denial{err: targetNotFound(), objectType: objTarget, objectID: id, detail: "delete target: not found"}
+		} else if err != nil {
+			return err
+		}
+		if ok, err := inScope(ctx, tx, a, t.OrgID); err != nil {
+			return err
+		} else if !ok {
+			return &denial{err: targetNotFound(), objectType: objTarget, objectID: id, orgID: t.OrgID, detail: "delete target: outside scope"}
+		}
+		o, err := loadOrg(ctx, tx, t.OrgID)
+		if err != nil {
+			return err
+		}
+		if _, err := setterOrg(ctx, tx, a, o, id); err != nil {
+			return err
+		}
+		if t.Version != version {
+			return guangong.Stale()
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM targets WHERE id = $1`, id); err != nil {
+			return err
+		}
+		return tx.audit(a, entry{action: guangong.ActionDelete, objectType: objTarget, objectID: id, orgID: t.OrgID,
+			changes: removed([][2]string{{"year", strconv.Itoa(t.Year)}, {"metric", t.Metric}, {"min", strconv.Itoa(t.Min)}})})
+	})
+}
+
+// TargetDefaults lists the defaults committee setBy gives the committees below it.
+func (db *DB) TargetDefaults(ctx context.Context, a *guangong.Actor, setBy string) ([]*guangong.TargetDefault, error) {
+	var out []*guangong.TargetDefault
+	err := db.read(ctx, a, func(q querier) error {
+		if err := canRead(a, objTargetDefault, "", "read target defaults"); err != nil {
+			return err
+		}
+		if _, err := scopedOrg(ctx, q, a, setBy, "read target defaults"); err != nil {
+			return err
+		}
+		rows, err := q.QueryContext(ctx, `SELECT set_by, metric, min_count, version, updated_at FROM target_defaults WHERE set_by = $1`, setBy)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		got := map[string]*guangong.TargetDefault{}
+		for rows.Next() {
+			d := &guangong.TargetDefault{}
+			if err := rows.Scan(&d.SetBy, &d.Metric, &d.Min, &d.Version, timeCol{&d.UpdatedAt}); err != nil {
+				return err
+			}
+			got[d.Metric] = d
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		out = []*guangong.TargetDefault{}
+		for _, m := range guangong.Metrics {
+			if d, ok := got[m.Code]; ok {
+				out = append(out, d)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// SetTargetDefault creates (Version 0) or changes the default committee d.SetBy gives
+// every committee below it. Any account with write rights whose scope holds d.SetBy may.
+func (db *DB) SetTargetDefault(ctx context.Context, a *guangong.Actor, d *guangong.TargetDefault) error {
+	return db.write(ctx, a, func(tx *Tx) error {
+		if err := canWrite(a, objTargetDefault, "", d.SetBy, "set target default"); err != nil {
+			return err
+		}
+		if err := d.Validate(); err != nil {
+			return err
+		}
+		if _, err := scopedOrg(ctx, tx, a, d.SetBy, "set target default"); err != nil {
+			return err
+		}
+		var oldMin, version int
+		err := tx.QueryRowContext(ctx, `SELECT min_count, version FROM target_defaults WHERE set_by = $1 AND metric = $2`,
+			d.SetBy, d.Metric).Scan(&oldMin, &version)
+		now := fmtTime(tx.now)
+		objID := d.SetBy + "/" + d.Metric
+		if noRows(err) {
+			if d.Version != 0 {
+				return guangong.Stale()
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO target_defaults (set_by, metric, min_count, version, updated_at)
+				VALUES ($1, $2, $3, 1, $4)`, d.SetBy, d.Metric, d.Min, now); err != nil {
+				return err
+			}
+			d.Version, d.UpdatedAt = 1, tx.now
+			return tx.audit(a, entry{action: guangong.ActionCreate, objectType: objTargetDefault, objectID: objID, orgID: d.SetBy,
+				changes: diff(nil, [][2]string{{"metric", d.Metric}, {"min", strconv.Itoa(d.Min)}})})
+		} else if err != nil {
+			return err
+		}
+		if d.Version != version {
+			return guangong.Stale()
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE target_defaults SET min_count = $1, version = version + 1, updated_at = $2
+			WHERE set_by = $3 AND metric = $4 AND version = $5`, d.Min, now, d.SetBy, d.Metric, version); err != nil {
+			return err
+		}
+		d.Version, d.UpdatedAt = version+1, tx.now
+		return tx.audit(a, entry{action: guangong.ActionUpdate, objectType: objTargetDefault, objectID: objID, orgID: d.SetBy,
+			changes: diff([][2]string{{"min", strconv.Itoa(oldMin)}}, [][2]string{{"min", strconv.Itoa(d.Min)}})})
+	})
+}
+
+// DeleteTargetDefault removes a default; a default further up (if any) applies again.
+func (db *DB) DeleteTargetDefault(ctx context.Context, a *guangong.Actor, setBy, metric string, version int) error {
+	return db.write(ctx, a, func(tx *Tx) error {
+		objID := setBy + "/" + metric
+		if err := canWrite(a, objTargetDefault, objID, setBy, "delete target default"); err != nil {
+			return err
+		}
+		if _, err := scopedOrg(ctx, tx, a, setBy, "delete target default"); err != nil {
+			return err
+		}
+		var oldMin, v int
+		err := tx.QueryRowContext(ctx, `SELECT min_count, version FROM target_defaults WHERE set_by = $1 AND metric = $2`,
+			setBy, metric).Scan(&oldMin, &v)
+		if noRows(err) {
+			return targetNotFound()
+		} else if err != nil {
+			return err
+		}
+		if v != version {
+			return guangong.Stale()
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM target_defaults WHERE set_by = $1 AND metric = $2`, setBy, metric); err != nil {
+			return err
+		}
+		return tx.audit(a, entry{action: guangong.ActionDelete, objectType: objTargetDefault, objectID: objID, orgID: setBy,
+			changes: removed([][2]string{{"metric", metric}, {"min", strconv.Itoa(oldMin)}})})
+	})
+}
