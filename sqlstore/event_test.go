@@ -352,4 +352,3 @@ func TestEventAttachmentsAndYouths(t *testing.T) {
 		verifyOK(t, db)
 	})
 }
-
