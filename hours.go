@@ -230,6 +230,10 @@ type YearHours struct {
 	Records   int    `json:"records"`          // confirmed and pending records
 }
 
+// ConfirmedHours and PendingHours write the minutes as hours.
+func (y YearHours) ConfirmedHours() string { return FormatHours(y.Confirmed) }
+func (y YearHours) PendingHours() string   { return FormatHours(y.Pending) }
+
 // VolunteerEvent is a meeting or activity a volunteer took part in.
 type VolunteerEvent struct {
 	EventID  string `json:"eventId"`
@@ -278,6 +282,9 @@ type Certificate struct {
 	IssuerName    string    `json:"issuerName,omitempty"`
 	IssuedAt      time.Time `json:"issuedAt"`
 }
+
+// Hours is the certified total in hours.
+func (c *Certificate) Hours() string { return FormatHours(c.Minutes) }
 
 // Validate checks what the person issuing chooses: the committee, the range and the content.
 func (c *Certificate) Validate(now time.Time) error {
@@ -332,11 +339,37 @@ const MaxHoursExport = 100_000
 // as in the people export.
 func CanRevealHours(r Role) bool { return r == RoleOrgAdmin }
 
+// HoursSheet is the recording form of one event or shift: what it sets, and its
+// participants in the caller's scope with the minutes to suggest and any already recorded.
+type HoursSheet struct {
+	EventID  string        `json:"eventId,omitempty"`
+	ShiftID  string        `json:"shiftId,omitempty"`
+	Title    string        `json:"title"`
+	OrgID    string        `json:"orgId"` // the host or the post's committee
+	OrgName  string        `json:"orgName"`
+	FirstDay string        `json:"firstDay"`
+	LastDay  string        `json:"lastDay"`
+	Place    string        `json:"place,omitempty"`
+	Length   int           `json:"lengthMinutes"`
+	People   []*SheetEntry `json:"people"`
+}
+
+// SheetEntry is one participant on a sheet.
+type SheetEntry struct {
+	VolunteerID string `json:"volunteerId"`
+	Name        string `json:"name"`
+	OrgName     string `json:"orgName"`
+	Suggested   int    `json:"suggestedMinutes"` // the full length, or check-in to check-out
+	Recorded    int    `json:"recordedMinutes"`  // live records already made for it
+}
+
 // HoursService keeps service hours and certificates. Writes need Role.CanWriteRecords and
 // the organiser (OrgID) in scope; a volunteer's own lists need the volunteer in scope.
 type HoursService interface {
 	RecordHours(ctx context.Context, a *Actor, h *ServiceHours) error
 	RecordHoursBatch(ctx context.Context, a *Actor, b *HoursBatch) ([]*ServiceHours, error)
+	// HoursSheet prepares the batch form of an event or a shift (one of the two ids).
+	HoursSheet(ctx context.Context, a *Actor, eventID, shiftID string) (*HoursSheet, error)
 	FindHoursByID(ctx context.Context, a *Actor, id string) (*ServiceHours, error)
 	FindHours(ctx context.Context, a *Actor, f HoursFilter) ([]*ServiceHours, int, error)
 	// HoursTrace is the chain of corrections a record belongs to, oldest first.

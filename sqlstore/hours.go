@@ -1155,3 +1155,102 @@ func exportHoursDetail(e guangong.HoursExport, f guangong.HoursFilter, n int) st
 	}
 	return fmt.Sprintf("format=%s; rows=%d; %s; filters: %s", e.Format, n, mode, strings.Join(parts, " "))
 }
+
+// HoursSheet prepares the form for recording an event's or a shift's hours at once: one of
+// its organisers must lie in scope; the participants listed are those in scope (up to
+// MaxHoursBatch), each with the minutes to suggest and those already recorded, in three
+// queries whatever the number of people.
+func (db *DB) HoursSheet(ctx context.Context, a *guangong.Actor, eventID, shiftID string) (*guangong.HoursSheet, error) {
+	var sheet *guangong.HoursSheet
+	err := db.read(ctx, a, func(q querier) error {
+		if err := canRead(a, objHours, "", "hours sheet"); err != nil {
+			return err
+		}
+		if (eventID == "") == (shiftID == "") {
+			return fieldErr("eventId", "请选择一项活动或一个班次", "Choose one activity or one shift")
+		}
+		f, err := frame(ctx, q, eventID, shiftID)
+		if guangong.ErrorCode(err) == guangong.EINVALID {
+			return hoursNotFound()
+		} else if err != nil {
+			return err
+		}
+		org := ""
+		for _, o := range f.orgs {
+			if ok, err := inScope(ctx, q, a, o); err != nil {
+				return err
+			} else if ok {
+				org = o
+				break
+			}
+		}
+		if org == "" {
+			return &denial{err: hoursNotFound(), objectType: objHours, objectID: eventID + shiftID, orgID: f.orgs[0], detail: "hours sheet: outside scope"}
+		}
+		sheet = &guangong.HoursSheet{EventID: eventID, ShiftID: shiftID, Title: f.title, OrgID: org, FirstDay: f.firstDay,
+			LastDay: f.lastDay, Place: f.place, Length: f.length, People: []*guangong.SheetEntry{}}
+		if err := q.QueryRowContext(ctx, `SELECT name FROM orgs WHERE id = $1`, org).Scan(&sheet.OrgName); err != nil {
+			return err
+		}
+		var as args
+		var people string
+		if eventID != "" {
+			people = `SELECT v.id, v.name, o.name, '', '' FROM event_volunteers x JOIN volunteers v ON v.id = x.volunteer_id
+				JOIN orgs o ON o.id = v.org_id WHERE x.event_id = ` + as.add(eventID)
+		} else {
+			people = `SELECT v.id, v.name, o.name, x.check_in_at, x.check_out_at FROM shift_volunteers x
+				JOIN volunteers v ON v.id = x.volunteer_id JOIN orgs o ON o.id = v.org_id WHERE x.shift_id = ` + as.add(shiftID)
+		}
+		if c := scopeCond(a, "v.org_id", &as); c != "" {
+			people += " AND " + c
+		}
+		rows, err := q.QueryContext(ctx, people+` AND v.merged_into = '' ORDER BY v.name, v.id LIMIT `+itoa(guangong.MaxHoursBatch), as...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		byID := map[string]*guangong.SheetEntry{}
+		for rows.Next() {
+			e := &guangong.SheetEntry{Suggested: f.length}
+			var in, out string
+			if err := rows.Scan(&e.VolunteerID, &e.Name, &e.OrgName, &in, &out); err != nil {
+				return err
+			}
+			if in != "" && out != "" {
+				if m, err := minutesBetween(in, out); err == nil && m > 0 && m < e.Suggested {
+					e.Suggested = m
+				}
+			}
+			sheet.People = append(sheet.People, e)
+			byID[e.VolunteerID] = e
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		col, id := "event_id", eventID
+		if shiftID != "" {
+			col, id = "shift_id", shiftID
+		}
+		rec, err := q.QueryContext(ctx, `SELECT volunteer_id, SUM(minutes) FROM service_hours WHERE `+col+` = $1
+			AND status IN ('recorded', 'confirmed') GROUP BY volunteer_id`, id)
+		if err != nil {
+			return err
+		}
+		defer rec.Close()
+		for rec.Next() {
+			var vid string
+			var m int
+			if err := rec.Scan(&vid, &m); err != nil {
+				return err
+			}
+			if e := byID[vid]; e != nil {
+				e.Recorded = m
+			}
+		}
+		return rec.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sheet, nil
+}

@@ -322,6 +322,21 @@ func TestHoursBatchAndDutyRows(t *testing.T) {
 		if len(rows) != 3 || rows[2].Minutes != 90 || rows[0].OrgID != f.Town.ID || rows[1].EventTitle != "清明祭扫" {
 			t.Fatalf("batch %+v", rows)
 		}
+		sheet, err := db.HoursSheet(ctx, clerk, ev, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sheet.OrgID != f.Town.ID || sheet.Length != 240 || sheet.FirstDay != "2025-04-04" || len(sheet.People) != 3 ||
+			sheet.People[0].Suggested != 240 {
+			t.Fatalf("sheet %+v", sheet)
+		}
+		for _, p := range sheet.People {
+			if want := map[string]int{ids[0]: 240, ids[1]: 120, ids[2]: 90}[p.VolunteerID]; p.Recorded != want {
+				t.Fatalf("sheet shows %s recorded %d, want %d", p.Name, p.Recorded, want)
+			}
+		}
+		_, err = db.HoursSheet(ctx, f.Actor("otheradmin"), ev, "")
+		wantCode(t, err, guangong.ENOTFOUND)
 		list, total, err := db.FindHours(ctx, clerk, guangong.HoursFilter{EventID: &ev})
 		if err != nil || total != 3 || len(list) != 3 {
 			t.Fatalf("event hours %d %v", total, err)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -299,6 +300,7 @@ type volunteerPageData struct {
 	OrgNames    map[string]string // committee names for the posts held
 	Orgs        []*guangong.Org   // for adding a membership
 	CanWrite    bool
+	Service     template.HTML // activities, shifts, hours and certificates (web/hours.go)
 }
 
 func (s *server) volunteerPage(c *ctx) error {
@@ -330,6 +332,9 @@ func (s *server) renderVolunteerPage(c *ctx, p *guangong.Volunteer, status int, 
 		if d.Orgs, err = s.scopeOrgs(c, ""); err != nil {
 			return err
 		}
+	}
+	if d.Service, err = s.volunteerService(c, p); err != nil {
+		return err
 	}
 	v := c.view(p.Name, d)
 	v.Form = f

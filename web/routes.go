@@ -103,6 +103,21 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /imports/{id}/commit", h(full, s.importCommit))
 	mux.Handle("GET /templates/{file}", h(full, s.importTemplate))
 
+	// Volunteer service hours: recording, confirmation, corrections, certificates, export.
+	mux.Handle("GET /hours", h(full, s.hoursList))
+	mux.Handle("GET /hours/new", h(full, s.hoursNewForm))
+	mux.Handle("POST /hours/new", h(full, s.hoursCreate))
+	mux.Handle("POST /hours/confirm", h(full, s.hoursConfirm))
+	mux.Handle("GET /hours/export.xlsx", h(full, s.hoursExport("xlsx", false)))
+	mux.Handle("GET /hours/export.csv", h(full, s.hoursExport("csv", false)))
+	mux.Handle("POST /hours/export", h(full, s.hoursExport("xlsx", true)))
+	mux.Handle("GET /hours/{id}", h(full, s.hoursPage))
+	mux.Handle("POST /hours/{id}/correct", h(full, s.hoursCorrect))
+	mux.Handle("POST /hours/{id}/void", h(full, s.hoursVoid))
+	mux.Handle("GET /volunteers/{id}/certificates/new", h(full, s.certificateNewForm))
+	mux.Handle("POST /volunteers/{id}/certificates", h(full, s.certificateIssue))
+	mux.Handle("GET /certificates/{id}", h(full, s.certificatePage))
+
 	// Accounts.
 	mux.Handle("GET /users", h(full, s.userList))
 	mux.Handle("GET /users/new", h(full, s.userNewForm))
