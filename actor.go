@@ -10,17 +10,21 @@ const (
 	RoleOrgAdmin Role = "orgadmin" // 单位管理员: accounts and records within scope
 	RoleClerk    Role = "clerk"    // 录入员: creates and edits records within scope
 	RoleViewer   Role = "viewer"   // 查看者: reads only
+	// RoleVolunteer is a volunteer's own account, linked to their record: it reads the duty
+	// posts of its committee's subtree and its own shifts and hours, signs up and checks in.
+	RoleVolunteer Role = "volunteer" // 志愿者
 )
 
 // Roles lists every role, most powerful first.
-var Roles = []Role{RoleSysAdmin, RoleAuditor, RoleOrgAdmin, RoleClerk, RoleViewer}
+var Roles = []Role{RoleSysAdmin, RoleAuditor, RoleOrgAdmin, RoleClerk, RoleViewer, RoleVolunteer}
 
 var roleLabels = map[Role]Msg{
-	RoleSysAdmin: {"系统管理员", "System administrator"},
-	RoleAuditor:  {"安全审计员", "Security auditor"},
-	RoleOrgAdmin: {"单位管理员", "Committee administrator"},
-	RoleClerk:    {"录入员", "Clerk"},
-	RoleViewer:   {"查看者", "Viewer"},
+	RoleSysAdmin:  {"系统管理员", "System administrator"},
+	RoleAuditor:   {"安全审计员", "Security auditor"},
+	RoleOrgAdmin:  {"单位管理员", "Committee administrator"},
+	RoleClerk:     {"录入员", "Clerk"},
+	RoleViewer:    {"查看者", "Viewer"},
+	RoleVolunteer: {"志愿者", "Volunteer"},
 }
 
 // Valid reports whether r is a known role.
@@ -32,8 +36,9 @@ func (r Role) Label() Msg { return roleLabels[r] }
 // RequiresTOTP: the two privileged roles must use a second factor.
 func (r Role) RequiresTOTP() bool { return r == RoleSysAdmin || r == RoleAuditor }
 
-// CanReadOrgs: everyone but the auditor reads the committee tree in scope.
-func (r Role) CanReadOrgs() bool { return r.Valid() && r != RoleAuditor }
+// CanReadOrgs: everyone but the auditor and volunteers' own accounts reads the committee
+// tree in scope.
+func (r Role) CanReadOrgs() bool { return r.Valid() && r != RoleAuditor && r != RoleVolunteer }
 
 // CanManageOrgs: the committee tree is structure, kept by administrators.
 func (r Role) CanManageOrgs() bool { return r == RoleSysAdmin || r == RoleOrgAdmin }
@@ -50,6 +55,13 @@ func (r Role) CanReadRecords() bool { return r == RoleOrgAdmin || r == RoleClerk
 // CanWriteRecords: business records are written by committee administrators and clerks.
 func (r Role) CanWriteRecords() bool { return r == RoleOrgAdmin || r == RoleClerk }
 
+// CanReadDuty: duty posts and shifts are read by those who read records and by volunteers'
+// own accounts (within their committee's subtree).
+func (r Role) CanReadDuty() bool { return r.CanReadRecords() || r == RoleVolunteer }
+
+// IsVolunteer: the account is a volunteer's own, linked to their record.
+func (r Role) IsVolunteer() bool { return r == RoleVolunteer }
+
 // CanAssign reports whether an account of role r may give role target to an account:
 // only the system administrator makes privileged accounts.
 func (r Role) CanAssign(target Role) bool {
@@ -57,7 +69,7 @@ func (r Role) CanAssign(target Role) bool {
 	case RoleSysAdmin:
 		return target.Valid()
 	case RoleOrgAdmin:
-		return target == RoleOrgAdmin || target == RoleClerk || target == RoleViewer
+		return target == RoleOrgAdmin || target == RoleClerk || target == RoleViewer || target == RoleVolunteer
 	}
 	return false
 }
@@ -74,6 +86,8 @@ type Actor struct {
 	System    bool // command-line and bootstrap work: no scope, no role checks
 	// MinorAccess: the account was granted 未成年人信息 access and may see youths unmasked.
 	MinorAccess bool
+	// VolunteerID is the volunteer record a volunteer account (RoleVolunteer) acts as.
+	VolunteerID string
 }
 
 // SystemActor is the actor for work done from the command line on the server itself.

@@ -16,6 +16,9 @@ var Labels = map[string]Msg{
 	"deputy": {"副主任", "Deputy director"}, "secretary_general": {"秘书长", "Secretary-general"}, "member": {"委员", "Member"},
 	"party_branch": {"离退休干部党支部", "Retired cadres' party branch"}, "elder_school": {"老年学校", "School for the elderly"},
 	"elder_science": {"老科协", "Elderly science association"}, "elder_health": {"老健协", "Elderly health association"},
+	// Duty posts and how a place on a shift was filled.
+	"street": {"街长", "Street chief"}, "duty_group": {"值班组", "Duty group"}, "school_gate": {"护学岗", "School-gate guard"},
+	"exam": {"护考", "Exam-day traffic"}, "signup": {"本人报名", "Signed up"}, "assigned": {"安排", "Assigned"},
 	// Events: meetings, activities, their statuses and scales, art troupes ("lecture" and "other" above serve too).
 	"meeting": {"会议", "Meeting"}, "activity": {"活动", "Activity"},
 	"advance": {"推进会", "Progress meeting"}, "commendation": {"总结表彰会", "Review and commendation meeting"},

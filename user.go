@@ -22,12 +22,15 @@ type User struct {
 	LockedUntil        *time.Time `json:"lockedUntil,omitempty"`
 	TOTPEnabled        bool       `json:"totpEnabled"`
 	MinorAccess        bool       `json:"minorAccess"` // 未成年人信息: may open youths' records unmasked
-	LargeText          bool       `json:"largeText"`
-	Lang               string     `json:"lang"`
-	LastLoginAt        *time.Time `json:"lastLoginAt,omitempty"`
-	Version            int        `json:"version"`
-	CreatedAt          time.Time  `json:"createdAt"`
-	UpdatedAt          time.Time  `json:"updatedAt"`
+	// VolunteerID links a volunteer account (RoleVolunteer) to its volunteer record; "" otherwise.
+	VolunteerID   string     `json:"volunteerId,omitempty"`
+	VolunteerName string     `json:"volunteerName,omitempty"` // filled on reads
+	LargeText     bool       `json:"largeText"`
+	Lang          string     `json:"lang"`
+	LastLoginAt   *time.Time `json:"lastLoginAt,omitempty"`
+	Version       int        `json:"version"`
+	CreatedAt     time.Time  `json:"createdAt"`
+	UpdatedAt     time.Time  `json:"updatedAt"`
 }
 
 // UserNoun names the object in messages.
@@ -51,6 +54,9 @@ func (u *User) Validate() error {
 	}
 	if u.Lang != "zh" && u.Lang != "en" {
 		v.Add("lang", "语言只能是 zh 或 en", "Language must be zh or en")
+	}
+	if u.Role == RoleVolunteer && u.VolunteerID == "" {
+		v.Add("volunteerId", "志愿者账号须关联一名志愿者", "A volunteer account must be linked to a volunteer")
 	}
 	return v.Err()
 }
@@ -115,6 +121,9 @@ type UserUpdate struct {
 	OrgID       *string `json:"orgId,omitempty"`
 	Disabled    *bool   `json:"disabled,omitempty"`
 	MinorAccess *bool   `json:"minorAccess,omitempty"`
+	// VolunteerID links a volunteer account to a volunteer record; it is cleared when the
+	// role is not volunteer.
+	VolunteerID *string `json:"volunteerId,omitempty"`
 	Version     int     `json:"version"`
 }
 

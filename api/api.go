@@ -127,6 +127,7 @@ func (s *server) authenticate(fn apiFunc) http.Handler {
 			RequestID: httpx.RequestID(r.Context()),
 			// 未成年人信息 access travels with the account, so a revoked grant ends at once.
 			MinorAccess: u.MinorAccess,
+			VolunteerID: u.VolunteerID,
 		}
 		if err := fn(w, r, a); err != nil {
 			s.problem(w, r, err)

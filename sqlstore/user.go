@@ -13,15 +13,16 @@ import (
 // The password hash and TOTP secret are never read into a User.
 const userCols = `u.id, u.username, u.display_name, u.org_id, o.name, u.role, u.disabled, u.must_change_password,
 	u.failed_logins, u.locked_until, u.totp_secret <> '', u.large_text, u.lang, u.last_login_at, u.version,
-	u.created_at, u.updated_at, u.minor_access`
+	u.created_at, u.updated_at, u.minor_access, u.volunteer_id, COALESCE(uv.name, '')`
 
-const userFrom = ` FROM users u JOIN orgs o ON o.id = u.org_id`
+const userFrom = ` FROM users u JOIN orgs o ON o.id = u.org_id LEFT JOIN volunteers uv ON uv.id = u.volunteer_id`
 
 func scanUser(s scanner) (*guangong.User, error) {
 	u := &guangong.User{}
 	err := s.Scan(&u.ID, &u.Username, &u.DisplayName, &u.OrgID, &u.OrgName, &u.Role, &u.Disabled,
 		&u.MustChangePassword, &u.FailedLogins, nullTimeCol{&u.LockedUntil}, &u.TOTPEnabled, &u.LargeText,
-		&u.Lang, nullTimeCol{&u.LastLoginAt}, &u.Version, timeCol{&u.CreatedAt}, timeCol{&u.UpdatedAt}, &u.MinorAccess)
+		&u.Lang, nullTimeCol{&u.LastLoginAt}, &u.Version, timeCol{&u.CreatedAt}, timeCol{&u.UpdatedAt}, &u.MinorAccess,
+		&u.VolunteerID, &u.VolunteerName)
 	return u, err
 }
 
@@ -172,7 +173,31 @@ func userOrg(ctx context.Context, q querier, a *guangong.Actor, id string) (*gua
 func userFields(u *guangong.User) [][2]string {
 	return [][2]string{{"username", u.Username}, {"displayName", u.DisplayName}, {"orgId", u.OrgID},
 		{"role", string(u.Role)}, {"disabled", strconv.FormatBool(u.Disabled)},
-		{"minorAccess", strconv.FormatBool(u.MinorAccess)}}
+		{"minorAccess", strconv.FormatBool(u.MinorAccess)}, {"volunteerId", u.VolunteerID}}
+}
+
+// accountVolunteer checks the volunteer record a volunteer account is linked to: in the
+// actor's scope, not merged, and not linked to another account.
+func (db *DB) accountVolunteer(ctx context.Context, tx *Tx, a *guangong.Actor, u *guangong.User) error {
+	if u.Role != guangong.RoleVolunteer {
+		u.VolunteerID, u.VolunteerName = "", ""
+		return nil
+	}
+	u.MinorAccess = false // a volunteer's own account never opens youths' records
+	v, err := db.volunteerIn(ctx, tx, a, "volunteerId", u.VolunteerID, "link account to volunteer")
+	if err != nil {
+		return err
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE volunteer_id = $1 AND id <> $2`,
+		u.VolunteerID, u.ID).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return fieldErr("volunteerId", "该志愿者已有账号", "This volunteer already has an account")
+	}
+	u.VolunteerName = v.Name
+	return nil
 }
 
 // CreateUser creates an account in a committee within scope, with a role the actor may give.
@@ -206,6 +231,9 @@ func (db *DB) CreateUser(ctx context.Context, a *guangong.Actor, u *guangong.Use
 		if err != nil {
 			return err
 		}
+		if err := db.accountVolunteer(ctx, tx, a, u); err != nil {
+			return err
+		}
 		if err := tx.insertUser(ctx, u, hash); err != nil {
 			return err
 		}
@@ -225,10 +253,10 @@ func (tx *Tx) insertUser(ctx context.Context, u *guangong.User, hash string) err
 	u.Version, u.CreatedAt, u.UpdatedAt = 1, tx.now, tx.now
 	_, err := tx.ExecContext(ctx, `INSERT INTO users (id, username, display_name, org_id, role, disabled,
 		must_change_password, password_hash, failed_logins, locked_until, totp_secret, large_text, lang,
-		last_login_at, version, created_at, updated_at, minor_access)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, NULL, '', $9, $10, NULL, 1, $11, $11, $12)`,
+		last_login_at, version, created_at, updated_at, minor_access, volunteer_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, NULL, '', $9, $10, NULL, 1, $11, $11, $12, $13)`,
 		u.ID, u.Username, u.DisplayName, u.OrgID, string(u.Role), u.Disabled, u.MustChangePassword, hash,
-		u.LargeText, u.Lang, fmtTime(tx.now), u.MinorAccess)
+		u.LargeText, u.Lang, fmtTime(tx.now), u.MinorAccess, u.VolunteerID)
 	return err
 }
 
@@ -246,7 +274,7 @@ func (db *DB) UpdateUser(ctx context.Context, a *guangong.Actor, id string, uu g
 		if u.Version != uu.Version {
 			return guangong.Stale()
 		}
-		before, oldRole := userFields(u), u.Role
+		before, oldRole, oldVolunteer := userFields(u), u.Role, u.VolunteerID
 		if uu.DisplayName != nil {
 			u.DisplayName = strings.TrimSpace(*uu.DisplayName)
 		}
@@ -262,11 +290,19 @@ func (db *DB) UpdateUser(ctx context.Context, a *guangong.Actor, id string, uu g
 		if uu.MinorAccess != nil {
 			u.MinorAccess = *uu.MinorAccess
 		}
+		if uu.VolunteerID != nil {
+			u.VolunteerID = strings.TrimSpace(*uu.VolunteerID)
+		}
 		if id == a.UserID && (u.Role != oldRole || u.Disabled) {
 			return guangong.Errorf(guangong.EINVALID, "不能停用自己的账号或修改自己的角色", "You cannot disable your own account or change your own role")
 		}
 		if err := u.Validate(); err != nil {
 			return err
+		}
+		if u.Role != oldRole || u.VolunteerID != oldVolunteer {
+			if err := db.accountVolunteer(ctx, tx, a, u); err != nil {
+				return err
+			}
 		}
 		if uu.OrgID != nil && *uu.OrgID != u.OrgID {
 			o, err := userOrg(ctx, tx, a, *uu.OrgID)
@@ -280,8 +316,8 @@ func (db *DB) UpdateUser(ctx context.Context, a *guangong.Actor, id string, uu g
 			return nil
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE users SET display_name = $1, role = $2, org_id = $3, disabled = $4,
-			minor_access = $5, version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8`,
-			u.DisplayName, string(u.Role), u.OrgID, u.Disabled, u.MinorAccess, fmtTime(tx.now), id, uu.Version)
+			minor_access = $5, volunteer_id = $6, version = version + 1, updated_at = $7 WHERE id = $8 AND version = $9`,
+			u.DisplayName, string(u.Role), u.OrgID, u.Disabled, u.MinorAccess, u.VolunteerID, fmtTime(tx.now), id, uu.Version)
 		if err != nil {
 			return err
 		}

@@ -40,7 +40,7 @@ func (c *ctx) actor() *guangong.Actor {
 	}
 	if c.user != nil {
 		a.UserID, a.Username, a.Role, a.OrgID = c.user.ID, c.user.Username, c.user.Role, c.user.OrgID
-		a.MinorAccess = c.user.MinorAccess
+		a.MinorAccess, a.VolunteerID = c.user.MinorAccess, c.user.VolunteerID
 	}
 	return a
 }

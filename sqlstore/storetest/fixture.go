@@ -98,7 +98,7 @@ func (f *Fixture) Actor(username string) *guangong.Actor {
 		panic("storetest: no fixture account " + username)
 	}
 	return &guangong.Actor{UserID: u.ID, Username: u.Username, Role: u.Role, OrgID: u.OrgID, IP: "127.0.0.1",
-		MinorAccess: u.MinorAccess}
+		MinorAccess: u.MinorAccess, VolunteerID: u.VolunteerID}
 }
 
 // GrantMinorAccess gives a fixture account 未成年人信息 access (as the system, audited like
