@@ -16,6 +16,16 @@ import (
 
 type loginData struct {
 	Username string
+	Next     string // where to go after logging in (a check-in page scanned before login)
+}
+
+// safeNext keeps a local path only, so a link cannot send someone elsewhere after login.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
+		strings.ContainsAny(next, "\r\n\\") {
+		return ""
+	}
+	return next
 }
 
 func (s *server) loginForm(c *ctx) error {
@@ -25,7 +35,8 @@ func (s *server) loginForm(c *ctx) error {
 		}
 		return c.stop("/")
 	}
-	return c.render(http.StatusOK, "auth/login", c.view(tr(c.lang, "login.title"), loginData{}))
+	return c.render(http.StatusOK, "auth/login", c.view(tr(c.lang, "login.title"),
+		loginData{Next: safeNext(c.r.URL.Query().Get("next"))}))
 }
 
 // login checks the password. Success ends any earlier session and starts a new one, pending
@@ -33,6 +44,7 @@ func (s *server) loginForm(c *ctx) error {
 func (s *server) login(c *ctx) error {
 	username := strings.TrimSpace(c.r.PostFormValue("username"))
 	password := c.r.PostFormValue("password")
+	next := safeNext(c.r.PostFormValue("next"))
 	ip := c.actor().IP
 	user, err := s.store.Login(c.r.Context(), username, password, ip)
 	if err != nil {
@@ -40,7 +52,7 @@ func (s *server) login(c *ctx) error {
 		if code != guangong.EUNAUTHORIZED && code != guangong.ELOCKED && code != guangong.EINVALID {
 			return err
 		}
-		v := c.view(tr(c.lang, "login.title"), loginData{Username: username})
+		v := c.view(tr(c.lang, "login.title"), loginData{Username: username, Next: next})
 		v.Message = guangong.ErrorMsg(err).In(c.lang)
 		if code == guangong.EUNAUTHORIZED {
 			v.Message = tr(c.lang, "login.bad")
@@ -60,6 +72,9 @@ func (s *server) login(c *ctx) error {
 	}
 	if user.MustChangePassword {
 		return c.stop("/password")
+	}
+	if next != "" {
+		return c.redirect(next)
 	}
 	return c.redirect("/")
 }

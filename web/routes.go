@@ -118,6 +118,33 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /volunteers/{id}/certificates", h(full, s.certificateIssue))
 	mux.Handle("GET /certificates/{id}", h(full, s.certificatePage))
 
+	// Duty rosters (值守排班): posts, shifts, sign-up and assignment, QR check-in, review.
+	mux.Handle("GET /duty", h(full, s.dutyList))
+	mux.Handle("GET /duty/mine", h(full, s.dutyMine))
+	mux.Handle("GET /duty/review", h(full, s.dutyReview))
+	mux.Handle("GET /duty/posts/new", h(full, s.dutyPostNewForm))
+	mux.Handle("POST /duty/posts/new", h(full, s.dutyPostCreate))
+	mux.Handle("GET /duty/posts/{id}", h(full, s.dutyPostPage))
+	mux.Handle("GET /duty/posts/{id}/edit", h(full, s.dutyPostEditForm))
+	mux.Handle("POST /duty/posts/{id}/edit", h(full, s.dutyPostUpdate))
+	mux.Handle("GET /duty/posts/{id}/qr.svg", h(full, s.dutyQR("svg")))
+	mux.Handle("GET /duty/posts/{id}/qr.png", h(full, s.dutyQR("png")))
+	mux.Handle("GET /duty/posts/{id}/sign", h(full, s.dutySign))
+	mux.Handle("GET /duty/posts/{id}/shifts/new", h(full, s.dutyShiftNewForm))
+	mux.Handle("POST /duty/posts/{id}/shifts/new", h(full, s.dutyShiftCreate))
+	mux.Handle("GET /duty/shifts/{id}", h(full, s.dutyShiftPage))
+	mux.Handle("GET /duty/shifts/{id}/edit", h(full, s.dutyShiftEditForm))
+	mux.Handle("POST /duty/shifts/{id}/edit", h(full, s.dutyShiftUpdate))
+	mux.Handle("POST /duty/shifts/{id}/assign", h(full, s.dutyAssign))
+	mux.Handle("POST /duty/shifts/{id}/signup", h(full, s.dutySignUp))
+	mux.Handle("POST /duty/places/{id}/withdraw", h(full, s.dutyWithdraw))
+	mux.Handle("GET /duty/places/{id}/close", h(full, s.dutyCloseForm))
+	mux.Handle("POST /duty/places/{id}/close", h(full, s.dutyClose))
+	// The page a post's QR code opens: it sends a visitor without a session to log in and back.
+	mux.Handle("GET /checkin/{token}", h(public, s.checkIn))
+	mux.Handle("POST /checkin/{token}/in", h(full, s.checkInOut(false)))
+	mux.Handle("POST /checkin/{token}/out", h(full, s.checkInOut(true)))
+
 	// Accounts.
 	mux.Handle("GET /users", h(full, s.userList))
 	mux.Handle("GET /users/new", h(full, s.userNewForm))

@@ -92,6 +92,9 @@ type userFormData struct {
 	User  *guangong.User // nil when creating
 	Roles []guangong.Role
 	Orgs  []*guangong.Org
+	// Volunteers a volunteer account may be linked to (the committee's active volunteers), or
+	// nil when the editor reads no registry (then the record's id is typed).
+	Volunteers []*guangong.Volunteer
 }
 
 // formData offers only the roles the caller may give and the committees in its scope.
@@ -112,6 +115,22 @@ func (s *server) userFormData(c *ctx, u *guangong.User, orgID string) (*userForm
 		return nil, err
 	}
 	d.Orgs = orgs
+	if c.actor().Can(guangong.Role.CanReadRecords) && slices.Contains(d.Roles, guangong.RoleVolunteer) {
+		under := orgID
+		if under == "" {
+			under = c.user.OrgID
+		}
+		active := "active"
+		vs, _, err := s.store.FindVolunteers(c.r.Context(), c.actor(), guangong.PersonFilter{OrgID: &under, Status: &active,
+			Page: guangong.Page{Limit: guangong.MaxPageSize}})
+		if err != nil {
+			return nil, err
+		}
+		d.Volunteers = vs
+		if u != nil && u.VolunteerID != "" && !slices.ContainsFunc(vs, func(v *guangong.Volunteer) bool { return v.ID == u.VolunteerID }) {
+			d.Volunteers = append([]*guangong.Volunteer{{ID: u.VolunteerID, Name: u.VolunteerName}}, d.Volunteers...)
+		}
+	}
 	// A committee beyond the first page of the list (a big scope) is still offered when named.
 	if orgID != "" && !containsOrg(orgs, orgID) {
 		if o, err := s.store.FindOrgByID(c.r.Context(), c.actor(), orgID); err == nil {
@@ -151,10 +170,10 @@ func (s *server) userCreate(c *ctx) error {
 	if err := c.usersManage(); err != nil {
 		return err
 	}
-	f := c.postedForm("username", "displayName", "orgId", "role", "minorAccess")
+	f := c.postedForm("username", "displayName", "orgId", "role", "minorAccess", "volunteerId")
 	password := c.r.PostFormValue("password")
 	u := &guangong.User{Username: f.Get("username"), DisplayName: f.Get("displayName"), OrgID: f.Get("orgId"),
-		Role: guangong.Role(f.Get("role")), MinorAccess: f.Get("minorAccess") == "1", Lang: "zh"}
+		Role: guangong.Role(f.Get("role")), MinorAccess: f.Get("minorAccess") == "1", Lang: "zh", VolunteerID: f.Get("volunteerId")}
 	var val guangong.Validation
 	if m := guangong.PasswordProblem(password); m != nil {
 		val.Add("password", m.Zh, m.En)
@@ -202,6 +221,7 @@ func userForm(u *guangong.User) url.Values {
 	if u.MinorAccess {
 		f.Set("minorAccess", "1")
 	}
+	f.Set("volunteerId", u.VolunteerID)
 	return f
 }
 
@@ -227,11 +247,12 @@ func (s *server) userUpdate(c *ctx) error {
 	if err != nil {
 		return err
 	}
-	f := c.postedForm("displayName", "orgId", "role", "disabled", "minorAccess", "version")
+	f := c.postedForm("displayName", "orgId", "role", "disabled", "minorAccess", "version", "volunteerId")
 	version, _ := strconv.Atoi(f.Get("version"))
 	name, org, role, disabled := f.Get("displayName"), f.Get("orgId"), guangong.Role(f.Get("role")), f.Get("disabled") == "1"
-	minor := f.Get("minorAccess") == "1"
-	upd := guangong.UserUpdate{DisplayName: &name, OrgID: &org, Role: &role, Disabled: &disabled, MinorAccess: &minor, Version: version}
+	minor, vol := f.Get("minorAccess") == "1", f.Get("volunteerId")
+	upd := guangong.UserUpdate{DisplayName: &name, OrgID: &org, Role: &role, Disabled: &disabled, MinorAccess: &minor,
+		VolunteerID: &vol, Version: version}
 	_, err = s.store.UpdateUser(c.r.Context(), c.actor(), u.ID, upd)
 	if err == nil {
 		return c.redirect("/users/" + url.PathEscape(u.ID))
