@@ -72,6 +72,23 @@ func (s *server) routes() []route {
 		{method: "GET", path: "/api/v1/imports/{id}", fn: s.getImport},
 		{method: "POST", path: "/api/v1/imports/{id}/commit", fn: s.commitImport},
 
+		{method: "GET", path: "/api/v1/hours", fn: s.listHours},
+		{method: "POST", path: "/api/v1/hours", fn: s.recordHours},
+		{method: "POST", path: "/api/v1/hours/batch", fn: s.recordHoursBatch},
+		{method: "GET", path: "/api/v1/hours/sheet", fn: s.hoursSheet},
+		{method: "GET", path: "/api/v1/hours/export", fn: s.exportHours},
+		{method: "POST", path: "/api/v1/hours/confirm", fn: s.confirmHours},
+		{method: "GET", path: "/api/v1/hours/{id}", fn: s.getHours},
+		{method: "GET", path: "/api/v1/hours/{id}/trace", fn: s.hoursTrace},
+		{method: "POST", path: "/api/v1/hours/{id}/correct", fn: s.correctHours},
+		{method: "POST", path: "/api/v1/hours/{id}/void", fn: s.voidHours},
+		{method: "GET", path: "/api/v1/volunteers/{id}/service/yearly", fn: s.volunteerYearlyHours},
+		{method: "GET", path: "/api/v1/volunteers/{id}/service/events", fn: s.volunteerEvents},
+		{method: "GET", path: "/api/v1/volunteers/{id}/service/shifts", fn: s.volunteerShifts},
+		{method: "GET", path: "/api/v1/volunteers/{id}/certificates", fn: s.listCertificates},
+		{method: "POST", path: "/api/v1/volunteers/{id}/certificates", fn: s.issueCertificate},
+		{method: "GET", path: "/api/v1/certificates/{id}", fn: s.getCertificate},
+
 		{method: "GET", path: "/api/v1/audit", fn: s.listAudit},
 		{method: "GET", path: "/api/v1/audit/verify", fn: s.verifyAudit},
 	}

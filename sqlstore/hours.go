@@ -307,6 +307,9 @@ func (db *DB) RecordHours(ctx context.Context, a *guangong.Actor, h *guangong.Se
 			if h.Minutes > f.length {
 				return f.over("minutes")
 			}
+			if h.Place == "" {
+				h.Place = f.place
+			}
 		}
 		v, err := db.volunteerIn(ctx, tx, a, "volunteerId", h.VolunteerID, "record hours")
 		if err != nil {
@@ -365,6 +368,9 @@ func (db *DB) RecordHoursBatch(ctx context.Context, a *guangong.Actor, b *guango
 		if f != nil {
 			if err := f.apply(&orgID, b.ServedOn); err != nil {
 				return err
+			}
+			if b.Place == "" {
+				b.Place = f.place
 			}
 		}
 		o, err := recordOrg(ctx, tx, a, "orgId", orgID)

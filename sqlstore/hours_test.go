@@ -166,7 +166,7 @@ func TestHoursRecordConfirmCorrect(t *testing.T) {
 		if err := db.RecordHours(ctx, clerk, sh1); err != nil {
 			t.Fatal(err)
 		}
-		if sh1.Place != "" || sh1.ShiftLabel != "中心小学护学岗 护学" || sh1.OrgID != f.Town.ID {
+		if sh1.Place != "学校南门" || sh1.ShiftLabel != "中心小学护学岗 护学" || sh1.OrgID != f.Town.ID {
 			t.Fatalf("shift record %+v", sh1)
 		}
 		alone := &guangong.ServiceHours{VolunteerID: va.ID, OrgID: f.VillageA.ID, ServedOn: "2024-12-20", Minutes: 45,
