@@ -343,6 +343,12 @@ func (s *server) eventEditForm(c *ctx) error {
 	if err := c.recordsWrite(); err != nil {
 		return err
 	}
+	// A co-organiser reads the event; only the host's side edits it.
+	if ok, err := s.store.InScope(c.r.Context(), c.actor(), e.OrgID); err != nil {
+		return err
+	} else if !ok {
+		return guangong.NotFound(guangong.EventNoun)
+	}
 	d, err := s.eventFormData(c, e, e.Type, e.OrgID)
 	if err != nil {
 		return err
