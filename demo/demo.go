@@ -73,7 +73,11 @@ func Build(ctx context.Context, s guangong.Store) ([]Login, error) {
 		}
 		schools = append(schools, o)
 	}
-	if err := people(ctx, s, sys, town, villages, schools); err != nil {
+	vols, err := people(ctx, s, sys, town, villages, schools)
+	if err != nil {
+		return nil, err
+	}
+	if err := activities(ctx, s, sys, county, town, villages, schools, vols); err != nil {
 		return nil, err
 	}
 
@@ -83,18 +87,24 @@ func Build(ctx context.Context, s guangong.Store) ([]Login, error) {
 		role           guangong.Role
 		org            *guangong.Org
 		minorAccess    bool
+		volunteer      *guangong.Volunteer
 	}{
-		{"admin", "演示系统管理员", guangong.RoleSysAdmin, county, false},
-		{"auditor", "演示安全审计员", guangong.RoleAuditor, county, false},
-		{"dizhuang", "演示镇管理员", guangong.RoleOrgAdmin, town, false},
-		{"dizhuang-clerk", "演示镇录入员", guangong.RoleClerk, town, true},
-		{"village-clerk", "演示村录入员", guangong.RoleClerk, villages[0], false},
-		{"viewer", "演示查看者", guangong.RoleViewer, town, false},
+		{"admin", "演示系统管理员", guangong.RoleSysAdmin, county, false, nil},
+		{"auditor", "演示安全审计员", guangong.RoleAuditor, county, false, nil},
+		{"dizhuang", "演示镇管理员", guangong.RoleOrgAdmin, town, false, nil},
+		{"dizhuang-clerk", "演示镇录入员", guangong.RoleClerk, town, true, nil},
+		{"village-clerk", "演示村录入员", guangong.RoleClerk, villages[0], false, nil},
+		{"viewer", "演示查看者", guangong.RoleViewer, town, false, nil},
+		// A duty-group volunteer's own account: their shifts, QR check-in and hours.
+		{"volunteer", "演示志愿者", guangong.RoleVolunteer, town, false, vols[3]},
 	}
 	var logins []Login
 	for _, a := range accounts {
 		password := "Demo-" + a.username + "-2026"
 		u := &guangong.User{Username: a.username, DisplayName: a.name, OrgID: a.org.ID, Role: a.role, Lang: "zh"}
+		if a.volunteer != nil {
+			u.VolunteerID = a.volunteer.ID
+		}
 		if err := s.CreateUser(ctx, sys, u, password); err != nil {
 			return nil, fmt.Errorf("account %s: %w", a.username, err)
 		}

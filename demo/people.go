@@ -38,7 +38,7 @@ func name(r *rand.Rand, pool []rune, n int) string {
 // people adds the town committee's leadership (14 veteran party members among them), the
 // retired cadres' party branch and the affiliated bodies, about 300 volunteers and about
 // 2,000 youths.
-func people(ctx context.Context, s guangong.Store, sys *guangong.Actor, town *guangong.Org, villages, schools []*guangong.Org) error {
+func people(ctx context.Context, s guangong.Store, sys *guangong.Actor, town *guangong.Org, villages, schools []*guangong.Org) ([]*guangong.Volunteer, error) {
 	r := rand.New(rand.NewPCG(2022, 1226))
 	today := time.Now().In(guangong.Shanghai)
 	categories := guangong.ElderCategories
@@ -72,7 +72,7 @@ func people(ctx context.Context, s guangong.Store, sys *guangong.Actor, town *gu
 		vols = append(vols, v)
 	}
 	if err := s.ImportVolunteers(ctx, sys, vols); err != nil {
-		return fmt.Errorf("volunteers: %w", err)
+		return nil, fmt.Errorf("volunteers: %w", err)
 	}
 
 	// The town committee's leadership: 17 seats, the first 14 held by veteran party members.
@@ -83,14 +83,14 @@ func people(ctx context.Context, s guangong.Store, sys *guangong.Actor, town *gu
 			title = titles[i]
 		}
 		if err := s.AddPost(ctx, sys, &guangong.Post{OrgID: town.ID, VolunteerID: vols[i].ID, Title: title, From: "2019-07-01"}); err != nil {
-			return fmt.Errorf("post: %w", err)
+			return nil, fmt.Errorf("post: %w", err)
 		}
 	}
 	// Some town volunteers also serve a village: a membership, not a copy.
 	for i := 20; i < 40; i++ {
 		m := &guangong.Membership{VolunteerID: vols[i].ID, OrgID: villages[i%len(villages)].ID, From: "2020-03-01", Note: "兼任村关工委"}
 		if err := s.AddMembership(ctx, sys, m); err != nil {
-			return fmt.Errorf("membership: %w", err)
+			return nil, fmt.Errorf("membership: %w", err)
 		}
 	}
 
@@ -103,7 +103,7 @@ func people(ctx context.Context, s guangong.Store, sys *guangong.Actor, town *gu
 	for bi, b := range bodies {
 		body := &guangong.Body{OrgID: town.ID, Kind: b.kind, Name: b.name, Founded: b.founded}
 		if err := s.CreateBody(ctx, sys, body); err != nil {
-			return fmt.Errorf("body %s: %w", b.name, err)
+			return nil, fmt.Errorf("body %s: %w", b.name, err)
 		}
 		for i := range 60 {
 			v := vols[i]
@@ -118,7 +118,7 @@ func people(ctx context.Context, s guangong.Store, sys *guangong.Actor, town *gu
 				role = "书记"
 			}
 			if err := s.AddBodyMember(ctx, sys, &guangong.BodyMember{BodyID: body.ID, VolunteerID: v.ID, Role: role, From: b.founded}); err != nil {
-				return fmt.Errorf("body member: %w", err)
+				return nil, fmt.Errorf("body member: %w", err)
 			}
 		}
 	}
@@ -162,7 +162,7 @@ func people(ctx context.Context, s guangong.Store, sys *guangong.Actor, town *gu
 		youths = append(youths, y)
 	}
 	if err := s.ImportYouths(ctx, sys, youths); err != nil {
-		return fmt.Errorf("youths: %w", err)
+		return nil, fmt.Errorf("youths: %w", err)
 	}
-	return nil
+	return vols, nil
 }
