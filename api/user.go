@@ -15,6 +15,7 @@ type userCreate struct {
 	Password    string        `json:"password"`
 	Lang        string        `json:"lang"`
 	LargeText   bool          `json:"largeText"`
+	VolunteerID string        `json:"volunteerId"`
 }
 
 type passwordReset struct {
@@ -72,6 +73,7 @@ func (s *server) createUser(w http.ResponseWriter, r *http.Request, a *guangong.
 		Role:               in.Role,
 		Lang:               in.Lang,
 		LargeText:          in.LargeText,
+		VolunteerID:        in.VolunteerID,
 		MustChangePassword: true, // the administrator knows it; the owner must replace it
 	}
 	if err := s.store.CreateUser(r.Context(), a, u, in.Password); err != nil {

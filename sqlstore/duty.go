@@ -251,6 +251,25 @@ func scanDutyShift(s scanner, extra ...any) (*guangong.Shift, error) {
 	return x, err
 }
 
+// dutyHasPlace reports whether a volunteer's account has a place on a shift (shiftID) or at a
+// post (postID): its own places are open to it wherever the post, since a town's duty may
+// take a village's volunteer.
+func dutyHasPlace(ctx context.Context, q querier, a *guangong.Actor, shiftID, postID string) (bool, error) {
+	if a.System || a.Role != guangong.RoleVolunteer || a.VolunteerID == "" {
+		return false, nil
+	}
+	var n int
+	var err error
+	if shiftID != "" {
+		err = q.QueryRowContext(ctx, `SELECT COUNT(*) FROM shift_volunteers WHERE shift_id = $1 AND volunteer_id = $2`,
+			shiftID, a.VolunteerID).Scan(&n)
+	} else {
+		err = q.QueryRowContext(ctx, `SELECT COUNT(*) FROM shift_volunteers x JOIN shifts s ON s.id = x.shift_id
+			WHERE s.post_id = $1 AND x.volunteer_id = $2`, postID, a.VolunteerID).Scan(&n)
+	}
+	return n > 0, err
+}
+
 // dutyScopedShift reads shift id if its post lies in scope. In a write transaction the
 // shift's row is locked first, so counts of its places hold until commit (a no-op UPDATE
 // locks on PostgreSQL; SQLite has one writer anyway).
@@ -266,7 +285,11 @@ func dutyScopedShift(ctx context.Context, q querier, a *guangong.Actor, id, what
 	} else if err != nil {
 		return nil, err
 	}
-	if ok, err := inScope(ctx, q, a, s.OrgID); err != nil {
+	ok, err := inScope(ctx, q, a, s.OrgID)
+	if err == nil && !ok {
+		ok, err = dutyHasPlace(ctx, q, a, s.ID, "")
+	}
+	if err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, &denial{err: dutyShiftNotFound(), objectType: objDutyShift, objectID: id, orgID: s.OrgID, detail: what + ": outside scope"}
@@ -519,12 +542,13 @@ func (db *DB) dutyPlace(ctx context.Context, q querier, a *guangong.Actor, id, w
 		return nil, dutyPlaceNotFound()
 	}
 	x := list[0]
-	own := a.Role != guangong.RoleVolunteer || a.System || x.VolunteerID == a.VolunteerID
-	ok, err := inScope(ctx, q, a, x.Shift.OrgID)
-	if err != nil {
+	var ok bool
+	if !a.System && a.Role == guangong.RoleVolunteer {
+		ok = a.VolunteerID != "" && x.VolunteerID == a.VolunteerID // its own, wherever the post
+	} else if ok, err = inScope(ctx, q, a, x.Shift.OrgID); err != nil {
 		return nil, err
 	}
-	if !ok || !own {
+	if !ok {
 		return nil, &denial{err: dutyPlaceNotFound(), objectType: objDutyPlace, objectID: id, orgID: x.Shift.OrgID, detail: what + ": outside scope"}
 	}
 	return x, nil
@@ -594,13 +618,15 @@ func (db *DB) SignUpShift(ctx context.Context, a *guangong.Actor, shiftID string
 	return x, err
 }
 
-// dutyFill adds volunteer v to shift s (locked by the caller): the shift has not ended, is
-// not full, and v is active, not on it already and not on an overlapping shift.
+// dutyFill adds volunteer v to shift s (locked by the caller): the shift is not full, and v
+// is active, not on it already and not on an overlapping shift. Signing up needs a shift
+// still to come or under way; an organiser may assign an ended one, to record a past roster
+// kept on paper (its hours are then recorded as for any activity).
 func (db *DB) dutyFill(ctx context.Context, tx *Tx, a *guangong.Actor, s *guangong.Shift, v *guangong.Volunteer, source string) (*guangong.ShiftVolunteer, error) {
 	if v.MergedInto != "" || v.Status != "active" {
 		return nil, fieldErr("volunteerId", "只能安排在册的志愿者", "Only active volunteers can be put on a shift")
 	}
-	if !s.EndsAt.After(tx.now) {
+	if source == guangong.SourceSignup && !s.EndsAt.After(tx.now) {
 		return nil, fieldErr("shiftId", "该班次已结束", "This shift has ended")
 	}
 	var mine, overlap int
@@ -672,7 +698,11 @@ func dutyPostByToken(ctx context.Context, q querier, a *guangong.Actor, token st
 	} else if err != nil {
 		return nil, err
 	}
-	if ok, err := inScope(ctx, q, a, p.OrgID); err != nil {
+	ok, err := inScope(ctx, q, a, p.OrgID)
+	if err == nil && !ok {
+		ok, err = dutyHasPlace(ctx, q, a, "", p.ID)
+	}
+	if err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, &denial{err: dutyPostNotFound(), objectType: objDutyPost, objectID: p.ID, orgID: p.OrgID, detail: "check-in page: outside scope"}
@@ -706,6 +736,10 @@ func (db *DB) CheckInStatus(ctx context.Context, a *guangong.Actor, token string
 			dutyChoosePlace(page, places, now)
 			mineCond = ` AND NOT EXISTS (SELECT 1 FROM shift_volunteers m WHERE m.shift_id = s.id AND m.volunteer_id = $3)`
 			args = append(args, a.VolunteerID)
+		}
+		// Shifts to sign up for only at posts of the account's own subtree.
+		if ok, err := inScope(ctx, q, a, p.OrgID); err != nil || !ok {
+			return err
 		}
 		rows, err := q.QueryContext(ctx, `SELECT `+dutyShiftCols+dutyShiftFrom+` WHERE s.post_id = $1 AND s.ends_at > $2
 			AND s.headcount > (SELECT COUNT(*) FROM shift_volunteers f WHERE f.shift_id = s.id)`+mineCond+

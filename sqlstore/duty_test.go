@@ -215,13 +215,17 @@ func TestDutyFillingAndAccounts(t *testing.T) {
 		}
 		_, err = db.AssignShift(ctx, f.Actor("villageviewer"), s2.ID, v3.ID)
 		wantCode(t, err, guangong.EFORBIDDEN)
-		// Overlapping shifts and ended shifts are refused.
+		// Overlapping shifts are refused, and so is signing up for an ended shift; an
+		// organiser may still assign one, recording a roster kept on paper.
 		s3 := mustShift(t, db, vc, gate, dutyAt(8, 0), dutyAt(9, 30), 5)
 		_, err = db.AssignShift(ctx, vc, s3.ID, v1.ID)
 		wantField(t, err, "volunteerId", "其他班次")
 		past := mustShift(t, db, vc, gate, dutyAt(4, 0), dutyAt(5, 0), 5)
-		_, err = db.AssignShift(ctx, vc, past.ID, v3.ID)
+		_, err = db.SignUpShift(ctx, va, past.ID)
 		wantField(t, err, "shiftId", "已结束")
+		if _, err := db.AssignShift(ctx, vc, past.ID, v3.ID); err != nil {
+			t.Fatalf("recording a past roster: %v", err)
+		}
 
 		got, err := db.FindShiftByID(ctx, vc, s.ID)
 		if err != nil || got.Filled != 2 || got.Free() != 0 {
@@ -413,5 +417,43 @@ func TestDutyCheckInAndOut(t *testing.T) {
 			t.Fatalf("audit of the place %v %v", entries, err)
 		}
 		verifyOK(t, db)
+	})
+}
+
+// A town's duty may take a village's volunteer: the account (scoped to its village) checks in
+// at the town's post for its own place, and sees nothing else of the town.
+func TestDutyOwnPlaceOutsideAccountScope(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := storetest.NewFixture(t, db)
+		set := dutyClock(db, dutyAt(6, 0))
+		tc := f.Actor("townclerk")
+		v := mustVolunteer(t, db, f.Actor("villageclerk"), newVolunteer(f.VillageA, "钱值班", "1955-01-01"))
+		group := mustPost(t, db, tc, f.Town, "duty_group", "镇值班组")
+		s := mustShift(t, db, tc, group, dutyAt(8, 0), dutyAt(12, 0), 11)
+		other := mustShift(t, db, tc, group, dutyAt(13, 0), dutyAt(17, 0), 11)
+		va := volunteerAccount(t, db, f, "qian", f.VillageA, v)
+		_, err := db.CheckInStatus(ctx, va, group.QRToken)
+		wantCode(t, err, guangong.ENOTFOUND)
+		_, err = db.SignUpShift(ctx, va, s.ID)
+		wantCode(t, err, guangong.ENOTFOUND)
+		x, err := db.AssignShift(ctx, tc, s.ID, v.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		set(dutyAt(7, 50))
+		page, err := db.CheckInStatus(ctx, va, group.QRToken)
+		if err != nil || page.Place == nil || page.Place.ID != x.ID || !page.CanCheckIn || len(page.Open) != 0 {
+			t.Fatalf("page %+v %v", page, err)
+		}
+		if _, err := db.CheckIn(ctx, va, group.QRToken, x.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.FindShiftByID(ctx, va, s.ID); err != nil {
+			t.Fatalf("own shift: %v", err)
+		}
+		_, err = db.FindShiftByID(ctx, va, other.ID)
+		wantCode(t, err, guangong.ENOTFOUND)
+		_, err = db.FindDutyPostByID(ctx, va, group.ID)
+		wantCode(t, err, guangong.ENOTFOUND)
 	})
 }
