@@ -190,6 +190,7 @@ func TestResponsesMatchDocument(t *testing.T) {
 		check("GET", "/api/v1/audit/verify", "/api/v1/audit/verify", "auditor", "", 200)
 		check("GET", "/api/openapi.json", "/api/openapi.json", "", "", 200)
 		checkPeople(t, e, check)
+		checkEvents(t, e, check)
 		checkDuty(t, e, check)
 		checkHours(t, e, check)
 		for _, rt := range (&server{}).routes() {
