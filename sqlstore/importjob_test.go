@@ -78,6 +78,24 @@ func TestImportVolunteers(t *testing.T) {
 		if err != nil || got.IDNumber != good[7].IDNumber {
 			t.Fatalf("read imported %+v %v", got, err)
 		}
+		// An imported record's entry reads back as a created one's: every field from "" to its value.
+		entries, _, err := db.FindAudit(ctx, sys, guangong.AuditFilter{ObjectID: &good[7].ID})
+		if err != nil || len(entries) != 1 {
+			t.Fatalf("audit of an imported volunteer: %d %v", len(entries), err)
+		}
+		changes := map[string]guangong.Change{}
+		for _, c := range entries[0].Changes {
+			changes[c.Field] = c
+		}
+		if c := changes["name"]; c.Before != "" || c.After != good[7].Name {
+			t.Fatalf("name change %+v in %+v", c, entries[0].Changes)
+		}
+		if c := changes["idNumber"]; c.Before != "" || c.After != guangong.MaskIDNumber(good[7].IDNumber) {
+			t.Fatalf("idNumber change %+v", c)
+		}
+		if c := changes["orgId"]; c.After != good[7].OrgID || c.After == "" {
+			t.Fatalf("orgId change %+v", c)
+		}
 	})
 }
 
@@ -90,6 +108,7 @@ func TestImportYouthsAndMatch(t *testing.T) {
 			ys = append(ys, newYouth(f.VillageA, fmt.Sprintf("少年%02d", i), "2014-02-02"))
 		}
 		ys[3].Categories = []string{"orphan"}
+		ys[17].Categories = []string{"orphan", "disability"}
 		ids := []string{ys[0].IDNumber, ys[5].IDNumber}
 		if err := db.ImportYouths(ctx, tc, ys); err != nil {
 			t.Fatal(err)
@@ -98,9 +117,14 @@ func TestImportYouthsAndMatch(t *testing.T) {
 			t.Fatalf("imported rows returned unmasked to an actor without access: %+v", ys[0])
 		}
 		_, total, _ := db.FindYouths(ctx, tc, guangong.PersonFilter{Category: ptr("orphan")})
-		if total != 1 {
+		if total != 2 {
 			t.Fatalf("orphans %d", total)
 		}
+		left, total, _ := db.FindYouths(ctx, tc, guangong.PersonFilter{Category: ptr("disability")})
+		if total != 1 || left[0].ID != ys[17].ID {
+			t.Fatalf("disability %d", total)
+		}
+		verifyOK(t, db)
 		// Match: by ID number (blind index) and by name + birth + committee, in scope only.
 		keys := []guangong.PersonKey{
 			{Row: 2, IDNumber: ids[0], Name: "别名", BirthDate: "2014-02-02", OrgID: f.VillageA.ID},

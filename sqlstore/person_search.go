@@ -72,67 +72,107 @@ func (tx *Tx) setGrams(ctx context.Context, kind, id, name string) error {
 	return tx.insertGrams(ctx, gramRows(kind, id, name))
 }
 
+const gramInsert = `INSERT INTO person_name_grams (kind, gram, name, person_id) VALUES `
+
 // insertGrams writes gram rows with multi-row INSERTs.
 func (tx *Tx) insertGrams(ctx context.Context, rows []gramRow) error {
-	return insertRows(ctx, tx, `INSERT INTO person_name_grams (kind, gram, name, person_id) VALUES `, 4, len(rows),
+	return insertRows(ctx, tx, gramInsert, 4, len(rows),
 		func(i int, a []any) []any { r := rows[i]; return append(a, r.kind, r.gram, r.name, r.id) })
 }
 
 // insertRows inserts n rows of width columns, many rows to a statement, row(i, args)
-// appending row i's values. Statements stay near 500 parameters and the full-size one is
-// prepared once: SQLite's parsing and binding of $n parameters grow faster than linearly
-// with their number, and re-parsing the same text per batch was most of an import's time.
+// appending row i's values.
 func insertRows(ctx context.Context, tx *Tx, head string, width, n int, row func(i int, a []any) []any) error {
-	per := max(1, 500/width)
-	text := func(rows int) string {
-		var sb strings.Builder
-		sb.WriteString(head)
-		for r := range rows {
-			if r > 0 {
-				sb.WriteString(", ")
-			}
-			sb.WriteByte('(')
-			for c := range width {
-				if c > 0 {
-					sb.WriteString(", ")
-				}
-				if tx.dialect == dialectSQLite {
-					sb.WriteByte('?') // bound by position: SQLite looks each $n up by name
-				} else {
-					sb.WriteByte('$')
-					sb.WriteString(strconv.Itoa(r*width + c + 1))
-				}
-			}
-			sb.WriteByte(')')
-		}
-		return sb.String()
-	}
-	var full *sql.Stmt
-	if n >= 2*per {
-		var err error
-		if full, err = tx.PrepareContext(ctx, text(per)); err != nil {
-			return err
-		}
-		defer full.Close()
-	}
-	a := make([]any, 0, per*width)
+	ins := tx.bulkInsert(head, width)
+	defer ins.close()
+	per := ins.per
+	a := make([]any, 0, min(n, per)*width)
 	for start := 0; start < n; start += per {
-		end := min(start+per, n)
 		a = a[:0]
-		for i := start; i < end; i++ {
+		for i := start; i < min(start+per, n); i++ {
 			a = row(i, a)
 		}
+		if err := ins.exec(ctx, a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// bulkInsert runs one multi-row INSERT for many rows. Statements stay near 500 parameters
+// and the full-size one is prepared once, when first needed, and reused until close:
+// SQLite's parsing and binding of $n parameters grow faster than linearly with their
+// number, and re-parsing the same text per batch was most of an import's time.
+type bulkInsert struct {
+	tx         *Tx
+	head       string
+	width, per int
+	full       *sql.Stmt
+}
+
+func (tx *Tx) bulkInsert(head string, width int) *bulkInsert {
+	return &bulkInsert{tx: tx, head: head, width: width, per: max(1, 500/max(width, 1))}
+}
+
+// exec inserts the rows whose values a holds, width to a row.
+func (b *bulkInsert) exec(ctx context.Context, a []any) error {
+	if len(a) == 0 {
+		return nil
+	}
+	if len(a)%b.width != 0 {
+		return fmt.Errorf("sqlstore: %d values for rows of %d", len(a), b.width)
+	}
+	step := b.per * b.width
+	for len(a) > 0 {
+		chunk := a[:min(step, len(a))]
+		a = a[len(chunk):]
 		var err error
-		if full != nil && end-start == per {
-			_, err = full.ExecContext(ctx, a...)
+		if len(chunk) == step {
+			if b.full == nil {
+				if b.full, err = b.tx.PrepareContext(ctx, b.text(b.per)); err != nil {
+					return err
+				}
+			}
+			_, err = b.full.ExecContext(ctx, chunk...)
 		} else {
-			_, err = tx.ExecContext(ctx, text(end-start), a...)
+			_, err = b.tx.ExecContext(ctx, b.text(len(chunk)/b.width), chunk...)
 		}
 		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+func (b *bulkInsert) text(rows int) string {
+	var sb strings.Builder
+	sb.WriteString(b.head)
+	for r := range rows {
+		if r > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteByte('(')
+		for c := range b.width {
+			if c > 0 {
+				sb.WriteString(", ")
+			}
+			if b.tx.dialect == dialectSQLite {
+				sb.WriteByte('?') // bound by position: SQLite looks each $n up by name
+			} else {
+				sb.WriteByte('$')
+				sb.WriteString(strconv.Itoa(r*b.width + c + 1))
+			}
+		}
+		sb.WriteByte(')')
+	}
+	return sb.String()
+}
+
+func (b *bulkInsert) close() {
+	if b.full != nil {
+		b.full.Close()
+		b.full = nil
+	}
 }
 
 // personQuery is the FROM and WHERE of a list of volunteers (alias p) or youths.

@@ -94,12 +94,15 @@ func openXlsx(data []byte, try func(source) (bool, error)) error {
 		if err != nil {
 			return errBadXlsx
 		}
-		src := &xlsxSource{rows: rows, last: func() int {
-			if n := dimensionLastRow(f, sheet); n > 1 {
-				return n
+		// The declared range is read before the rows' reader starts: excelize's File is
+		// not for concurrent use. countRows reads data on its own.
+		dim := dimensionLastRow(f, sheet)
+		src := prefetch(&xlsxSource{rows: rows}, func() int {
+			if dim > 1 {
+				return dim
 			}
 			return countRows(data, sheet)
-		}}
+		})
 		ok, err := try(src)
 		src.close()
 		if ok || err != nil {
@@ -129,7 +132,6 @@ func dimensionLastRow(f *excelize.File, sheet string) int {
 type xlsxSource struct {
 	rows *excelize.Rows
 	line int
-	last func() int
 }
 
 func (s *xlsxSource) next() (int, []string, bool, error) {
@@ -149,8 +151,82 @@ func (s *xlsxSource) next() (int, []string, bool, error) {
 	return s.line, cells, true, nil
 }
 
-func (s *xlsxSource) lastLine() int { return s.last() }
+func (s *xlsxSource) lastLine() int { return 0 }
 func (s *xlsxSource) close()        { _ = s.rows.Close() }
+
+// prefetched reads its source's rows in a goroutine of its own, a few hundred ahead:
+// parsing the sheet's XML is most of a check, and the rows' checks (and the count of rows
+// for the progress bar) then run beside it instead of after it. The source must not
+// reuse its cells between rows.
+type prefetched struct {
+	rows  chan []fetchedRow
+	stop  chan struct{}
+	done  chan struct{}
+	buf   []fetchedRow
+	ended bool
+	err   error
+	last  func() int
+	in    source
+}
+
+type fetchedRow struct {
+	line  int
+	cells []string
+	err   error
+	end   bool
+}
+
+const prefetchRows = 256
+
+func prefetch(in source, last func() int) *prefetched {
+	p := &prefetched{rows: make(chan []fetchedRow, 4), stop: make(chan struct{}), done: make(chan struct{}), last: last, in: in}
+	go func() {
+		defer close(p.done)
+		batch := make([]fetchedRow, 0, prefetchRows)
+		for {
+			line, cells, ok, err := in.next()
+			r := fetchedRow{line: line, cells: cells, err: err, end: !ok || err != nil}
+			batch = append(batch, r)
+			if len(batch) == prefetchRows || r.end {
+				select {
+				case p.rows <- batch:
+				case <-p.stop:
+					return
+				}
+				if r.end {
+					return
+				}
+				batch = make([]fetchedRow, 0, prefetchRows)
+			}
+		}
+	}()
+	return p
+}
+
+func (p *prefetched) next() (int, []string, bool, error) {
+	if p.ended {
+		return 0, nil, false, p.err
+	}
+	if len(p.buf) == 0 {
+		p.buf = <-p.rows
+	}
+	r := p.buf[0]
+	p.buf = p.buf[1:]
+	if r.end {
+		p.ended, p.err = true, r.err
+		return 0, nil, false, r.err
+	}
+	return r.line, r.cells, true, nil
+}
+
+func (p *prefetched) lastLine() int { return p.last() }
+
+// close stops the reader and waits for it before closing the source.
+func (p *prefetched) close() {
+	close(p.stop)
+	<-p.done
+	p.in.close()
+}
 
 // openCSV decodes data as UTF-16 (with its BOM, as Excel's "Unicode text" writes it),
 // UTF-8 (with or without BOM) when it is valid UTF-8, and GB18030 otherwise: GB18030 is a
