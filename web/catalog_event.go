@@ -39,6 +39,7 @@ var eventCatalog = map[string]guangong.Msg{
 	"event.f.titleOptional": {Zh: "名称（可不填）", En: "Title (optional)"},
 	"event.f.org":           {Zh: "主办组织", En: "Host committee"},
 	"event.f.orgs":          {Zh: "组织（含下级）", En: "Committee (with those below)"},
+	"event.f.organisers":    {Zh: "主办及协办组织", En: "Organisers"},
 	"event.f.coOrgs":        {Zh: "协办组织", En: "Co-organisers"},
 	"event.f.startsAt":      {Zh: "开始时间", En: "Starts"},
 	"event.f.endsAt":        {Zh: "结束时间", En: "Ends"},
