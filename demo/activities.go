@@ -14,13 +14,20 @@ import (
 var demoYears = []int{2019, 2020, 2021, 2022}
 
 // Per year: study sessions (14 in all), large and small performances (10 and 20 in all) and
-// examinees served on exam days (about 1,000 in all).
+// examinees served on exam days (about 1,000 in all). Other years are as 2022 (perYear).
 var (
 	studySessions     = map[int]int{2019: 3, 2020: 3, 2021: 4, 2022: 4}
 	largePerformances = map[int]int{2019: 3, 2020: 3, 2021: 2, 2022: 2}
 	smallPerformances = map[int]int{2019: 5, 2020: 5, 2021: 5, 2022: 5}
 	examinees         = map[int]int{2019: 240, 2020: 250, 2021: 255, 2022: 260}
 )
+
+func perYear(m map[int]int, y int) int {
+	if n, ok := m[y]; ok {
+		return n
+	}
+	return m[2022]
+}
 
 // Streets are fictional street names for the street chiefs (街长) of the town's two communities.
 var Streets = []string{"人民路", "新华街", "老街", "河堤路", "学府路", "兴隆街"}
@@ -67,6 +74,9 @@ func (b *builder) event(e *guangong.Event, vols []*guangong.Volunteer) (*guangon
 	e.VolunteerIDs = ids(vols)
 	if e.Status == "" {
 		e.Status = guangong.EventRecorded
+	}
+	if e.StartsAt.After(time.Now()) {
+		e.Status = guangong.EventPlanned
 	}
 	if err := b.s.CreateEvent(b.ctx, b.sys, e); err != nil {
 		return nil, fmt.Errorf("event %s: %w", e.Title, err)
@@ -129,7 +139,9 @@ func activities(ctx context.Context, s guangong.Store, sys *guangong.Actor, coun
 	if err != nil {
 		return err
 	}
-	for _, y := range demoYears {
+	// This year's too, so the calendar and progress pages open on something: what lies
+	// ahead is planned.
+	for _, y := range append(demoYears, time.Now().In(guangong.Shanghai).Year()) {
 		if err := b.year(y, orchestra, dance, villageTroupes); err != nil {
 			return err
 		}
@@ -213,7 +225,7 @@ func (b *builder) year(y int, orchestra, dance *guangong.Troupe, villageTroupes 
 		}
 	}
 	// Study sessions (集中学习), and the leadership's own meetings: neither is large.
-	for i := range studySessions[y] {
+	for i := range perYear(studySessions, y) {
 		month := time.Month(2 + 3*i)
 		if err := meeting("study", fmt.Sprintf("%d年第%d次集中学习", y, i+1), at(y, month, 8, 14, 30), 2, 12, 3); err != nil {
 			return err
@@ -266,7 +278,7 @@ func (b *builder) year(y int, orchestra, dance *guangong.Troupe, villageTroupes 
 	}
 	if err := activity(&guangong.Event{Category: "service", Subcategory: "exam_guard", Title: fmt.Sprintf("%d年高考护考", y),
 		CoOrgIDs: []string{mid.ID}, StartsAt: at(y, 6, 7, 7, 0), EndsAt: at(y, 6, 7, 18, 0), Place: "低庄镇中学考点周边",
-		YouthsServed: examinees[y], Outcome: "疏导交通，护送考生"}, b.pick(b.townVols, 20)); err != nil {
+		YouthsServed: perYear(examinees, y), Outcome: "疏导交通，护送考生"}, b.pick(b.townVols, 20)); err != nil {
 		return err
 	}
 	// Central work: sanitation every year, epidemic control from 2020, a mediation.
@@ -287,7 +299,7 @@ func (b *builder) year(y int, orchestra, dance *guangong.Troupe, villageTroupes 
 		return err
 	}
 	// Performances: large ones by the town's troupes, small ones by village troupes.
-	for i := range largePerformances[y] {
+	for i := range perYear(largePerformances, y) {
 		t := orchestra
 		if i%2 == 1 {
 			t = dance
@@ -299,7 +311,7 @@ func (b *builder) year(y int, orchestra, dance *guangong.Troupe, villageTroupes 
 			return err
 		}
 	}
-	for i := range smallPerformances[y] {
+	for i := range perYear(smallPerformances, y) {
 		k := (y*5 + i) % len(b.villages)
 		v := b.villages[k]
 		start := at(y, time.Month(3+2*i), 15, 19, 30)
@@ -404,14 +416,29 @@ func (b *builder) plans() error {
 			return fmt.Errorf("plan item %s: %w", e.Title, err)
 		}
 	}
+	// This year: the items carried out so far are linked to their events; the autumn
+	// performance of the 老年大学 was planned but has no record yet, so it shows as overdue.
 	y := time.Now().In(guangong.Shanghai).Year()
+	byTitle := map[string]string{}
+	from, to = fmt.Sprintf("%d-01-01", y), fmt.Sprintf("%d-12-31", y)
+	events, _, err = b.s.FindEvents(b.ctx, b.sys, guangong.EventFilter{OrgID: &org, From: &from, To: &to, Large: &large,
+		Page: guangong.Page{Limit: guangong.MaxPageSize}})
+	if err != nil {
+		return fmt.Errorf("plans: %w", err)
+	}
+	for _, e := range events {
+		if e.Status != guangong.EventPlanned {
+			byTitle[e.Title] = e.ID
+		}
+	}
 	for _, p := range []*guangong.PlanItem{
 		{Month: 3, Type: guangong.EventMeeting, Kind: "advance", Title: fmt.Sprintf("%d年关心下一代工作推进会", y), Large: true},
-		{Month: 4, Type: guangong.EventActivity, Category: "moral", Subcategory: "qingming", Title: fmt.Sprintf("%d年清明祭扫", y), Large: true},
+		{Month: 4, Type: guangong.EventActivity, Category: "moral", Subcategory: "qingming", Title: fmt.Sprintf("%d年清明祭扫革命烈士墓", y), Large: true},
 		{Month: 9, Type: guangong.EventActivity, Category: "aid", Title: fmt.Sprintf("%d年助学奖教表彰大会", y), Large: true},
-		{Month: 12, Type: guangong.EventMeeting, Kind: "commendation", Title: fmt.Sprintf("%d年总结表彰会", y), Large: true},
+		{Month: 10, Type: guangong.EventActivity, Category: guangong.CategoryPerformance, Title: fmt.Sprintf("%d年老年大学结业汇演", y), Large: true},
+		{Month: 12, Type: guangong.EventMeeting, Kind: "commendation", Title: fmt.Sprintf("%d年关心下一代工作总结表彰会", y), Large: true},
 	} {
-		p.OrgID, p.Year = b.town.ID, y
+		p.OrgID, p.Year, p.EventID = b.town.ID, y, byTitle[p.Title]
 		if err := b.s.CreatePlanItem(b.ctx, b.sys, p); err != nil {
 			return fmt.Errorf("plan item %s: %w", p.Title, err)
 		}

@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -91,6 +92,21 @@ func TestDemoSeedFigures(t *testing.T) {
 		}
 		if l := byLevel[guangong.LevelVillage]; l.Troupes != 25 || l.Members != 500 {
 			t.Errorf("village troupes = %+v, want 25 troupes with 500 members", l)
+		}
+
+		// This year's plan: the performance planned for October has no record, so it is
+		// overdue; the items carried out are not.
+		now := time.Now().In(guangong.Shanghai)
+		cur, err := db.Progress(ctx, sys, town.ID, now.Year(), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var overdue []string
+		for _, it := range cur.Overdue {
+			overdue = append(overdue, it.Title)
+		}
+		if now.Month() > 10 && (len(overdue) != 1 || overdue[0] != fmt.Sprintf("%d年老年大学结业汇演", now.Year())) {
+			t.Errorf("overdue this year = %v, want only the autumn performance", overdue)
 		}
 
 		// One more study session in 2021 moves the four-year total to 15.
