@@ -308,7 +308,7 @@ func (p *PlanItem) PastMonth(today string) bool {
 type MetricProgress struct {
 	Metric
 	Done    int              `json:"done"`
-	Monthly []int            `json:"monthly,omitempty"` // 12 months, for monthly metrics
+	ByMonth []int            `json:"byMonth,omitempty"` // 12 months, for monthly metrics
 	Target  *EffectiveTarget `json:"target,omitempty"`
 	Met     bool             `json:"met"` // Done reaches the target (false without one)
 }

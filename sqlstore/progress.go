@@ -263,20 +263,20 @@ func (db *DB) progress(ctx context.Context, q querier, o *guangong.Org, year int
 		mp := &guangong.MetricProgress{Metric: m, Target: byMetric[m.Code]}
 		switch m.Source {
 		case guangong.SourceEvents:
-			mp.Monthly = make([]int, 12)
+			mp.ByMonth = make([]int, 12)
 			for k := range 12 {
 				if fig, ok := events[fmt.Sprintf("%02d", k+1)]; ok {
-					mp.Monthly[k] = fig[ei]
+					mp.ByMonth[k] = fig[ei]
 					mp.Done += fig[ei]
 				}
 			}
 			ei++
 		case guangong.SourceHours:
-			mp.Monthly = make([]int, 12)
+			mp.ByMonth = make([]int, 12)
 			total := 0
 			for k := range 12 {
 				n := minutes[fmt.Sprintf("%02d", k+1)]
-				mp.Monthly[k] = n / 60
+				mp.ByMonth[k] = n / 60
 				total += n
 			}
 			mp.Done = total / 60 // whole hours of the year's sum, not a sum of rounded months

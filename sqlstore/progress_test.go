@@ -177,7 +177,7 @@ func TestProgressCountsEachMetric(t *testing.T) {
 			guangong.MetricTroupes: 1, guangong.MetricTroupeMembers: 3, guangong.MetricDutyGroup: 2,
 			guangong.MetricStreetChiefs: 0, guangong.MetricServiceHours: 2, // 150 minutes
 		})
-		if m := figure(t, own, guangong.MetricLargeMeetings).Monthly; m[2] != 1 || m[11] != 1 || m[10] != 0 {
+		if m := figure(t, own, guangong.MetricLargeMeetings).ByMonth; m[2] != 1 || m[11] != 1 || m[10] != 0 {
 			t.Errorf("large meetings by month = %v", m)
 		}
 		sub, err := db.Progress(ctx, a, town, 2021, true)
@@ -216,7 +216,7 @@ func TestProgressCountsEachMetric(t *testing.T) {
 			t.Fatal(err)
 		}
 		wantFigures(t, sub2, map[string]int{guangong.MetricLargeMeetings: 3, guangong.MetricStudySessions: 2, guangong.MetricMeetings: 4})
-		if m := figure(t, sub2, guangong.MetricStudySessions).Monthly; m[7] != 1 {
+		if m := figure(t, sub2, guangong.MetricStudySessions).ByMonth; m[7] != 1 {
 			t.Errorf("study sessions by month = %v", m)
 		}
 

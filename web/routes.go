@@ -190,6 +190,18 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /settings/totp", h(full, s.settingsTOTPForm))
 	mux.Handle("POST /settings/totp", h(full, s.settingsTOTP))
 
+	// Yearly progress: figures against targets, targets and defaults, the yearly plan.
+	mux.Handle("GET /progress", h(full, s.progressPage))
+	mux.Handle("GET /progress/years", h(full, s.progressYears))
+	mux.Handle("GET /progress/targets", h(full, s.targetsPage))
+	mux.Handle("POST /progress/targets", h(full, s.targetSet))
+	mux.Handle("POST /progress/defaults", h(full, s.targetDefaultSet))
+	mux.Handle("GET /progress/plan", h(full, s.planPage))
+	mux.Handle("POST /progress/plan", h(full, s.planCreate))
+	mux.Handle("GET /progress/plan/{id}/edit", h(full, s.planEditForm))
+	mux.Handle("POST /progress/plan/{id}/edit", h(full, s.planUpdate))
+	mux.Handle("POST /progress/plan/{id}/delete", h(full, s.planDelete))
+
 	// Anything else: a 404 page in the user's language.
 	mux.Handle("/", h(public, s.notFound))
 }
