@@ -105,11 +105,12 @@ func (db *DB) ImportVolunteers(ctx context.Context, a *guangong.Actor, rows []*g
 		if err != nil {
 			return err
 		}
-		sealed := make([]sealedVolunteer, len(rows))
-		for i, p := range rows {
-			if sealed[i], err = db.sealVolunteer(p); err != nil {
-				if err := errs.add(i, err); err != nil {
-					return err
+		if db.seal == nil { // every sealed value is refused: name the rows that hold one
+			for i, p := range rows {
+				if _, err := db.sealVolunteer(p); err != nil {
+					if err := errs.add(i, err); err != nil {
+						return err
+					}
 				}
 			}
 		}
@@ -127,7 +128,11 @@ func (db *DB) ImportVolunteers(ctx context.Context, a *guangong.Actor, rows []*g
 		}
 		return tx.bulkPeople(a, len(rows), bulkSpec{
 			insert: volunteerInsert, width: volunteerWidth, gramKind: gramVolunteer,
-			values: func(i int, v []any) []any { j := order[i]; return volunteerValues(v, rows[j], sealed[j], now) },
+			values: func(i int, v []any) ([]any, error) {
+				p := rows[order[i]]
+				s, err := db.sealVolunteer(p)
+				return volunteerValues(v, p, s, now), err
+			},
 			person: func(i int) (string, string) { p := rows[order[i]]; return p.ID, p.Name },
 			entry: func(i int) entry {
 				p := rows[order[i]]
@@ -167,11 +172,12 @@ func (db *DB) ImportYouths(ctx context.Context, a *guangong.Actor, rows []*guang
 		if err != nil {
 			return err
 		}
-		sealed := make([]sealedYouth, len(rows))
-		for i, y := range rows {
-			if sealed[i], err = db.sealYouth(y); err != nil {
-				if err := errs.add(i, err); err != nil {
-					return err
+		if db.seal == nil {
+			for i, y := range rows {
+				if _, err := db.sealYouth(y); err != nil {
+					if err := errs.add(i, err); err != nil {
+						return err
+					}
 				}
 			}
 		}
@@ -189,7 +195,11 @@ func (db *DB) ImportYouths(ctx context.Context, a *guangong.Actor, rows []*guang
 		}
 		return tx.bulkPeople(a, len(rows), bulkSpec{
 			insert: youthInsert, width: youthWidth, gramKind: gramYouth,
-			values:      func(i int, v []any) []any { j := order[i]; return youthValues(v, rows[j], sealed[j], now) },
+			values: func(i int, v []any) ([]any, error) {
+				y := rows[order[i]]
+				s, err := db.sealYouth(y)
+				return youthValues(v, y, s, now), err
+			},
 			extraInsert: `INSERT INTO youth_categories (youth_id, category) VALUES `, extraWidth: 2,
 			extra: func(i int, v []any) []any {
 				y := rows[order[i]]
@@ -233,7 +243,7 @@ type bulkSpec struct {
 	insert   string // INSERT … VALUES of the register's table
 	width    int
 	gramKind string
-	values   func(i int, a []any) []any // person i's columns
+	values   func(i int, a []any) ([]any, error) // person i's columns, sealed ones sealed
 	// A second table with any number of rows per person (youth_categories), or none.
 	extraInsert string
 	extraWidth  int
@@ -255,8 +265,8 @@ type bulkBatch struct {
 const bulkChunk = 250
 
 // bulkPeople writes n people with their name grams and one audit entry each, in the
-// order given, bulkChunk at a time. Another goroutine makes the next batch's values,
-// grams, audit texts and hashes while this one writes: on SQLite the writer is the
+// order given, bulkChunk at a time. Another goroutine seals and makes the next batch's
+// values, grams, audit texts and hashes while this one writes: on SQLite the writer is the
 // bottleneck, and that work was a third of it. The callers pass people sorted by name,
 // with ids made in that order, so each insert into the name-ordered indexes (and the id,
 // audit and gram-by-person ones) lands beside the one before: 100,000 random inserts
@@ -289,7 +299,9 @@ func (tx *Tx) bulkPeople(a *guangong.Actor, n int, s bulkSpec) error {
 			end := min(start+bulkChunk, n)
 			b := &bulkBatch{people: make([]any, 0, (end-start)*s.width), audit: make([]any, 0, (end-start)*15)}
 			for i := start; i < end && b.err == nil; i++ {
-				b.people = s.values(i, b.people)
+				if b.people, b.err = s.values(i, b.people); b.err != nil {
+					break
+				}
 				if s.extra != nil {
 					b.extra = s.extra(i, b.extra)
 				}
