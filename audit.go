@@ -97,6 +97,7 @@ type Store interface {
 	PeopleService
 	ImportService
 	EventService
+	EventImportService
 	TroupeService
 	DutyService
 	HoursService

@@ -576,22 +576,7 @@ func (db *DB) CreateEventWithFiles(ctx context.Context, a *guangong.Actor, e *gu
 		if err := db.checkEventRefs(ctx, tx, a, e, nil); err != nil {
 			return err
 		}
-		e.ID, e.Version, e.CreatedAt, e.UpdatedAt = guangong.NewID(), 1, tx.now, tx.now
-		now := fmtTime(tx.now)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO events (id, type, org_id, kind, category, subcategory, title,
-			starts_at, ends_at, starts_on, place, host, agenda, minutes, decisions, outcome, status, scale, large,
-			troupe_id, youths_served, others_count, audience, headcount, plan_item_id, version, created_at, updated_at)
-			VALUES `+placeholders(28), e.ID, e.Type, e.OrgID, e.Kind, e.Category, e.Subcategory, e.Title,
-			fmtTime(e.StartsAt), fmtTime(e.EndsAt), e.StartsOn, e.Place, e.Host, e.Agenda, e.Minutes, e.Decisions,
-			e.Outcome, e.Status, e.Scale, e.Large, e.TroupeID, e.YouthsServed, e.OthersCount, e.Audience, e.Headcount,
-			e.PlanItemID, 1, now, now); err != nil {
-			return err
-		}
-		if err := writeEventLinks(ctx, tx, e, false); err != nil {
-			return err
-		}
-		if err := tx.audit(a, entry{action: guangong.ActionCreate, objectType: objEvent, objectID: e.ID, orgID: e.OrgID,
-			changes: diff(nil, eventFields(e))}); err != nil {
+		if err := tx.insertEvent(a, e, ""); err != nil {
 			return err
 		}
 		e.Attachments = []*guangong.Attachment{}
@@ -608,6 +593,28 @@ func (db *DB) CreateEventWithFiles(ctx context.Context, a *guangong.Actor, e *gu
 		e.ID = ""
 	}
 	return err
+}
+
+// insertEvent writes a new event checked by checkEventRefs, its organisers and people,
+// and its audit entry (detail: "" or why, such as "import").
+func (tx *Tx) insertEvent(a *guangong.Actor, e *guangong.Event, detail string) error {
+	ctx := tx.ctx
+	e.ID, e.Version, e.CreatedAt, e.UpdatedAt = guangong.NewID(), 1, tx.now, tx.now
+	now := fmtTime(tx.now)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO events (id, type, org_id, kind, category, subcategory, title,
+		starts_at, ends_at, starts_on, place, host, agenda, minutes, decisions, outcome, status, scale, large,
+		troupe_id, youths_served, others_count, audience, headcount, plan_item_id, version, created_at, updated_at)
+		VALUES `+placeholders(28), e.ID, e.Type, e.OrgID, e.Kind, e.Category, e.Subcategory, e.Title,
+		fmtTime(e.StartsAt), fmtTime(e.EndsAt), e.StartsOn, e.Place, e.Host, e.Agenda, e.Minutes, e.Decisions,
+		e.Outcome, e.Status, e.Scale, e.Large, e.TroupeID, e.YouthsServed, e.OthersCount, e.Audience, e.Headcount,
+		e.PlanItemID, 1, now, now); err != nil {
+		return err
+	}
+	if err := writeEventLinks(ctx, tx, e, false); err != nil {
+		return err
+	}
+	return tx.audit(a, entry{action: guangong.ActionCreate, objectType: objEvent, objectID: e.ID, orgID: e.OrgID,
+		changes: diff(nil, eventFields(e)), detail: detail})
 }
 
 // joinFieldErrors merges the field messages of two validation errors (either may be nil).

@@ -438,8 +438,8 @@ func (db *DB) CreateImport(ctx context.Context, a *guangong.Actor, imp *guangong
 		}
 		imp.Filename = strings.TrimSpace(imp.Filename)
 		var v guangong.Validation
-		if imp.Kind != "volunteer" && imp.Kind != "youth" {
-			v.Add("kind", "导入类型只能是五老志愿者或青少年", "Kind must be volunteer or youth")
+		if imp.Kind != "volunteer" && imp.Kind != "youth" && imp.Kind != "event" {
+			v.Add("kind", "导入类型只能是五老志愿者、青少年或会议活动", "Kind must be volunteer, youth or event")
 		}
 		v.Text("filename", "文件名", "File name", imp.Filename, true, 200)
 		if len(data) == 0 {

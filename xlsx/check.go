@@ -77,6 +77,12 @@ type kindSpec[T any] struct {
 	// sensitive masks the value a problem quotes, for registers whose report must not
 	// hold a minor's name, ID number or phone in clear (nil: quote as found).
 	sensitive map[string]func(string) string
+	// Registers that are not people (keys nil): the field whose 示例 marks the example row,
+	// and one duplicate key (empty: none) over dupFields, reported on the first of them.
+	nameField string
+	dupFields []string
+	dupKey    func(*T) string
+	dupMsg    func(first int) guangong.Msg
 }
 
 // CountRows is how many distinct rows the problems concern (the import's invalid rows).
@@ -160,6 +166,9 @@ type checker[T any] struct {
 
 	fID, fName, fBirth, fOrg int // the columns of the duplicate keys
 
+	dupCols []int          // spec.dupFields' columns
+	byKey   map[string]int // first row with each spec.dupKey
+
 	// per row, reused
 	raw []string // cell text by column
 	bad []bool   // the column already has a problem
@@ -176,6 +185,13 @@ func newChecker[T any](spec kindSpec[T], defaultOrgID string, orgByCode func(str
 		if col.kind == kCode || col.kind == kCodes {
 			c.lookups[i] = codeLookup(col.codes)
 		}
+	}
+	if spec.keys == nil {
+		c.fName = c.field(spec.nameField)
+		for _, f := range spec.dupFields {
+			c.dupCols = append(c.dupCols, c.field(f))
+		}
+		return c
 	}
 	c.fID, c.fName, c.fBirth, c.fOrg = c.field("idNumber"), c.field("name"), c.field("birthDate"), c.field("orgId")
 	return c
@@ -256,6 +272,24 @@ func (c *checker[T]) row(line int, cells []string) bool {
 					c.problem(line, i, orgProblem(v))
 				}
 			}
+		case kOrgs:
+			val.list = c.orgsCell(line, i, v)
+		case kDateTime:
+			if v != "" {
+				if t, ok := parseDateTime(v); ok {
+					val.s = t
+				} else {
+					c.problem(line, i, dateTimeProblem(col.header, col.field))
+				}
+			}
+		case kInt:
+			if v != "" {
+				if n, ok := parseCount(v); ok {
+					val.s = n
+				} else {
+					c.problem(line, i, countProblem(col.header, col.field))
+				}
+			}
 		}
 		col.set(rec, val)
 	}
@@ -316,6 +350,10 @@ func (c *checker[T]) field(name string) int {
 // duplicates records the row's keys when their cells are sound, and makes a later row with
 // the same keys a problem (the first stays valid; the report names it).
 func (c *checker[T]) duplicates(line int, rec *T) {
+	if c.spec.keys == nil {
+		c.sameKey(line, rec)
+		return
+	}
 	id, name, birth, org := c.spec.keys(rec)
 	if fid := c.fID; id != "" && !c.bad[fid] {
 		if first, ok := c.byID[id]; ok {

@@ -20,8 +20,11 @@ const (
 )
 
 func sheetName(kind Kind) string {
-	if kind == Youths {
+	switch kind {
+	case Youths:
 		return "青少年"
+	case Events:
+		return "会议活动"
 	}
 	return "五老志愿者"
 }
@@ -35,6 +38,8 @@ func Template(w io.Writer, kind Kind) error {
 		return writeTemplate(w, kind, volunteerColumns)
 	case Youths:
 		return writeTemplate(w, kind, youthColumns)
+	case Events:
+		return writeTemplate(w, kind, eventColumns)
 	}
 	return guangong.Errorf(guangong.EINVALID, "未知的模板类型", "Unknown template kind")
 }
@@ -55,7 +60,7 @@ func writeTemplate[T any](w io.Writer, kind Kind, cols []column[T]) error {
 		if err := f.SetColWidth(sheet, name, name, col.width); err != nil {
 			return err
 		}
-		if col.kind == kID || col.kind == kPhone || col.kind == kDate || col.kind == kOrg {
+		if col.kind == kID || col.kind == kPhone || col.kind == kDate || col.kind == kOrg || col.kind == kOrgs || col.kind == kDateTime {
 			if err := f.SetColStyle(sheet, name, st.text); err != nil {
 				return err
 			}
@@ -159,6 +164,9 @@ func writeHelp[T any](f *excelize.File, st styles, kind Kind, cols []column[T]) 
 		"4. 身份证号、电话和日期列已设为文本格式。从别处粘贴身份证号时请“选择性粘贴为文本”，否则 Excel 会把号码变成 4.31224E+17 这样的数字而丢失末尾几位。",
 		"5. 也可以另存为 CSV 上传（UTF-8 或 WPS、旧版 Excel 默认的 GBK/GB18030 编码均可）。",
 		"6. 上传后系统会逐行检查（身份证号校验位、电话、日期、类别、文件内和系统内重复），并列出每个问题所在的行、列和原因；在您确认之前不会保存任何数据。",
+	}
+	if kind == Events {
+		notes = eventNotes
 	}
 	if kind == Youths {
 		notes = append(notes, "7. 青少年信息属于未成年人个人信息，必须有监护人的同意记录（同意人、关系、日期、使用目的）；仅有“未成年人信息”权限的账号可以查看完整内容。")

@@ -26,6 +26,11 @@ var fieldEn = map[string]string{
 	"parentsWork": "Where the parents work", "categories": "Categories", "needs": "Needs",
 	"consentBy": "Consent given by", "consentRelation": "Consenting person's relation",
 	"consentPurpose": "Purpose",
+	// Meetings and activities.
+	"type": "Type", "kind": "Meeting kind", "subcategory": "Subcategory", "title": "Title",
+	"startsAt": "Start", "endsAt": "End", "place": "Place", "host": "Host", "scale": "Scale",
+	"youthsServed": "Youths served", "othersCount": "Other participants", "audience": "Audience",
+	"minutes": "Minutes or outcome", "coOrgIds": "Co-organiser codes",
 }
 
 // clean trims the spaces people and spreadsheets leave around values, including the

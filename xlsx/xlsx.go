@@ -16,20 +16,24 @@ type Kind string
 const (
 	Volunteers Kind = "volunteer"
 	Youths     Kind = "youth"
+	Events     Kind = "event" // past meetings and activities
 )
 
 // valueKind says how a cell's text becomes a field value.
 type valueKind int
 
 const (
-	kText  valueKind = iota // free text, trimmed
-	kDate                   // a calendar date in any of the accepted spellings
-	kCode                   // one coded value, written as its Chinese word
-	kCodes                  // several coded values in one cell
-	kBool                   // 是/否
-	kID                     // resident ID number
-	kPhone                  // phone; Excel may have made it a number
-	kOrg                    // a committee code, resolved by the caller
+	kText     valueKind = iota // free text, trimmed
+	kDate                      // a calendar date in any of the accepted spellings
+	kCode                      // one coded value, written as its Chinese word
+	kCodes                     // several coded values in one cell
+	kBool                      // 是/否
+	kID                        // resident ID number
+	kPhone                     // phone; Excel may have made it a number
+	kOrg                       // a committee code, resolved by the caller
+	kOrgs                      // several committee codes
+	kDateTime                  // a date with an optional time of day
+	kInt                       // a whole number of people
 )
 
 // cell is a converted cell value; which part is used depends on the column's kind.
@@ -61,6 +65,8 @@ func Columns(kind Kind) []string {
 		return headers(volunteerColumns)
 	case Youths:
 		return headers(youthColumns)
+	case Events:
+		return headers(eventColumns)
 	}
 	return nil
 }
