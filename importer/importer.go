@@ -48,6 +48,7 @@ type Store interface {
 	guangong.ImportService
 	ImportVolunteers(ctx context.Context, a *guangong.Actor, rows []*guangong.Volunteer) error
 	ImportYouths(ctx context.Context, a *guangong.Actor, rows []*guangong.Youth) error
+	guangong.EventImportService
 }
 
 // Runner checks and commits imports. Use one Runner per process (pages and API share it),
@@ -131,8 +132,8 @@ func (r *Runner) Wait() { r.wg.Wait() }
 // size and the file type. Pages and API call it to answer at once.
 func CheckUpload(kind, filename string, size int) error {
 	var v guangong.Validation
-	if kind != string(xlsx.Volunteers) && kind != string(xlsx.Youths) {
-		v.Add("kind", "请选择导入类型（五老志愿者或青少年）", "Choose what to import (volunteers or youths)")
+	if kind != string(xlsx.Volunteers) && kind != string(xlsx.Youths) && kind != string(xlsx.Events) {
+		v.Add("kind", "请选择导入类型（五老志愿者、青少年或会议活动）", "Choose what to import (volunteers, youths or meetings and activities)")
 	}
 	ext := strings.ToLower(filepath.Ext(filename))
 	switch {
@@ -242,6 +243,7 @@ type result struct {
 	total      int
 	volunteers []xlsx.Row[*guangong.Volunteer]
 	youths     []xlsx.Row[*guangong.Youth]
+	events     []xlsx.Row[*guangong.Event]
 	problems   []guangong.ImportProblem
 	existing   map[int]bool // lines duplicating a stored record
 }
@@ -263,6 +265,9 @@ func (res *result) lines() []int {
 		out = append(out, row.Line)
 	}
 	for _, row := range res.youths {
+		out = append(out, row.Line)
+	}
+	for _, row := range res.events {
 		out = append(out, row.Line)
 	}
 	return out
@@ -308,6 +313,8 @@ func (r *Runner) checkFile(ctx context.Context, a *guangong.Actor, imp *guangong
 		res.volunteers, res.problems, err = xlsx.CheckVolunteers(rd, imp.Filename, imp.OrgID, orgByCode, now, progress)
 	case string(xlsx.Youths):
 		res.youths, res.problems, err = xlsx.CheckYouths(rd, imp.Filename, imp.OrgID, orgByCode, now, progress)
+	case string(xlsx.Events):
+		res.events, res.problems, err = xlsx.CheckEvents(rd, imp.Filename, imp.OrgID, orgByCode, now, progress)
 	default:
 		err = guangong.Errorf(guangong.EINVALID, "未知的导入类型", "Unknown import kind")
 	}
@@ -342,6 +349,9 @@ func countRows(res *result, reported int) int {
 // matchExisting adds a problem for each row that duplicates a stored record; such rows
 // are left out of the import.
 func (r *Runner) matchExisting(ctx context.Context, a *guangong.Actor, kind string, res *result) error {
+	if kind == string(xlsx.Events) {
+		return r.matchEvents(ctx, a, res)
+	}
 	keys := make([]guangong.PersonKey, 0, len(res.volunteers)+len(res.youths))
 	for _, row := range res.volunteers {
 		p := row.Record
@@ -515,6 +525,8 @@ func (r *Runner) write(ctx context.Context, a *guangong.Actor, imp *guangong.Imp
 			return 0, nothingValid()
 		}
 		return len(rows), r.Store.ImportYouths(ctx, a, rows)
+	case string(xlsx.Events):
+		return r.writeEvents(ctx, a, res)
 	}
 	return 0, errors.New("importer: unknown kind " + imp.Kind)
 }
