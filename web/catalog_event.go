@@ -4,6 +4,10 @@ import "guangong"
 
 // eventCatalog is the interface text of meetings, activities, the calendar and art troupes.
 var eventCatalog = map[string]guangong.Msg{
+	// The import of past records (kind "event" on the import pages).
+	"import.kind.event":   {Zh: "会议活动（过去的记录）", En: "Past meetings and activities"},
+	"import.list.event":   {Zh: "查看会议与活动", En: "Open the meetings and activities"},
+	"event.import":        {Zh: "导入过去的记录", En: "Import past records"},
 	"event.nav":           {Zh: "活动日历", En: "Calendar"},
 	"event.list":          {Zh: "会议与活动", En: "Meetings and activities"},
 	"event.calendar":      {Zh: "活动日历", En: "Calendar"},

@@ -19,7 +19,7 @@ import (
 const maxUploadBytes = 20 << 20
 
 // importKinds are the sheets the import accepts.
-var importKinds = []string{"volunteer", "youth"}
+var importKinds = []string{"volunteer", "youth", "event"}
 
 // importWrite: imports write records; a sheet of youths holds minors' data, so it needs
 // 未成年人信息 access to upload and to read its report.
@@ -43,7 +43,12 @@ func (s *server) importForm(c *ctx) error {
 	if err := c.importWrite("volunteer"); err != nil {
 		return err
 	}
-	return s.renderImportForm(c, url.Values{"kind": {"volunteer"}, "orgId": {c.user.OrgID}}, http.StatusOK, nil)
+	// /imports?kind=event comes from the events list: that kind is chosen.
+	kind := c.r.URL.Query().Get("kind")
+	if !slices.Contains(importKinds, kind) {
+		kind = "volunteer"
+	}
+	return s.renderImportForm(c, url.Values{"kind": {kind}, "orgId": {c.user.OrgID}}, http.StatusOK, nil)
 }
 
 func (s *server) renderImportForm(c *ctx, f url.Values, status int, ferr error) error {
@@ -125,11 +130,19 @@ func (s *server) findImport(c *ctx) (*guangong.Import, error) {
 
 func importView(imp *guangong.Import) *importData {
 	d := &importData{Import: imp, Running: imp.Status == guangong.ImportChecking || imp.Status == guangong.ImportImporting,
-		Base: kindBase(imp.Kind)}
+		Base: importBase(imp.Kind)}
 	if imp.Total > 0 {
 		d.Percent = min(100, imp.Done*100/imp.Total)
 	}
 	return d
+}
+
+// importBase is the list an import's records land in.
+func importBase(kind string) string {
+	if kind == "event" {
+		return "/events"
+	}
+	return kindBase(kind)
 }
 
 // importStatus shows progress while the file is checked (htmx polls the "status" fragment
