@@ -76,6 +76,20 @@ func readableHours(ctx context.Context, q querier, a *guangong.Actor, id, what s
 	return nil, &denial{err: hoursNotFound(), objectType: objHours, objectID: id, orgID: r.OrgID, detail: what + ": outside scope"}
 }
 
+// ownHours loads a record of the calling volunteer's own; any other is missing to it.
+func ownHours(ctx context.Context, q querier, a *guangong.Actor, id string) (*guangong.ServiceHours, error) {
+	r, err := scanHours(q.QueryRowContext(ctx, `SELECT `+hoursCols+hoursFrom+` WHERE h.id = $1`, id))
+	if noRows(err) {
+		return nil, hoursNotFound()
+	} else if err != nil {
+		return nil, err
+	}
+	if !ownRecord(a, r.VolunteerID) {
+		return nil, &denial{err: hoursNotFound(), objectType: objHours, objectID: id, orgID: r.OrgID, detail: "read hours: not the volunteer's own"}
+	}
+	return r.ServiceHours, nil
+}
+
 // organisedHours loads a record for a write: its organiser must lie in scope.
 func organisedHours(ctx context.Context, q querier, a *guangong.Actor, id, what string) (*guangong.ServiceHours, error) {
 	r, err := scanHours(q.QueryRowContext(ctx, `SELECT `+hoursCols+hoursFrom+` WHERE h.id = $1`, id))
@@ -90,6 +104,25 @@ func organisedHours(ctx context.Context, q querier, a *guangong.Actor, id, what 
 		return nil, &denial{err: hoursNotFound(), objectType: objHours, objectID: id, orgID: r.OrgID, detail: what + ": outside scope"}
 	}
 	return r.ServiceHours, nil
+}
+
+// ownRecord: a volunteer's own account (role volunteer) reads its own service record, and
+// only that.
+func ownRecord(a *guangong.Actor, volunteerID string) bool {
+	return !a.System && a.Role == guangong.RoleVolunteer && a.VolunteerID != "" && a.VolunteerID == volunteerID
+}
+
+// serviceReader checks that a may read a volunteer's service record: the volunteer's own
+// account, or a reader of records with the volunteer in scope.
+func (db *DB) serviceReader(ctx context.Context, q querier, a *guangong.Actor, volunteerID, what string) error {
+	if ownRecord(a, volunteerID) {
+		return nil
+	}
+	if err := canRead(a, objHours, "", what); err != nil {
+		return err
+	}
+	_, err := db.scopedVolunteer(ctx, q, a, volunteerID, what)
+	return err
 }
 
 // serviceFrame is what an event or shift sets for the records made in it.
@@ -422,6 +455,13 @@ func (db *DB) RecordHoursBatch(ctx context.Context, a *guangong.Actor, b *guango
 func (db *DB) FindHoursByID(ctx context.Context, a *guangong.Actor, id string) (*guangong.ServiceHours, error) {
 	var h *guangong.ServiceHours
 	err := db.read(ctx, a, func(q querier) error {
+		if a.Role == guangong.RoleVolunteer && !a.System {
+			var err error
+			if h, err = ownHours(ctx, q, a, id); err != nil {
+				return err
+			}
+			return nil
+		}
 		if err := canRead(a, objHours, id, "read hours"); err != nil {
 			return err
 		}
@@ -439,8 +479,11 @@ func (db *DB) FindHours(ctx context.Context, a *guangong.Actor, f guangong.Hours
 	var list []*guangong.ServiceHours
 	var total int
 	err := db.read(ctx, a, func(q querier) error {
-		if err := canRead(a, objHours, "", "list hours"); err != nil {
-			return err
+		own := f.VolunteerID != nil && ownRecord(a, *f.VolunteerID)
+		if !own {
+			if err := canRead(a, objHours, "", "list hours"); err != nil {
+				return err
+			}
 		}
 		conds, args, err := db.hoursConds(ctx, q, a, f, "list hours")
 		if err != nil {
@@ -477,14 +520,14 @@ func (db *DB) hoursConds(ctx context.Context, q querier, a *guangong.Actor, f gu
 	var as args
 	var conds []string
 	if f.VolunteerID != nil {
-		if _, err := db.scopedVolunteer(ctx, q, a, *f.VolunteerID, what); err != nil {
+		if err := db.serviceReader(ctx, q, a, *f.VolunteerID, what); err != nil {
 			return nil, nil, err
 		}
 		conds = append(conds, `h.volunteer_id = `+as.add(*f.VolunteerID))
 	} else {
 		conds = append(conds, scopeCond(a, "h.org_id", &as))
 	}
-	if f.OrgID != nil {
+	if f.OrgID != nil && !ownRecord(a, deref(f.VolunteerID)) {
 		if _, err := scopedOrg(ctx, q, a, *f.OrgID, what); err != nil {
 			return nil, nil, err
 		}
@@ -508,15 +551,25 @@ func (db *DB) hoursConds(ctx context.Context, q querier, a *guangong.Actor, f gu
 	return conds, as, nil
 }
 
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
 // HoursTrace follows a record's corrections both ways: the rows it replaced and the rows
 // that replaced it, oldest first.
 func (db *DB) HoursTrace(ctx context.Context, a *guangong.Actor, id string) ([]*guangong.ServiceHours, error) {
 	var chain []*guangong.ServiceHours
 	err := db.read(ctx, a, func(q querier) error {
-		if err := canRead(a, objHours, id, "read hours"); err != nil {
-			return err
+		var h *guangong.ServiceHours
+		var err error
+		if a.Role == guangong.RoleVolunteer && !a.System {
+			h, err = ownHours(ctx, q, a, id) // a correction keeps the volunteer: the chain is theirs
+		} else if err = canRead(a, objHours, id, "read hours"); err == nil {
+			h, err = readableHours(ctx, q, a, id, "read hours")
 		}
-		h, err := readableHours(ctx, q, a, id, "read hours")
 		if err != nil {
 			return err
 		}
@@ -719,10 +772,7 @@ const yearlySQL = `SELECT substr(h.served_on, 1, 4), h.status, SUM(h.minutes), C
 func (db *DB) YearlyHours(ctx context.Context, a *guangong.Actor, volunteerID string) ([]guangong.YearHours, error) {
 	var out []guangong.YearHours
 	err := db.read(ctx, a, func(q querier) error {
-		if err := canRead(a, objHours, "", "yearly hours"); err != nil {
-			return err
-		}
-		if _, err := db.scopedVolunteer(ctx, q, a, volunteerID, "yearly hours"); err != nil {
+		if err := db.serviceReader(ctx, q, a, volunteerID, "yearly hours"); err != nil {
 			return err
 		}
 		rows, err := q.QueryContext(ctx, yearlySQL, volunteerID)
@@ -777,10 +827,7 @@ func (db *DB) VolunteerEvents(ctx context.Context, a *guangong.Actor, volunteerI
 	var list []*guangong.VolunteerEvent
 	var total int
 	err := db.read(ctx, a, func(q querier) error {
-		if err := canRead(a, objHours, "", "volunteer events"); err != nil {
-			return err
-		}
-		if _, err := db.scopedVolunteer(ctx, q, a, volunteerID, "volunteer events"); err != nil {
+		if err := db.serviceReader(ctx, q, a, volunteerID, "volunteer events"); err != nil {
 			return err
 		}
 		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM event_volunteers WHERE volunteer_id = $1`, volunteerID).Scan(&total); err != nil {
@@ -826,10 +873,7 @@ func (db *DB) VolunteerShifts(ctx context.Context, a *guangong.Actor, volunteerI
 	var list []*guangong.VolunteerShift
 	var total int
 	err := db.read(ctx, a, func(q querier) error {
-		if err := canRead(a, objHours, "", "volunteer shifts"); err != nil {
-			return err
-		}
-		if _, err := db.scopedVolunteer(ctx, q, a, volunteerID, "volunteer shifts"); err != nil {
+		if err := db.serviceReader(ctx, q, a, volunteerID, "volunteer shifts"); err != nil {
 			return err
 		}
 		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM shift_volunteers WHERE volunteer_id = $1`, volunteerID).Scan(&total); err != nil {
@@ -1003,8 +1047,10 @@ func scanCertificate(s scanner) (*guangong.Certificate, string, error) {
 func (db *DB) FindCertificate(ctx context.Context, a *guangong.Actor, id string) (*guangong.Certificate, error) {
 	var c *guangong.Certificate
 	err := db.read(ctx, a, func(q querier) error {
-		if err := canRead(a, objCertificate, id, "read certificate"); err != nil {
-			return err
+		if a.System || a.Role != guangong.RoleVolunteer {
+			if err := canRead(a, objCertificate, id, "read certificate"); err != nil {
+				return err
+			}
 		}
 		var vorg string
 		var err error
@@ -1013,6 +1059,12 @@ func (db *DB) FindCertificate(ctx context.Context, a *guangong.Actor, id string)
 			return certificateNotFound()
 		} else if err != nil {
 			return err
+		}
+		if ownRecord(a, c.VolunteerID) {
+			return nil
+		}
+		if a.Role == guangong.RoleVolunteer && !a.System {
+			return &denial{err: certificateNotFound(), objectType: objCertificate, objectID: id, orgID: c.OrgID, detail: "read certificate: not the volunteer's own"}
 		}
 		for _, org := range []string{c.OrgID, vorg} {
 			if ok, err := inScope(ctx, q, a, org); err != nil {
@@ -1033,10 +1085,7 @@ func (db *DB) FindCertificate(ctx context.Context, a *guangong.Actor, id string)
 func (db *DB) Certificates(ctx context.Context, a *guangong.Actor, volunteerID string) ([]*guangong.Certificate, error) {
 	var list []*guangong.Certificate
 	err := db.read(ctx, a, func(q querier) error {
-		if err := canRead(a, objCertificate, "", "list certificates"); err != nil {
-			return err
-		}
-		if _, err := db.scopedVolunteer(ctx, q, a, volunteerID, "list certificates"); err != nil {
+		if err := db.serviceReader(ctx, q, a, volunteerID, "list certificates"); err != nil {
 			return err
 		}
 		// A volunteer holds a few certificates; the list is capped all the same.

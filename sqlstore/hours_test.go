@@ -282,6 +282,35 @@ func TestHoursRecordConfirmCorrect(t *testing.T) {
 		}
 		_, err = db.YearlyHours(ctx, f.Actor("otheradmin"), va.ID)
 		wantCode(t, err, guangong.ENOTFOUND)
+
+		// A volunteer's own account reads its own service record, and no one else's.
+		me := &guangong.Actor{UserID: "acct", Username: "lideming", Role: guangong.RoleVolunteer, OrgID: f.VillageA.ID, VolunteerID: va.ID}
+		if ys, err := db.YearlyHours(ctx, me, va.ID); err != nil || len(ys) != 2 {
+			t.Fatalf("own yearly hours %v %v", ys, err)
+		}
+		if list, n, err := db.FindHours(ctx, me, guangong.HoursFilter{VolunteerID: &va.ID}); err != nil || n != 5 || len(list) != 5 {
+			t.Fatalf("own hours %d %v", n, err)
+		}
+		if _, err := db.FindHoursByID(ctx, me, nh.ID); err != nil {
+			t.Fatal(err)
+		}
+		if c, err := db.FindCertificate(ctx, me, cert2.ID); err != nil || c.Minutes != cert2.Minutes {
+			t.Fatalf("own certificate %v %v", c, err)
+		}
+		if cs, err := db.Certificates(ctx, me, va.ID); err != nil || len(cs) != 3 {
+			t.Fatalf("own certificates %d %v", len(cs), err)
+		}
+		_, _, err = db.FindHours(ctx, me, guangong.HoursFilter{})
+		wantCode(t, err, guangong.EFORBIDDEN)
+		_, err = db.YearlyHours(ctx, me, other.ID)
+		wantCode(t, err, guangong.EFORBIDDEN)
+		someone := &guangong.Actor{UserID: "acct2", Username: "other", Role: guangong.RoleVolunteer, OrgID: f.VillageA.ID, VolunteerID: other.ID}
+		_, err = db.FindHoursByID(ctx, someone, nh.ID)
+		wantCode(t, err, guangong.ENOTFOUND)
+		_, err = db.FindCertificate(ctx, someone, cert2.ID)
+		wantCode(t, err, guangong.ENOTFOUND)
+		wantCode(t, db.RecordHours(ctx, me, &guangong.ServiceHours{VolunteerID: va.ID, OrgID: f.VillageA.ID,
+			ServedOn: "2025-06-01", Minutes: 30, Content: "自报"}), guangong.EFORBIDDEN)
 		verifyOK(t, db)
 	})
 }

@@ -12,6 +12,7 @@ var hoursCatalog = map[string]guangong.Msg{
 	"hours.title":           {Zh: "志愿服务时长", En: "Volunteer service hours"},
 	"hours.intro":           {Zh: "按民政部《志愿服务记录与证明出具办法》记录：只记实际服务时间，不含往返路程；由组织单位确认；更正会保留原记录。", En: "Kept as the Ministry of Civil Affairs' rules ask: time actually served, travel excluded; confirmed by the organiser; a correction keeps the original."},
 	"hours.section":         {Zh: "志愿服务（活动、值守与时长）", En: "Volunteer service (activities, shifts and hours)"},
+	"hours.mine":            {Zh: "我的服务时长", En: "My service hours"},
 	"hours.new":             {Zh: "记录服务时长", En: "Record service hours"},
 	"hours.record":          {Zh: "服务时长记录", En: "Service-hours record"},
 	"hours.rule":            {Zh: "时长按分钟填写，只计实际服务时间（不含往返路程），不能超过活动或班次的时长。", En: "Enter minutes actually served (travel excluded); at most the activity's or shift's length."},

@@ -17,6 +17,28 @@ import (
 // an event's (or shift's) participants in one form, corrections and voids that leave a
 // trace, certificates, the export for the national system, and the volunteer page's section.
 
+// serviceRead admits readers of records and volunteers' own accounts; the store shows a
+// volunteer only their own records.
+func (c *ctx) serviceRead() error {
+	if c.user != nil && c.user.Role == guangong.RoleVolunteer {
+		return nil
+	}
+	return c.recordsRead()
+}
+
+// hoursMine is a volunteer account's own service record: hours by year, records,
+// activities, shifts and certificates.
+func (s *server) hoursMine(c *ctx) error {
+	if c.user == nil || c.user.Role != guangong.RoleVolunteer || c.user.VolunteerID == "" {
+		return guangong.Forbidden()
+	}
+	section, err := s.volunteerService(c, &guangong.Volunteer{ID: c.user.VolunteerID, Name: c.user.DisplayName})
+	if err != nil {
+		return err
+	}
+	return c.render(http.StatusOK, "hours/mine", c.view(tr(c.lang, "hours.mine"), section))
+}
+
 // hoursQuery is a list's filters as the person chose them.
 type hoursQuery struct {
 	Org, Status, From, To, Event, Shift string
@@ -280,7 +302,7 @@ func (s *server) hoursPage(c *ctx) error {
 
 // renderHoursPage shows a record with its trace; ferr is the correct or void form's error.
 func (s *server) renderHoursPage(c *ctx, status int, f url.Values, ferr error, form string) error {
-	if err := c.recordsRead(); err != nil {
+	if err := c.serviceRead(); err != nil {
 		return err
 	}
 	ctx, a := c.r.Context(), c.actor()
@@ -465,7 +487,7 @@ func (s *server) certificateIssue(c *ctx) error {
 }
 
 func (s *server) certificatePage(c *ctx) error {
-	if err := c.recordsRead(); err != nil {
+	if err := c.serviceRead(); err != nil {
 		return err
 	}
 	cert, err := s.store.FindCertificate(c.r.Context(), c.actor(), c.r.PathValue("id"))

@@ -164,3 +164,43 @@ func TestHoursExportPages(t *testing.T) {
 		}
 	})
 }
+
+// A volunteer's own account sees its own hours and certificate, and nobody else's records.
+func TestHoursMine(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		s := newSite(t, db)
+		ctx := context.Background()
+		a := newVolunteer(t, db, s.fx.VillageA.ID, "王建国", "1952-03-15")
+		b := newVolunteer(t, db, s.fx.VillageA.ID, "李德明", "1953-03-15")
+		u := &guangong.User{Username: "wangjianguo", DisplayName: "王建国", OrgID: s.fx.VillageA.ID, Role: guangong.RoleVolunteer,
+			VolunteerID: a.ID, Lang: "zh"}
+		if err := db.CreateUser(ctx, guangong.SystemActor("t"), u, storetest.Password); err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, v := range []*guangong.Volunteer{a, b} {
+			h := &guangong.ServiceHours{VolunteerID: v.ID, OrgID: s.fx.VillageA.ID, ServedOn: "2025-03-05", Minutes: 75, Content: "宣讲" + v.Name}
+			if err := db.RecordHours(ctx, s.fx.Actor("villageclerk"), h); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, h.ID)
+		}
+		if err := db.ConfirmHours(ctx, s.fx.Actor("villageclerk"), []guangong.VersionRef{{ID: ids[0], Version: 1}}); err != nil {
+			t.Fatal(err)
+		}
+		cert := &guangong.Certificate{VolunteerID: a.ID, OrgID: s.fx.VillageA.ID, From: "2025-01-01", To: "2025-12-31"}
+		if err := db.IssueCertificate(ctx, s.fx.Actor("villageclerk"), cert); err != nil {
+			t.Fatal(err)
+		}
+		c := s.client()
+		c.login("wangjianguo")
+		check(t, scenario{status: 200, want: []string{`id="nav-hours-mine"`, "宣讲王建国", "<td>2025</td><td class=\"num\">1.25</td>", cert.Serial},
+			notWant: []string{"宣讲李德明", `id="hours-new"`, `id="certificate-new"`}}, c.get("/hours/mine"), s)
+		check(t, scenario{status: 200, want: []string{"宣讲王建国"}, notWant: []string{`id="hours-correct-form"`}}, c.get("/hours/"+ids[0]), s)
+		check(t, scenario{status: 404}, c.get("/hours/"+ids[1]), s)
+		check(t, scenario{status: 200, want: []string{`id="certificate-hours">1.25<`, `href="/hours/mine#service-certificates"`}}, c.get("/certificates/"+cert.ID), s)
+		check(t, scenario{status: 403}, c.get("/hours"), s)
+		check(t, scenario{status: 403}, c.get("/volunteers/"+a.ID), s)
+		check(t, scenario{status: 403}, s.loginAs("villageclerk").get("/hours/mine"), s)
+	})
+}

@@ -128,6 +128,7 @@ func (s *server) routes(mux *http.ServeMux) {
 
 	// Volunteer service hours: recording, confirmation, corrections, certificates, export.
 	mux.Handle("GET /hours", h(full, s.hoursList))
+	mux.Handle("GET /hours/mine", h(full, s.hoursMine))
 	mux.Handle("GET /hours/new", h(full, s.hoursNewForm))
 	mux.Handle("POST /hours/new", h(full, s.hoursCreate))
 	mux.Handle("POST /hours/confirm", h(full, s.hoursConfirm))
