@@ -22,6 +22,7 @@ var templateNames = map[string]struct {
 }{
 	"volunteer.xlsx": {xlsx.Volunteers, "五老志愿者导入模板.xlsx"},
 	"youth.xlsx":     {xlsx.Youths, "青少年导入模板.xlsx"},
+	"event.xlsx":     {xlsx.Events, "会议活动导入模板.xlsx"},
 }
 
 // sendXLSX sends a finished workbook as a download named name.
@@ -35,7 +36,7 @@ func sendXLSX(w http.ResponseWriter, name string, b []byte) {
 func (s *server) getTemplate(w http.ResponseWriter, r *http.Request, a *guangong.Actor) error {
 	t, ok := templateNames[r.PathValue("file")]
 	if !ok {
-		return statusError(http.StatusNotFound, "模板不存在：可下载 volunteer.xlsx 或 youth.xlsx", "No such template: volunteer.xlsx or youth.xlsx")
+		return statusError(http.StatusNotFound, "模板不存在：可下载 volunteer.xlsx、youth.xlsx 或 event.xlsx", "No such template: volunteer.xlsx, youth.xlsx or event.xlsx")
 	}
 	var buf bytes.Buffer
 	if err := xlsx.Template(&buf, t.kind); err != nil {
