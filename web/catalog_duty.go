@@ -91,6 +91,7 @@ var dutyCatalog = map[string]guangong.Msg{
 	"duty.openShifts":           {Zh: "本岗位可报名的班次", En: "Shifts here with free places"},
 	"duty.openPost":             {Zh: "查看岗位", En: "Open the post"},
 	"duty.checkinNotVolunteer":  {Zh: "签到、签退需使用志愿者本人的账号。", En: "Checking in and out needs the volunteer's own account."},
+	"duty.noHours":              {Zh: "在班次时间内服务不足1分钟，未记录时长。", En: "Less than a minute served within the shift: no hours recorded."},
 	"duty.hours.recorded":       {Zh: "待确认", En: "Awaiting confirmation"},
 	"duty.hours.confirmed":      {Zh: "已确认", En: "Confirmed"},
 	"duty.hours.void":           {Zh: "已作废", En: "Void"},
