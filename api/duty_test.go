@@ -77,7 +77,7 @@ func TestDutyAPI(t *testing.T) {
 			{name: "bad post", method: "POST", path: "/api/v1/duty/posts", user: "villageclerk",
 				body: `{"orgId":"{VillageA}","kind":"parade","name":""}`, status: 422, fields: []string{"kind", "name"}},
 			{name: "shift end before start", method: "POST", path: "/api/v1/duty/posts/{post}/shifts", user: "villageclerk",
-				body: `{"role":"护学","startsAt":"2030-09-01T08:00:00+08:00","endsAt":"2030-09-01T07:00:00+08:00","headcount":1}`,
+				body:   `{"role":"护学","startsAt":"2030-09-01T08:00:00+08:00","endsAt":"2030-09-01T07:00:00+08:00","headcount":1}`,
 				status: 422, fields: []string{"endsAt"}},
 			{name: "shift at a post out of scope", method: "POST", path: "/api/v1/duty/posts/{post}/shifts", user: "otheradmin",
 				body: `{"role":"x","startsAt":"2030-09-01T08:00:00+08:00","endsAt":"2030-09-01T09:00:00+08:00","headcount":1}`, status: 404},

@@ -97,7 +97,7 @@ func TestDutyPages(t *testing.T) {
 			{name: "post outside scope", as: "villageclerk", method: "POST", path: "/duty/posts/new",
 				form: url.Values{"orgId": {"{Town}"}, "kind": {"street"}, "name": {"越权"}}, status: 422, want: []string{"所属组织不存在"}},
 			{name: "shift ends before it starts", as: "villageclerk", method: "POST", path: "/duty/posts/{post}/shifts/new",
-				form: url.Values{"role": {"护学"}, "startsAt": {"2030-09-01T08:00"}, "endsAt": {"2030-09-01T07:00"}, "headcount": {"2"}},
+				form:   url.Values{"role": {"护学"}, "startsAt": {"2030-09-01T08:00"}, "endsAt": {"2030-09-01T07:00"}, "headcount": {"2"}},
 				status: 422, want: []string{"结束时间必须晚于开始时间", `value="2030-09-01T07:00"`}},
 			{name: "assign outside scope", as: "villageclerk", method: "POST", path: "/duty/shifts/{shift}/assign",
 				form: url.Values{"volunteerId": {"{far}"}}, status: 422, want: []string{"人员不存在"}},
@@ -111,7 +111,7 @@ func TestDutyPages(t *testing.T) {
 			{name: "volunteer picker on the account form", as: "townadmin", path: "/users/new", status: 200,
 				want: []string{`id="f-volunteerId"`, "周守岗", `value="volunteer"`}},
 			{name: "volunteer account needs a volunteer", as: "townadmin", method: "POST", path: "/users/new",
-				form: url.Values{"username": {"vol.x"}, "displayName": {"某"}, "orgId": {"{VillageA}"}, "role": {"volunteer"}, "password": {storetest.Password}},
+				form:   url.Values{"username": {"vol.x"}, "displayName": {"某"}, "orgId": {"{VillageA}"}, "role": {"volunteer"}, "password": {storetest.Password}},
 				status: 422, want: []string{"志愿者账号须关联一名志愿者"}},
 		}))
 		if _, n, err := db.FindShifts(context.Background(), guangong.SystemActor("t"), guangong.ShiftFilter{}); err != nil || n != 1 {
