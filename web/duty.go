@@ -435,6 +435,10 @@ func (s *server) dutyFindShift(c *ctx) (*guangong.Shift, *guangong.DutyPost, err
 		return nil, nil, err
 	}
 	p, err := s.store.FindDutyPostByID(c.r.Context(), c.actor(), sh.PostID)
+	if guangong.ErrorCode(err) == guangong.ENOTFOUND && c.isVolunteer() {
+		// The volunteer's own shift at a post beyond its account's subtree: what the shift says of it.
+		return sh, &guangong.DutyPost{ID: sh.PostID, OrgID: sh.OrgID, Kind: sh.PostKind, Name: sh.PostName, Place: sh.Place}, nil
+	}
 	return sh, p, err
 }
 

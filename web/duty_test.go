@@ -211,6 +211,22 @@ func TestDutyCheckInPages(t *testing.T) {
 		if err != nil || len(mine) != 1 || mine[0].HoursMinutes != 15 || mine[0].HoursStatus != "recorded" {
 			t.Fatalf("hours row %+v %v", mine, err)
 		}
+		// A town post beyond the account's village: its own shift there opens, the post does not.
+		tc := s.fx.Actor("townclerk")
+		group := &guangong.DutyPost{OrgID: s.fx.Town.ID, Kind: "duty_group", Name: "镇值班组"}
+		if err := db.CreateDutyPost(context.Background(), tc, group); err != nil {
+			t.Fatal(err)
+		}
+		later := &guangong.Shift{PostID: group.ID, Role: "值班", StartsAt: base.Add(3 * time.Hour), EndsAt: base.Add(4 * time.Hour), Headcount: 11}
+		if err := db.CreateShift(context.Background(), tc, later); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.AssignShift(context.Background(), tc, later.ID, d.vol.ID); err != nil {
+			t.Fatal(err)
+		}
+		check(t, scenario{status: 200, want: []string{"镇值班组", `id="duty-signed-up"`}}, c.get("/duty/shifts/"+later.ID), s)
+		check(t, scenario{status: 404}, c.get("/duty/posts/"+group.ID), s)
+
 		// A clerk opening the address sees the post, not a button.
 		cl := s.loginAs("villageclerk")
 		check(t, scenario{status: 200, want: []string{"签到、签退需使用志愿者本人的账号"}, notWant: []string{`id="checkin-in"`}}, cl.get(path), s)
