@@ -238,7 +238,7 @@ var coreCatalog = map[string]guangong.Msg{
 	"person.party":      {Zh: "党员", En: "Party members"},
 	"person.notParty":   {Zh: "非党员", En: "Not party members"},
 	"person.none":       {Zh: "没有符合条件的记录", En: "No record matches"},
-	"person.later":      {Zh: "参加活动、服务时长和帮扶对子将在后续版本中加入本页。", En: "Activities, hours served and help pairs will join this page in later releases."},
+	"person.later":      {Zh: "帮扶对子将在后续版本中加入本页。", En: "Help pairs will join this page in a later release."},
 
 	"membership.title": {Zh: "任职组织（服务经历）", En: "Committees served"},
 	"membership.none":  {Zh: "暂无其他组织的服务记录", En: "No service on other committees"},
