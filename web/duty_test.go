@@ -178,7 +178,7 @@ func TestDutyCheckInPages(t *testing.T) {
 		check(t, scenario{status: 200, want: []string{"青松小学校门", `id="duty-mine-link"`}, notWant: []string{`id="duty-post-new"`}}, c.get("/duty"), s)
 		check(t, scenario{status: 200, want: []string{"青松小学校门"}, notWant: []string{`id="duty-qr-img"`, d.post.QRToken}},
 			c.get(d.ids("/duty/posts/{post}")), s)
-		check(t, scenario{status: 200, want: []string{`id="nav-duty"`, `href="/duty/mine"`}, notWant: []string{`id="nav-volunteers"`, `id="nav-tree"`}}, c.get("/"), s)
+		check(t, scenario{status: 200, want: []string{`id="nav-duty"`, `href="/duty/mine"`, `id="home-duty-mine"`, `id="home-hours-mine"`, "扫描岗位上的二维码"}, notWant: []string{`id="nav-volunteers"`, `id="nav-tree"`}}, c.get("/"), s)
 
 		// Ten minutes before the start: 签到.
 		r := c.get(path)

@@ -177,6 +177,9 @@ func TestServeBootstrapAndCommands(t *testing.T) {
 			if o, err := runCmd(t, "Str0ng-Pass!\n", "user", "add", "--db", dsn, "--username", "clerk1", "--org", "ROOT", "--role", "clerk"); err != nil {
 				t.Fatalf("user add: %v\n%s", err, o)
 			}
+			if o, err := runCmd(t, "Str0ng-Pass!\n", "user", "add", "--db", dsn, "--username", "vol1", "--org", "ROOT", "--role", "volunteer"); err == nil || !strings.Contains(err.Error(), "关联一名志愿者") {
+				t.Fatalf("a volunteer account without its volunteer: %v\n%s", err, o)
+			}
 			if _, err := runCmd(t, "Str0ng-Pass!\n", "user", "add", "--db", dsn, "--username", "clerk2", "--org", "NO-SUCH-ORG", "--role", "clerk"); err == nil {
 				t.Fatal("user add accepted an unknown committee")
 			}

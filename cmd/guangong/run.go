@@ -22,7 +22,7 @@ Usage:
   guangong serve   [--addr 127.0.0.1:8080] [--db guangong.db|postgres://…] [--metrics] [--trust-proxy]
   guangong demo    [--addr 127.0.0.1:8080] [--db guangong-demo.db|postgres://…]
   guangong migrate [--db …]
-  guangong user add --username U --org ORG --role ROLE [--name NAME] [--db …]   (password on stdin)
+  guangong user add --username U --org ORG --role ROLE [--name NAME] [--volunteer ID] [--db …]   (password on stdin)
   guangong token create --username U [--name NAME] [--db …]
   guangong audit verify [--db …]
   guangong version
@@ -121,8 +121,9 @@ func (e *env) userAdd(ctx context.Context, args []string) error {
 	fs, dsn := e.flags("user add", "guangong.db")
 	username := fs.String("username", "", "login name")
 	orgRef := fs.String("org", "", "committee id or code")
-	role := fs.String("role", "", "sysadmin, auditor, orgadmin, clerk or viewer")
+	role := fs.String("role", "", "sysadmin, auditor, orgadmin, clerk, viewer or volunteer")
 	name := fs.String("name", "", "display name (default: the username)")
+	volunteer := fs.String("volunteer", "", "role volunteer: the id of the volunteer record the account acts as")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -146,7 +147,7 @@ func (e *env) userAdd(ctx context.Context, args []string) error {
 		display = *username
 	}
 	u := &guangong.User{Username: *username, DisplayName: display, OrgID: org.ID,
-		Role: guangong.Role(*role), Lang: "zh"}
+		Role: guangong.Role(*role), VolunteerID: *volunteer, Lang: "zh"}
 	if err := db.CreateUser(ctx, sys, u, password); err != nil {
 		return describe(err)
 	}
