@@ -131,22 +131,52 @@ func (db *DB) Stats() map[string]float64 {
 
 // Migrate applies the embedded migrations not yet recorded in schema_migrations, in
 // name order, each in its own transaction. Migrations are forward-only.
-func (db *DB) Migrate(ctx context.Context) error {
+func (db *DB) Migrate(ctx context.Context) error { return db.migrate(ctx, "") }
+
+// migrate applies the migrations whose version sorts before until ("": all of them).
+//
+// One file serves both databases (0004_activities.sql). Where the DDL must differ, a
+// version has a file per dialect instead (0005_grams.sqlite.sql); a dialect without a file
+// of its own has nothing to do for that version.
+func (db *DB) migrate(ctx context.Context, until string) error {
 	names, err := fs.Glob(migrationFS, "migrations/*.sql")
 	if err != nil {
 		return err
 	}
 	sort.Strings(names)
+	seen := map[string]bool{}
 	for _, name := range names {
-		if err := db.migrateFile(ctx, name); err != nil {
+		version, dialect := migrationVersion(name)
+		if dialect != "" && dialect != db.dialect {
+			continue
+		}
+		if until != "" && version >= until {
+			break
+		}
+		if seen[version] { // a shared file and a dialect's file for one version
+			return fmt.Errorf("sqlstore: migration %s: more than one file", version)
+		}
+		seen[version] = true
+		if err := db.migrateFile(ctx, name, version); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (db *DB) migrateFile(ctx context.Context, name string) error {
-	version := strings.TrimSuffix(strings.TrimPrefix(name, "migrations/"), ".sql")
+// migrationVersion splits migrations/0005_grams.sqlite.sql into its version (0005_grams)
+// and its dialect ("" for a file both databases apply).
+func migrationVersion(name string) (version, dialect string) {
+	version = strings.TrimSuffix(strings.TrimPrefix(name, "migrations/"), ".sql")
+	for _, d := range []string{dialectSQLite, dialectPostgres} {
+		if v, ok := strings.CutSuffix(version, "."+d); ok {
+			return v, d
+		}
+	}
+	return version, ""
+}
+
+func (db *DB) migrateFile(ctx context.Context, name, version string) error {
 	body, err := migrationFS.ReadFile(name)
 	if err != nil {
 		return err
