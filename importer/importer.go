@@ -8,6 +8,8 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -49,6 +51,14 @@ type Store interface {
 	ImportVolunteers(ctx context.Context, a *guangong.Actor, rows []*guangong.Volunteer) error
 	ImportYouths(ctx context.Context, a *guangong.Actor, rows []*guangong.Youth) error
 	guangong.EventImportService
+}
+
+// jobStore is a Store that writes an import's rows as that job's: each record's audit entry
+// names the job, and one entry on the job holds the number of rows and the file's sha256.
+// sqlstore provides it; a Store without it writes the rows with their own entries only.
+type jobStore interface {
+	ImportVolunteersFor(ctx context.Context, a *guangong.Actor, importID, fileSHA256 string, rows []*guangong.Volunteer) error
+	ImportYouthsFor(ctx context.Context, a *guangong.Actor, importID, fileSHA256 string, rows []*guangong.Youth) error
 }
 
 // Runner checks and commits imports. Use one Runner per process (pages and API share it),
@@ -241,6 +251,7 @@ func (r *Runner) fail(ctx context.Context, a *guangong.Actor, imp *guangong.Impo
 // the rows duplicating records already in the database.
 type result struct {
 	total      int
+	sha256     string // of the uploaded file, hex
 	volunteers []xlsx.Row[*guangong.Volunteer]
 	youths     []xlsx.Row[*guangong.Youth]
 	events     []xlsx.Row[*guangong.Event]
@@ -304,7 +315,8 @@ func (r *Runner) checkFile(ctx context.Context, a *guangong.Actor, imp *guangong
 		}
 		return o.ID, true
 	}
-	res := &result{existing: map[int]bool{}}
+	sum := sha256.Sum256(data)
+	res := &result{existing: map[int]bool{}, sha256: hex.EncodeToString(sum[:])}
 	var err error
 	now := r.now()
 	rd := bytes.NewReader(data)
@@ -513,6 +525,9 @@ func (r *Runner) write(ctx context.Context, a *guangong.Actor, imp *guangong.Imp
 		if len(rows) == 0 {
 			return 0, nothingValid()
 		}
+		if js, ok := r.Store.(jobStore); ok {
+			return len(rows), js.ImportVolunteersFor(ctx, a, imp.ID, res.sha256, rows)
+		}
 		return len(rows), r.Store.ImportVolunteers(ctx, a, rows)
 	case string(xlsx.Youths):
 		var rows []*guangong.Youth
@@ -523,6 +538,9 @@ func (r *Runner) write(ctx context.Context, a *guangong.Actor, imp *guangong.Imp
 		}
 		if len(rows) == 0 {
 			return 0, nothingValid()
+		}
+		if js, ok := r.Store.(jobStore); ok {
+			return len(rows), js.ImportYouthsFor(ctx, a, imp.ID, res.sha256, rows)
 		}
 		return len(rows), r.Store.ImportYouths(ctx, a, rows)
 	case string(xlsx.Events):

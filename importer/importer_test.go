@@ -3,6 +3,8 @@ package importer_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"sync"
@@ -196,6 +198,24 @@ func TestCheckThenCommit(t *testing.T) {
 		stored, err := db.FindImport(context.Background(), a, imp.ID)
 		if err != nil || stored.Status != guangong.ImportDone || stored.Imported != 3 {
 			t.Errorf("stored import after commit: %+v %v", stored, err)
+		}
+		// The audit trail: one entry per record naming the import, and one on the import
+		// with the rows written and the sha256 of the uploaded file.
+		sys := &guangong.Actor{System: true}
+		for _, p := range got {
+			entries, _, err := db.FindAudit(context.Background(), sys, guangong.AuditFilter{ObjectID: &p.ID})
+			if err != nil || len(entries) != 1 || entries[0].Detail != "import "+imp.ID || len(entries[0].Changes) != 0 {
+				t.Errorf("audit of imported %s: %+v %v", p.Name, entries, err)
+			}
+		}
+		sum := sha256.Sum256(data)
+		objType, action := "import", guangong.ActionCreate
+		entries, _, err := db.FindAudit(context.Background(), sys, guangong.AuditFilter{ObjectType: &objType, ObjectID: &imp.ID, Action: &action})
+		if err != nil || len(entries) != 2 || entries[0].Detail != "imported 3 volunteer rows; file sha256 "+hex.EncodeToString(sum[:]) {
+			t.Errorf("import's create entries (upload, then summary): %+v %v", entries, err)
+		}
+		if v, err := db.VerifyAudit(context.Background(), sys); err != nil || !v.OK {
+			t.Errorf("audit chain after the import: %+v %v", v, err)
 		}
 		if _, err := r.Commit(context.Background(), a, imp.ID); guangong.ErrorCode(err) != guangong.ECONFLICT {
 			t.Errorf("second commit: %v", err)

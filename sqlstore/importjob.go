@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -82,11 +83,30 @@ func importOrgs(ctx context.Context, tx *Tx, a *guangong.Actor, orgIDs []string,
 	return names, nil
 }
 
+// importJob is the import job a bulk write comes from (nil for a write of the store's own
+// callers, such as the demo): its id and the hex sha256 of the uploaded file.
+type importJob struct{ id, fileSHA256 string }
+
 // ImportVolunteers validates every row again and writes them all, with their name grams
 // and one audit entry each, in one transaction; if any row fails nothing is written.
 func (db *DB) ImportVolunteers(ctx context.Context, a *guangong.Actor, rows []*guangong.Volunteer) error {
+	return db.importVolunteers(ctx, a, nil, rows)
+}
+
+// ImportVolunteersFor is ImportVolunteers for the rows of the actor's import job importID,
+// whose uploaded file has the sha256 fileSHA256 (hex): each record's audit entry names the
+// job, and one more entry on the job records how many rows it wrote and that hash.
+func (db *DB) ImportVolunteersFor(ctx context.Context, a *guangong.Actor, importID, fileSHA256 string, rows []*guangong.Volunteer) error {
+	return db.importVolunteers(ctx, a, &importJob{importID, fileSHA256}, rows)
+}
+
+func (db *DB) importVolunteers(ctx context.Context, a *guangong.Actor, job *importJob, rows []*guangong.Volunteer) error {
 	err := db.write(ctx, a, func(tx *Tx) error {
 		if err := canWrite(a, objVolunteer, "", "", "import volunteers"); err != nil {
+			return err
+		}
+		done, err := tx.startImport(a, job, "volunteer")
+		if err != nil {
 			return err
 		}
 		if err := db.bulkCache(tx); err != nil {
@@ -126,7 +146,7 @@ func (db *DB) ImportVolunteers(ctx context.Context, a *guangong.Actor, rows []*g
 				p.Skills = []string{}
 			}
 		}
-		return tx.bulkPeople(a, len(rows), bulkSpec{
+		err = tx.bulkPeople(a, len(rows), bulkSpec{
 			insert: volunteerInsert, width: volunteerWidth, gramKind: gramVolunteer,
 			values: func(i int, v []any) ([]any, error) {
 				p := rows[order[i]]
@@ -137,9 +157,13 @@ func (db *DB) ImportVolunteers(ctx context.Context, a *guangong.Actor, rows []*g
 			entry: func(i int) entry {
 				p := rows[order[i]]
 				return entry{action: guangong.ActionCreate, objectType: objVolunteer, objectID: p.ID, orgID: p.OrgID,
-					changes: volunteerChanges(nil, p), detail: "import"}
+					detail: job.detail()}
 			},
 		})
+		if err != nil {
+			return err
+		}
+		return done(len(rows))
 	})
 	if err != nil {
 		for _, p := range rows {
@@ -152,8 +176,21 @@ func (db *DB) ImportVolunteers(ctx context.Context, a *guangong.Actor, rows []*g
 // ImportYouths is ImportVolunteers for youths; the rows are masked afterwards for an actor
 // without MinorAccess.
 func (db *DB) ImportYouths(ctx context.Context, a *guangong.Actor, rows []*guangong.Youth) error {
+	return db.importYouths(ctx, a, nil, rows)
+}
+
+// ImportYouthsFor is ImportVolunteersFor for youths.
+func (db *DB) ImportYouthsFor(ctx context.Context, a *guangong.Actor, importID, fileSHA256 string, rows []*guangong.Youth) error {
+	return db.importYouths(ctx, a, &importJob{importID, fileSHA256}, rows)
+}
+
+func (db *DB) importYouths(ctx context.Context, a *guangong.Actor, job *importJob, rows []*guangong.Youth) error {
 	err := db.write(ctx, a, func(tx *Tx) error {
 		if err := canWrite(a, objYouth, "", "", "import youths"); err != nil {
+			return err
+		}
+		done, err := tx.startImport(a, job, "youth")
+		if err != nil {
 			return err
 		}
 		if err := db.bulkCache(tx); err != nil {
@@ -193,7 +230,7 @@ func (db *DB) ImportYouths(ctx context.Context, a *guangong.Actor, rows []*guang
 				y.Categories = []string{}
 			}
 		}
-		return tx.bulkPeople(a, len(rows), bulkSpec{
+		err = tx.bulkPeople(a, len(rows), bulkSpec{
 			insert: youthInsert, width: youthWidth, gramKind: gramYouth,
 			values: func(i int, v []any) ([]any, error) {
 				y := rows[order[i]]
@@ -212,9 +249,13 @@ func (db *DB) ImportYouths(ctx context.Context, a *guangong.Actor, rows []*guang
 			entry: func(i int) entry {
 				y := rows[order[i]]
 				return entry{action: guangong.ActionCreate, objectType: objYouth, objectID: y.ID, orgID: y.OrgID,
-					changes: youthChanges(nil, y), detail: "import"}
+					detail: job.detail()}
 			},
 		})
+		if err != nil {
+			return err
+		}
+		return done(len(rows))
 	})
 	if err != nil {
 		for _, y := range rows {
@@ -226,6 +267,37 @@ func (db *DB) ImportYouths(ctx context.Context, a *guangong.Actor, rows []*guang
 		maskFor(a, y)
 	}
 	return nil
+}
+
+// detail is the audit detail of each record the job writes.
+func (j *importJob) detail() string {
+	if j == nil {
+		return "import"
+	}
+	return "import " + j.id
+}
+
+// startImport checks that job (if any) is the actor's own import of kind, being
+// committed, and returns what writes the job's summary entry once its n rows are written:
+// the number of rows and the sha256 of the uploaded file, beside the records' own entries.
+func (tx *Tx) startImport(a *guangong.Actor, job *importJob, kind string) (done func(n int) error, err error) {
+	if job == nil {
+		return func(int) error { return nil }, nil
+	}
+	if len(job.fileSHA256) != sha256.Size*2 {
+		return nil, fmt.Errorf("sqlstore: import %s: file sha256 %q", job.id, job.fileSHA256)
+	}
+	imp, err := scopedImport(tx.ctx, tx, a, job.id, "import "+kind+"s")
+	if err != nil {
+		return nil, err
+	}
+	if imp.Kind != kind || imp.Status != guangong.ImportImporting {
+		return nil, guangong.Errorf(guangong.ECONFLICT, "该导入不在导入中，不能写入", "This import is not being committed")
+	}
+	return func(n int) error {
+		return tx.audit(a, entry{action: guangong.ActionCreate, objectType: objImport, objectID: imp.ID, orgID: imp.OrgID,
+			detail: fmt.Sprintf("imported %d %s rows; file sha256 %s", n, kind, job.fileSHA256)})
+	}, nil
 }
 
 // byName is the order of n people by name (stable): see bulkPeople.
@@ -273,8 +345,8 @@ const bulkChunk = 250
 // into each index took half as long again.
 //
 // The audit entries are those tx.audit would write, one after another (VerifyAudit checks
-// them alike); the head is taken once. Their changes leave out the empty "before" of a
-// new record (read back, the changes are the same).
+// them alike); the head is taken once. They hold no changes: a new record's row holds its
+// initial values, and later edits are audited as changes (docs/security.md).
 func (tx *Tx) bulkPeople(a *guangong.Actor, n int, s bulkSpec) error {
 	if n == 0 {
 		return nil
@@ -315,9 +387,6 @@ func (tx *Tx) bulkPeople(a *guangong.Actor, n int, s bulkSpec) error {
 					Result: guangong.ResultOK, Detail: e.detail, Changes: "[]", PrevHash: prev}
 				if a.RequestID != "" {
 					r.Detail = strings.TrimSpace(r.Detail + " request=" + a.RequestID)
-				}
-				if len(e.changes) > 0 {
-					r.Changes, b.err = createdChanges(e.changes)
 				}
 				r.Hash = r.hash()
 				prev = r.Hash
@@ -371,22 +440,6 @@ func (tx *Tx) bulkPeople(a *guangong.Actor, n int, s bulkSpec) error {
 		return fmt.Errorf("sqlstore: audit head: %w", err)
 	}
 	return nil
-}
-
-// createdChange is guangong.Change with an empty "before" left out, as for a new record.
-type createdChange struct {
-	Field  string `json:"field"`
-	Before string `json:"before,omitempty"`
-	After  string `json:"after"`
-}
-
-func createdChanges(changes []guangong.Change) (string, error) {
-	cs := make([]createdChange, len(changes))
-	for i, c := range changes {
-		cs[i] = createdChange(c)
-	}
-	b, err := json.Marshal(cs)
-	return string(b), err
 }
 
 const auditInsert = `INSERT INTO audit_log (seq, id, at, user_id, username, org_id, ip, action, object_type,

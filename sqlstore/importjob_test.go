@@ -78,24 +78,71 @@ func TestImportVolunteers(t *testing.T) {
 		if err != nil || got.IDNumber != good[7].IDNumber {
 			t.Fatalf("read imported %+v %v", got, err)
 		}
-		// An imported record's entry reads back as a created one's: every field from "" to its value.
+		// An imported record's entry names the import and holds no field values: the record's
+		// own row holds them, and later edits are audited as changes.
 		entries, _, err := db.FindAudit(ctx, sys, guangong.AuditFilter{ObjectID: &good[7].ID})
 		if err != nil || len(entries) != 1 {
 			t.Fatalf("audit of an imported volunteer: %d %v", len(entries), err)
 		}
-		changes := map[string]guangong.Change{}
-		for _, c := range entries[0].Changes {
-			changes[c.Field] = c
+		if e := entries[0]; e.Action != guangong.ActionCreate || e.OrgID != good[7].OrgID || len(e.Changes) != 0 {
+			t.Fatalf("imported volunteer's entry %+v", e)
 		}
-		if c := changes["name"]; c.Before != "" || c.After != good[7].Name {
-			t.Fatalf("name change %+v in %+v", c, entries[0].Changes)
+		// Its first edit is audited as a diff from the imported values.
+		got.Phone = "13900001111"
+		if err := db.UpdateVolunteer(ctx, tc, got); err != nil {
+			t.Fatal(err)
 		}
-		if c := changes["idNumber"]; c.Before != "" || c.After != guangong.MaskIDNumber(good[7].IDNumber) {
-			t.Fatalf("idNumber change %+v", c)
+		entries, _, _ = db.FindAudit(ctx, sys, guangong.AuditFilter{ObjectID: &good[7].ID})
+		if len(entries) != 2 || len(entries[0].Changes) != 1 || entries[0].Changes[0].Field != "phone" ||
+			entries[0].Changes[0].Before != guangong.MaskPhone(good[7].Phone) {
+			t.Fatalf("edit after import audited as %+v", entries[0])
 		}
-		if c := changes["orgId"]; c.After != good[7].OrgID || c.After == "" {
-			t.Fatalf("orgId change %+v", c)
+	})
+}
+
+// An import job's rows: one entry per record naming the job, and one summary entry on the
+// job with the number of rows and the file's sha256, all in the write's transaction.
+func TestImportVolunteersFor(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := storetest.NewFixture(t, db)
+		tc := f.Actor("townclerk")
+		sum := strings.Repeat("ab", 32)
+		job := &guangong.Import{OrgID: f.VillageA.ID, Kind: "volunteer", Filename: "五老.xlsx"}
+		if err := db.CreateImport(ctx, tc, job, []byte("PK\x03\x04 sheet")); err != nil {
+			t.Fatal(err)
 		}
+		rows := []*guangong.Volunteer{newVolunteer(f.VillageA, "赵明", "1952-02-02"), newVolunteer(f.VillageB, "钱亮", "1953-03-03")}
+		audits := auditCount(t, db, "")
+		// Only while the job is being committed, and only by its own account.
+		wantCode(t, db.ImportVolunteersFor(ctx, tc, job.ID, sum, rows), guangong.ECONFLICT)
+		job.Status = guangong.ImportImporting
+		if err := db.SaveImport(ctx, tc, job); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, db.ImportYouthsFor(ctx, tc, job.ID, sum, []*guangong.Youth{newYouth(f.VillageA, "孙小", "2014-02-02")}), guangong.ECONFLICT)
+		wantCode(t, db.ImportVolunteersFor(ctx, f.Actor("townadmin"), job.ID, sum, rows), guangong.ENOTFOUND)
+		if volunteerCount(t, db) != 0 {
+			t.Fatal("a refused job wrote")
+		}
+		audits = auditCount(t, db, "")
+		if err := db.ImportVolunteersFor(ctx, tc, job.ID, sum, rows); err != nil {
+			t.Fatal(err)
+		}
+		if n := auditCount(t, db, ""); n != audits+3 {
+			t.Fatalf("%d entries for 2 rows", n-audits)
+		}
+		for _, p := range rows {
+			entries, _, _ := db.FindAudit(ctx, sys, guangong.AuditFilter{ObjectID: &p.ID})
+			if len(entries) != 1 || entries[0].Detail != "import "+job.ID || len(entries[0].Changes) != 0 || entries[0].OrgID != p.OrgID {
+				t.Fatalf("record entry %+v", entries)
+			}
+		}
+		e := lastAudit(t, db)
+		if e.ObjectType != "import" || e.ObjectID != job.ID || e.Action != guangong.ActionCreate || e.OrgID != f.VillageA.ID ||
+			!strings.Contains(e.Detail, "imported 2 volunteer rows") || !strings.Contains(e.Detail, "sha256 "+sum) {
+			t.Fatalf("summary entry %+v", e)
+		}
+		verifyOK(t, db)
 	})
 }
 
