@@ -172,13 +172,15 @@ type checker[T any] struct {
 	// per row, reused
 	raw []string // cell text by column
 	bad []bool   // the column already has a problem
+
+	shared []map[string]string // by column, texts and dates many rows repeat: see share
 }
 
 func newChecker[T any](spec kindSpec[T], defaultOrgID string, orgByCode func(string) (string, bool), now time.Time) *checker[T] {
 	c := &checker[T]{
 		spec: spec, defaultOrgID: defaultOrgID, orgByCode: orgByCode, now: now,
 		lookups: map[int]map[string]string{}, orgs: map[string]string{},
-		byID: map[string]int{}, byName: map[[3]string]int{},
+		byID: map[string]int{}, byName: map[[3]string]int{}, shared: make([]map[string]string, len(spec.cols)),
 		raw: make([]string, len(spec.cols)), bad: make([]bool, len(spec.cols)),
 	}
 	for i, col := range spec.cols {
@@ -223,11 +225,11 @@ func (c *checker[T]) row(line int, cells []string) bool {
 		var val cell
 		switch col.kind {
 		case kText:
-			val.s = v
+			val.s = c.share(i, v)
 		case kDate:
 			if v != "" {
 				if d, ok := parseDate(v); ok {
-					val.s = d
+					val.s = c.share(i, d)
 				} else {
 					c.problem(line, i, dateProblem(col.header, col.field))
 				}
@@ -316,6 +318,29 @@ func (c *checker[T]) row(line int, cells []string) bool {
 	}
 	c.valid = append(c.valid, Row[*T]{Line: line, Record: rec})
 	return true
+}
+
+// shareMax bounds the strings a check shares between rows, per column: a column of
+// names fills its share and no more, and the others keep theirs.
+const shareMax = 1024
+
+// share returns the first string equal to s that column col gave it, so the rows repeating
+// a cell (a unit, a post, a party branch, a date) hold one string, not one each: the valid
+// rows stay in memory until the commit, and in a 100,000-row sheet such cells are most of
+// their text.
+func (c *checker[T]) share(col int, s string) string {
+	m := c.shared[col]
+	if m == nil {
+		m = make(map[string]string)
+		c.shared[col] = m
+	}
+	if t, ok := m[s]; ok {
+		return t
+	}
+	if len(m) < shareMax {
+		m[s] = s
+	}
+	return s
 }
 
 func (c *checker[T]) problem(line, col int, m guangong.Msg) {

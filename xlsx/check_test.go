@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/xuri/excelize/v2"
 
@@ -263,5 +264,31 @@ func TestCheckProgress(t *testing.T) {
 	want := [][2]int{{1000, 2500}, {2000, 2500}, {2500, 2500}}
 	if !slices.Equal(calls, want) {
 		t.Errorf("progress calls %v, want %v", calls, want)
+	}
+}
+
+// Rows repeating a text or a date hold one string for it, not a copy each (the checked rows
+// stay in memory until the commit); different values stay different.
+func TestCheckSharesRepeatedCells(t *testing.T) {
+	head := append(slices.Clone(vHead), "原工作单位")
+	var rows [][]any
+	for i := range 3 {
+		unit := "低庄镇中心小学"
+		if i == 2 {
+			unit = "低庄镇中学"
+		}
+		rows = append(rows, append(vRow("王"+string(rune('一'+i)), "1950-03-15", ""), unit))
+	}
+	got, problems := checkV(t, sheet(t, head, rows...), "x.xlsx")
+	if len(problems) != 0 || len(got) != 3 {
+		t.Fatalf("%d rows, problems:\n%s", len(got), problemsText(problems))
+	}
+	a, b, c := got[0].Record, got[1].Record, got[2].Record
+	if a.FormerUnit != b.FormerUnit || unsafe.StringData(a.FormerUnit) != unsafe.StringData(b.FormerUnit) ||
+		unsafe.StringData(a.ConsentDate) != unsafe.StringData(b.ConsentDate) {
+		t.Errorf("repeated cells not shared: %q %q", a.FormerUnit, b.FormerUnit)
+	}
+	if c.FormerUnit != "低庄镇中学" || a.Name == b.Name {
+		t.Errorf("values mixed up: %q, %q %q", c.FormerUnit, a.Name, b.Name)
 	}
 }
