@@ -102,7 +102,7 @@ func TestDutyPages(t *testing.T) {
 			{name: "assign outside scope", as: "villageclerk", method: "POST", path: "/duty/shifts/{shift}/assign",
 				form: url.Values{"volunteerId": {"{far}"}}, status: 422, want: []string{"人员不存在"}},
 			{name: "shift page", as: "villageclerk", path: "/duty/shifts/{shift}", status: 200,
-				want: []string{`id="duty-assign-form"`, "周守岗"}, notWant: []string{"龙外人"}},
+				want: []string{`id="duty-assign-form"`, "周守岗", `id="duty-shift-hours"`}, notWant: []string{"龙外人"}},
 			{name: "assign", as: "villageclerk", method: "POST", path: "/duty/shifts/{shift}/assign",
 				form: url.Values{"volunteerId": {"{vol}"}}, status: 303},
 			{name: "assigned", as: "villageclerk", path: "/duty/shifts/{shift}", status: 200,
@@ -224,7 +224,7 @@ func TestDutyCheckInPages(t *testing.T) {
 		if _, err := db.AssignShift(context.Background(), tc, later.ID, d.vol.ID); err != nil {
 			t.Fatal(err)
 		}
-		check(t, scenario{status: 200, want: []string{"镇值班组", `id="duty-signed-up"`}}, c.get("/duty/shifts/"+later.ID), s)
+		check(t, scenario{status: 200, want: []string{"镇值班组", `id="duty-signed-up"`}, notWant: []string{`id="duty-shift-hours"`}}, c.get("/duty/shifts/"+later.ID), s)
 		check(t, scenario{status: 404}, c.get("/duty/posts/"+group.ID), s)
 
 		// A clerk opening the address sees the post, not a button.

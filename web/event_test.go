@@ -106,7 +106,7 @@ func TestEventPages(t *testing.T) {
 		edit.Set("minutes", "第二位的记录")
 		r = admin.post("/events/"+id+"/edit", edit)
 		check(t, scenario{status: http.StatusConflict, want: []string{"该记录已被他人修改"}}, r, s)
-		check(t, scenario{status: 200, want: []string{"第一位的记录"}, notWant: []string{"第二位的记录"}}, clerk.get("/events/"+id), s)
+		check(t, scenario{status: 200, want: []string{"第一位的记录", `href="/hours?event=` + id + `"`}, notWant: []string{"第二位的记录"}}, clerk.get("/events/"+id), s)
 
 		s.run(t, []scenario{
 			{name: "calendar shows it", as: "townclerk", path: "/events/calendar?month=" + yesterday.Format("2006-01"), status: 200,
