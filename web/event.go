@@ -151,9 +151,11 @@ type eventFormData struct {
 	Subcats    []subcatGroup
 	Statuses   []string
 	Scales     []string
-	Volunteers []*guangong.Volunteer
-	Youths     []*guangong.Youth
 	Troupes    []*guangong.Troupe
+	// The people the form links (see eventPicks); youths are searched for by name only
+	// with 未成年人信息 access.
+	ChosenVolunteers, ChosenYouths []pick
+	SearchYouths                   bool
 }
 
 type subcatGroup struct {
@@ -171,8 +173,8 @@ func subcatGroups() []subcatGroup {
 	return g
 }
 
-// eventFormData gathers the pickers: committees, volunteers, youths and troupes in scope
-// (a first page of each; the ones already linked are kept by their ids).
+// eventFormData gathers the pickers: committees and troupes in scope (a first page of
+// each); people are searched for as they are typed (event_picker.go).
 func (s *server) eventFormData(c *ctx, e *guangong.Event, typ, orgID string) (*eventFormData, error) {
 	ctx, a := c.r.Context(), c.actor()
 	d := &eventFormData{Event: e, Type: typ, Kinds: guangong.MeetingKinds, Categories: guangong.ActivityCategories,
@@ -182,12 +184,6 @@ func (s *server) eventFormData(c *ctx, e *guangong.Event, typ, orgID string) (*e
 		return nil, err
 	}
 	page := guangong.Page{Limit: guangong.MaxPageSize}
-	if d.Volunteers, _, err = s.store.FindVolunteers(ctx, a, guangong.PersonFilter{Page: page}); err != nil {
-		return nil, err
-	}
-	if d.Youths, _, err = s.store.FindYouths(ctx, a, guangong.PersonFilter{Page: page}); err != nil {
-		return nil, err
-	}
 	if typ == guangong.EventActivity {
 		if d.Troupes, _, _, err = s.store.FindTroupes(ctx, a, guangong.TroupeFilter{Page: page}); err != nil {
 			return nil, err
@@ -297,6 +293,7 @@ func (s *server) eventNewForm(c *ctx) error {
 	v.Form = url.Values{"type": {typ}, "orgId": {org}, "status": {guangong.EventPlanned},
 		"startsAt": {start.Format(localLayout)}, "endsAt": {start.Add(2 * time.Hour).Format(localLayout)},
 		"youthsServed": {"0"}, "othersCount": {"0"}, "audience": {"0"}}
+	s.eventPicks(c, d, nil, v.Form)
 	return c.render(http.StatusOK, "event/form", v)
 }
 
@@ -328,6 +325,7 @@ func (s *server) eventFormError(c *ctx, cur *guangong.Event, f url.Values, err e
 	}
 	v := c.view(title, d)
 	v.Form = f
+	s.eventPicks(c, d, cur, f)
 	status, ok := c.formError(v, err)
 	if !ok {
 		return err
@@ -355,6 +353,7 @@ func (s *server) eventEditForm(c *ctx) error {
 	}
 	v := c.view(tr(c.lang, "event.edit"), d)
 	v.Form = eventForm(e)
+	s.eventPicks(c, d, e, v.Form)
 	return c.render(http.StatusOK, "event/form", v)
 }
 

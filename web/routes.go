@@ -103,6 +103,8 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /events/new", h(full, s.eventCreate))
 	mux.Handle("GET /events/quick", h(full, s.eventQuickForm))
 	mux.Handle("POST /events/quick", s.handleUpload(full, s.eventQuick))
+	mux.Handle("GET /events/pick", h(full, s.eventPick))
+	mux.Handle("GET /events/pick/add", h(full, s.eventPickAdd))
 	mux.Handle("GET /orgs/{id}/large-rule", h(full, s.ruleForm))
 	mux.Handle("POST /orgs/{id}/large-rule", h(full, s.ruleSave))
 	mux.Handle("GET /events/{id}", h(full, s.eventPage))
