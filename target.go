@@ -247,13 +247,12 @@ type PlanItem struct {
 	Version     int       `json:"version"`
 	CreatedAt   time.Time `json:"createdAt"`
 	UpdatedAt   time.Time `json:"updatedAt"`
-	// Computed on reading: the event that carried it out (linked from either side), its
-	// title and date, whether it is done, and whether the item is overdue.
-	DoneEventID    string `json:"doneEventId,omitempty"`
-	DoneEventTitle string `json:"doneEventTitle,omitempty"`
-	DoneOn         string `json:"doneOn,omitempty"`
-	Done           bool   `json:"done"`
-	Overdue        bool   `json:"overdue"`
+	// Computed on reading: the done event that carried it out (linked from either side;
+	// the earliest if several), its date, whether the item is done, and whether overdue.
+	DoneEventID string `json:"doneEventId,omitempty"`
+	DoneOn      string `json:"doneOn,omitempty"`
+	Done        bool   `json:"done"`
+	Overdue     bool   `json:"overdue"`
 }
 
 // Normalize trims the free-typed fields and clears the codes that do not apply.
@@ -322,16 +321,17 @@ type TroupeLevel struct {
 
 // Progress is a committee's (or its subtree's) figures for a year, computed from records.
 type Progress struct {
-	OrgID     string            `json:"orgId"`
-	OrgName   string            `json:"orgName"`
-	Year      int               `json:"year"`
-	Subtree   bool              `json:"subtree"`
-	AsOf      string            `json:"asOf"` // the Shanghai day the figures were counted on
-	Metrics   []*MetricProgress `json:"metrics"`
-	TroupesBy []TroupeLevel     `json:"troupesByLevel"`
-	Overdue   []*PlanItem       `json:"overdue"`
-	PlanCount int               `json:"planCount"`
-	PlanDone  int               `json:"planDone"`
+	OrgID       string            `json:"orgId"`
+	OrgName     string            `json:"orgName"`
+	Year        int               `json:"year"`
+	Subtree     bool              `json:"subtree"`
+	AsOf        string            `json:"asOf"` // the Shanghai day the figures were counted on
+	Metrics     []*MetricProgress `json:"metrics"`
+	TroupesBy   []TroupeLevel     `json:"troupesByLevel"`
+	Overdue     []*PlanItem       `json:"overdue"`     // the first 200, by month
+	OverdueMore bool              `json:"overdueMore"` // more than those are overdue
+	PlanCount   int               `json:"planCount"`
+	PlanDone    int               `json:"planDone"`
 }
 
 // Metric returns the figure of metric code, or nil.

@@ -127,6 +127,22 @@ func (s *server) routes() []route {
 		{method: "POST", path: "/api/v1/troupes/{id}/members", fn: s.addTroupeMember},
 		{method: "POST", path: "/api/v1/troupe-members/{id}/end", fn: s.endTroupeMember},
 
+		// Yearly progress: figures, targets and defaults, the yearly plan.
+		{method: "GET", path: "/api/v1/progress", fn: s.getProgress},
+		{method: "GET", path: "/api/v1/progress/years", fn: s.getProgressYears},
+		{method: "GET", path: "/api/v1/progress/metrics", fn: s.listMetrics},
+		{method: "GET", path: "/api/v1/orgs/{id}/targets", fn: s.listTargets},
+		{method: "PUT", path: "/api/v1/orgs/{id}/targets/{metric}", fn: s.setTarget},
+		{method: "DELETE", path: "/api/v1/targets/{id}", fn: s.deleteTarget},
+		{method: "GET", path: "/api/v1/orgs/{id}/target-defaults", fn: s.listTargetDefaults},
+		{method: "PUT", path: "/api/v1/orgs/{id}/target-defaults/{metric}", fn: s.setTargetDefault},
+		{method: "DELETE", path: "/api/v1/orgs/{id}/target-defaults/{metric}", fn: s.deleteTargetDefault},
+		{method: "GET", path: "/api/v1/orgs/{id}/plan", fn: s.listPlanItems},
+		{method: "POST", path: "/api/v1/plan-items", fn: s.createPlanItem},
+		{method: "GET", path: "/api/v1/plan-items/{id}", fn: s.getPlanItem},
+		{method: "PUT", path: "/api/v1/plan-items/{id}", fn: s.updatePlanItem},
+		{method: "DELETE", path: "/api/v1/plan-items/{id}", fn: s.deletePlanItem},
+
 		{method: "GET", path: "/api/v1/audit", fn: s.listAudit},
 		{method: "GET", path: "/api/v1/audit/verify", fn: s.verifyAudit},
 	}

@@ -193,6 +193,7 @@ func TestResponsesMatchDocument(t *testing.T) {
 		checkEvents(t, e, check)
 		checkDuty(t, e, check)
 		checkHours(t, e, check)
+		checkProgress(t, e, check)
 		for _, rt := range (&server{}).routes() {
 			if !covered[rt.method+" "+rt.path] {
 				t.Errorf("%s %s not checked against the document", rt.method, rt.path)

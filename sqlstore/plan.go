@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"guangong"
@@ -15,19 +16,24 @@ import (
 func planItemNotFound() error { return guangong.NotFound(guangong.PlanItemNoun) }
 
 const planCols = `p.id, p.org_id, o.name, p.year, p.month, p.type, p.kind, p.category, p.subcategory, p.title, p.large,
-	p.event_id, p.version, p.created_at, p.updated_at, COALESCE(e.id, ''), COALESCE(e.title, ''), COALESCE(e.starts_on, '')`
+	p.event_id, p.version, p.created_at, p.updated_at,
+	COALESCE(d.starts_on || ' ' || d.id,
+		(SELECT MIN(y.starts_on || ' ' || y.id) FROM events y
+			WHERE y.plan_item_id = p.id AND y.plan_item_id <> '' AND y.status IN ('held', 'recorded')), '')`
 
-// planFrom joins each item with its committee and the done event that carried it out.
+// planFrom joins each item with its committee and the done event it names; an event that
+// names the item instead is found by the subquery above (index events_plan_item), one
+// probe per item. Both are written so that no join condition holds a subquery: SQLite
+// would otherwise evaluate it for every pair of item and event.
 const planFrom = ` FROM plan_items p JOIN orgs o ON o.id = p.org_id
-	LEFT JOIN events e ON e.id = COALESCE(
-		(SELECT x.id FROM events x WHERE x.id = p.event_id AND x.status IN ('held', 'recorded')),
-		(SELECT MIN(x.id) FROM events x WHERE x.plan_item_id = p.id AND x.status IN ('held', 'recorded')))`
+	LEFT JOIN events d ON d.id = p.event_id AND d.status IN ('held', 'recorded')`
 
 func scanPlanItem(s scanner, today string) (*guangong.PlanItem, error) {
 	p := &guangong.PlanItem{}
+	var done string // "YYYY-MM-DD id" of the earliest done event carrying it out
 	err := s.Scan(&p.ID, &p.OrgID, &p.OrgName, &p.Year, &p.Month, &p.Type, &p.Kind, &p.Category, &p.Subcategory,
-		&p.Title, &p.Large, &p.EventID, &p.Version, timeCol{&p.CreatedAt}, timeCol{&p.UpdatedAt},
-		&p.DoneEventID, &p.DoneEventTitle, &p.DoneOn)
+		&p.Title, &p.Large, &p.EventID, &p.Version, timeCol{&p.CreatedAt}, timeCol{&p.UpdatedAt}, &done)
+	p.DoneOn, p.DoneEventID, _ = strings.Cut(done, " ")
 	p.Done = p.DoneEventID != ""
 	p.Overdue = !p.Done && p.PastMonth(today)
 	return p, err
@@ -51,6 +57,61 @@ func planItems(ctx context.Context, q querier, orgID string, year int, subtree b
 		list = append(list, p)
 	}
 	return list, rows.Err()
+}
+
+// planDone is the SQL condition that item p is done: it names a done event (joined as d),
+// or a done event names it.
+const planDone = `(d.id IS NOT NULL OR EXISTS (SELECT 1 FROM events y
+	WHERE y.plan_item_id = p.id AND y.plan_item_id <> '' AND y.status IN ('held', 'recorded')))`
+
+// countPlan counts the items of orgID (or its subtree) for year, and those done.
+func countPlan(ctx context.Context, q querier, orgID string, year int, subtree bool) (total, done int, err error) {
+	var d *int64
+	err = q.QueryRowContext(ctx, `SELECT COUNT(*), SUM(CASE WHEN `+planDone+` THEN 1 ELSE 0 END)
+		FROM plan_items p LEFT JOIN events d ON d.id = p.event_id AND d.status IN ('held', 'recorded')
+		WHERE `+orgCond("p.org_id", subtree)+` AND p.year = $2`, orgID, year).Scan(&total, &d)
+	if d != nil {
+		done = int(*d)
+	}
+	return total, done, err
+}
+
+// maxOverdue bounds the overdue list a progress page shows.
+const maxOverdue = 200
+
+// overdueItems lists up to maxOverdue items of year whose month has ended with nothing
+// done, and whether there are more.
+func overdueItems(ctx context.Context, q querier, orgID string, year int, subtree bool, now time.Time) ([]*guangong.PlanItem, bool, error) {
+	today := todayShanghai(now)
+	past := 12 // months of year that have ended
+	if today.Year() < year {
+		past = 0
+	} else if today.Year() == year {
+		past = int(today.Month()) - 1
+	}
+	list := []*guangong.PlanItem{}
+	if past == 0 {
+		return list, false, nil
+	}
+	rows, err := q.QueryContext(ctx, `SELECT `+planCols+planFrom+` WHERE `+orgCond("p.org_id", subtree)+` AND p.year = $2
+		AND p.month <= $3 AND NOT `+planDone+` ORDER BY p.month, o.name, p.created_at, p.id`+
+		limit(guangong.Page{Limit: maxOverdue + 1}), orgID, year, past)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	day := today.Format(guangong.DateLayout)
+	for rows.Next() {
+		p, err := scanPlanItem(rows, day)
+		if err != nil {
+			return nil, false, err
+		}
+		list = append(list, p)
+	}
+	if len(list) > maxOverdue {
+		return list[:maxOverdue], true, rows.Err()
+	}
+	return list, false, rows.Err()
 }
 
 // PlanItems lists committee orgID's plan for year.

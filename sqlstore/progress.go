@@ -165,7 +165,7 @@ func countTroupes(ctx context.Context, q querier, orgID, asOf string, subtree bo
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	var out []guangong.TroupeLevel
+	out := []guangong.TroupeLevel{}
 	for _, l := range guangong.Levels {
 		if x, ok := got[l]; ok {
 			out = append(out, x)
@@ -294,19 +294,11 @@ func (db *DB) progress(ctx context.Context, q querier, o *guangong.Org, year int
 		mp.Met = mp.Target != nil && mp.Done >= mp.Target.Min
 		p.Metrics = append(p.Metrics, mp)
 	}
-	items, err := planItems(ctx, q, o.ID, year, subtree, now)
-	if err != nil {
+	if p.PlanCount, p.PlanDone, err = countPlan(ctx, q, o.ID, year, subtree); err != nil {
 		return nil, err
 	}
-	p.Overdue = []*guangong.PlanItem{}
-	for _, it := range items {
-		p.PlanCount++
-		if it.Done {
-			p.PlanDone++
-		}
-		if it.Overdue {
-			p.Overdue = append(p.Overdue, it)
-		}
+	if p.Overdue, p.OverdueMore, err = overdueItems(ctx, q, o.ID, year, subtree, now); err != nil {
+		return nil, err
 	}
 	return p, nil
 }

@@ -1,0 +1,278 @@
+package sqlstore_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"guangong"
+	"guangong/sqlstore"
+	"guangong/sqlstore/storetest"
+)
+
+// The progress page at county scale: a county of 20 towns and 480 villages (501
+// committees) with 200,000 activities and 20,000 meetings spread over benchYears years
+// (GUANGONG_BENCH_PROGRESS_YEARS, default 10: 2015–2024), a tenth co-organised by the
+// village and its town, a tenth only planned; a troupe of 20 in every village and a plan of
+// 12 items for every committee in 2021. Set-up writes the rows straight into the tables with
+// multi-row INSERTs of literal values (all generated here). Runs only with -bench:
+//
+//	GUANGONG_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test?sslmode=disable \
+//	  go test ./sqlstore/ -run '^$' -bench Progress -benchtime 200x -timeout 30m
+
+type benchCounty struct {
+	county   string
+	towns    []string
+	villages []string // villages[i] lies in towns[i/24]
+}
+
+func bulkCounty(b *testing.B, db *sqlstore.DB) *benchCounty {
+	b.Helper()
+	bc := &benchCounty{county: guangong.NewID()}
+	const now = "2026-01-01T00:00:00.000000Z"
+	var orgs, closure []string
+	addOrg := func(id, parent, name, code string, level guangong.Level, ancestors []string) {
+		p := "NULL"
+		if parent != "" {
+			p = "'" + parent + "'"
+		}
+		orgs = append(orgs, fmt.Sprintf("('%s', %s, '%s', '', '%s', '%s', '', '', '', 'active', NULL, %d, 1, '%s', '%s')",
+			id, p, name, level, code, len(ancestors), now, now))
+		closure = append(closure, fmt.Sprintf("('%s', '%s', 0)", id, id))
+		for k, a := range ancestors {
+			closure = append(closure, fmt.Sprintf("('%s', '%s', %d)", a, id, len(ancestors)-k))
+		}
+	}
+	addOrg(bc.county, "", "溆浦县", "B431224", guangong.LevelCounty, nil)
+	for t := range 20 {
+		tid := guangong.NewID()
+		bc.towns = append(bc.towns, tid)
+		addOrg(tid, bc.county, fmt.Sprintf("镇%02d", t), fmt.Sprintf("B%02d", t), guangong.LevelTown, []string{bc.county})
+		for v := range 24 {
+			vid := guangong.NewID()
+			bc.villages = append(bc.villages, vid)
+			addOrg(vid, tid, fmt.Sprintf("镇%02d村%02d", t, v), fmt.Sprintf("B%02d%02d", t, v), guangong.LevelVillage,
+				[]string{bc.county, tid})
+		}
+	}
+	bulkLiteral(b, db, `INSERT INTO orgs (id, parent_id, name, short_name, level, code, address, contact, established,
+		status, dissolved_at, depth, version, created_at, updated_at) VALUES `, orgs)
+	bulkLiteral(b, db, `INSERT INTO org_closure (ancestor_id, descendant_id, depth) VALUES `, closure)
+	return bc
+}
+
+// bulkLiteral inserts rows (each a literal "(…)" tuple) 500 at a time.
+func bulkLiteral(b *testing.B, db *sqlstore.DB, head string, rows []string) {
+	b.Helper()
+	for i := 0; i < len(rows); i += 500 {
+		if _, err := db.RawExec(ctx, head+strings.Join(rows[i:min(i+500, len(rows))], ", ")); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// benchN is ten times the activities (GUANGONG_BENCH_PROGRESS_N, default 2,000,000), so a
+// quick look at the plans can run on less data.
+var benchN = func() int {
+	if n, err := strconv.Atoi(os.Getenv("GUANGONG_BENCH_PROGRESS_N")); err == nil && n > 0 {
+		return n
+	}
+	return 2_000_000
+}()
+
+func benchYears() int {
+	if s := os.Getenv("GUANGONG_BENCH_PROGRESS_YEARS"); s != "" {
+		if n, err := strconv.Atoi(s); err == nil && n > 0 {
+			return n
+		}
+	}
+	return 10
+}
+
+func bulkEvents(b *testing.B, db *sqlstore.DB, bc *benchCounty, activities, meetings int) {
+	b.Helper()
+	years := benchYears()
+	first := 2025 - years
+	r := rand.New(rand.NewPCG(7, 8))
+	cats := []struct{ cat, sub, scale string }{
+		{"central", "epidemic", ""}, {"central", "sanitation", ""}, {"moral", "lecture", ""}, {"moral", "speech", ""},
+		{"moral", "qingming", ""}, {"moral", "theme", ""}, {"care", "", ""}, {"performance", "", "large"},
+		{"performance", "", "small"}, {"service", "exam_guard", ""}, {"service", "school_guard", ""}, {"aid", "", ""},
+	}
+	orgsAll := append(append([]string{bc.county}, bc.towns...), bc.villages...)
+	// A plan of 12 items for every committee in 2021; the first event of a committee's
+	// month then carries out its item, so plans are part done, part overdue.
+	var plans []string
+	planned := map[string]string{} // org + month → item
+	for _, o := range orgsAll {
+		for m := 1; m <= 12; m++ {
+			id := guangong.NewID()
+			planned[fmt.Sprintf("%s-2021-%02d", o, m)] = id
+			plans = append(plans, fmt.Sprintf("('%s', '%s', 2021, %d, 'activity', '', 'moral', 'lecture', '宣讲', FALSE, '', 1, '%s', '%s')",
+				id, o, m, progressStamp, progressStamp))
+		}
+	}
+	var events, links []string
+	flush := func() {
+		bulkLiteral(b, db, `INSERT INTO events (id, type, org_id, kind, category, subcategory, title, starts_at, ends_at,
+			starts_on, place, host, agenda, minutes, decisions, outcome, status, scale, large, troupe_id, youths_served,
+			others_count, audience, headcount, plan_item_id, version, created_at, updated_at) VALUES `, events)
+		bulkLiteral(b, db, `INSERT INTO event_orgs (event_id, org_id, starts_on) VALUES `, links)
+		events, links = events[:0], links[:0]
+	}
+	for i := range activities + meetings {
+		id := guangong.NewID()
+		vi := r.IntN(len(bc.villages))
+		host := bc.villages[vi]
+		if r.IntN(10) == 0 { // a tenth hosted by a town or the county
+			host = orgsAll[r.IntN(1+len(bc.towns))]
+		}
+		day := fmt.Sprintf("%04d-%02d-%02d", first+r.IntN(years), 1+r.IntN(12), 1+r.IntN(28))
+		status := "held"
+		switch r.IntN(10) {
+		case 0:
+			status = "planned"
+		case 1, 2, 3:
+			status = "recorded"
+		}
+		typ, kind, cat, sub, scale := "activity", "", "", "", ""
+		if i >= activities {
+			typ, kind = "meeting", guangong.MeetingKinds[r.IntN(len(guangong.MeetingKinds))]
+		} else {
+			c := cats[r.IntN(len(cats))]
+			cat, sub, scale = c.cat, c.sub, c.scale
+		}
+		large := r.IntN(5) == 0 || scale == "large"
+		item := planned[host+"-"+day[:7]]
+		if item != "" && r.IntN(2) == 0 {
+			delete(planned, host+"-"+day[:7])
+		} else {
+			item = ""
+		}
+		events = append(events, fmt.Sprintf(`('%s', '%s', '%s', '%s', '%s', '%s', '活动', '%sT01:00:00.000000Z', '%sT03:00:00.000000Z',
+			'%s', '', '', '', '', '', '', '%s', '%s', %v, '', %d, 0, 0, 0, '%s', 1, '%s', '%s')`,
+			id, typ, host, kind, cat, sub, day, day, day, status, scale, large, r.IntN(100), item, progressStamp, progressStamp))
+		links = append(links, fmt.Sprintf("('%s', '%s', '%s')", id, host, day))
+		if r.IntN(10) == 0 && host == bc.villages[vi] { // co-organised with its town
+			links = append(links, fmt.Sprintf("('%s', '%s', '%s')", id, bc.towns[vi/24], day))
+		}
+		if len(events) == 5000 {
+			flush()
+			if i%50000 < 5000 {
+				fmt.Fprintln(os.Stderr, "progress bench: events", i+1, time.Now().Format(time.TimeOnly))
+			}
+		}
+	}
+	flush()
+	// Troupes in every village.
+	var troupes, members []string
+	for _, v := range bc.villages {
+		tid := guangong.NewID()
+		troupes = append(troupes, fmt.Sprintf("('%s', '%s', '文艺队', 'dance', '2018-01-01', 1, '%s', '%s')", tid, v, progressStamp, progressStamp))
+		for range 20 {
+			members = append(members, fmt.Sprintf("('%s', '%s', '', '队员', '', '2018-01-01', '')", guangong.NewID(), tid))
+		}
+	}
+	bulkLiteral(b, db, `INSERT INTO troupes (id, org_id, name, kind, founded, version, created_at, updated_at) VALUES `, troupes)
+	bulkLiteral(b, db, `INSERT INTO troupe_members (id, troupe_id, volunteer_id, name, role, from_date, to_date) VALUES `, members)
+	bulkLiteral(b, db, `INSERT INTO plan_items (id, org_id, year, month, type, kind, category, subcategory, title, large,
+		event_id, version, created_at, updated_at) VALUES `, plans)
+	if _, err := db.RawExec(ctx, `ANALYZE`); err != nil {
+		b.Fatal(err)
+	}
+}
+
+const progressStamp = "2026-01-01T00:00:00.000000Z"
+
+// timed runs fn b.N times and reports the median and the 95th percentile.
+func timed(b *testing.B, fn func()) {
+	var ds []time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		fn()
+		ds = append(ds, time.Since(t0))
+	}
+	slices.Sort(ds)
+	b.ReportMetric(float64(ds[len(ds)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(ds[len(ds)*95/100].Microseconds())/1000, "p95-ms")
+}
+
+func BenchmarkProgress(b *testing.B) {
+	for _, kind := range []string{"sqlite", "postgres"} {
+		b.Run(kind, func(b *testing.B) {
+			db := storetest.Open(b, kind)
+			bc := bulkCounty(b, db)
+			t0 := time.Now()
+			bulkEvents(b, db, bc, benchN/10, benchN/100)
+			b.Logf("%s: %d activities and %d meetings over %d years written in %s", kind, benchN/10, benchN/100, benchYears(), time.Since(t0).Round(time.Second))
+			a := &guangong.Actor{UserID: "u", Username: "countyclerk", Role: guangong.RoleClerk, OrgID: bc.county}
+			year := 2021
+			explain(b, db, kind, sqlstore.ProgressEventsSQL(true), bc.county, "2021-01-01", "2022-01-01")
+			b.Run("county-subtree", func(b *testing.B) {
+				timed(b, func() {
+					p, err := db.Progress(ctx, a, bc.county, year, true)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if p.Metric(guangong.MetricActivities).Done == 0 || len(p.Overdue) == 0 {
+						b.Fatal("empty progress")
+					}
+				})
+			})
+			b.Run("town-subtree", func(b *testing.B) {
+				timed(b, func() {
+					if _, err := db.Progress(ctx, a, bc.towns[3], year, true); err != nil {
+						b.Fatal(err)
+					}
+				})
+			})
+			b.Run("village-own", func(b *testing.B) {
+				timed(b, func() {
+					if _, err := db.Progress(ctx, a, bc.villages[77], year, false); err != nil {
+						b.Fatal(err)
+					}
+				})
+			})
+			b.Run("county-years-2019-2022", func(b *testing.B) {
+				timed(b, func() {
+					if _, err := db.ProgressYears(ctx, a, bc.county, 2019, 2022, true); err != nil {
+						b.Fatal(err)
+					}
+				})
+			})
+		})
+	}
+}
+
+// explain logs the plan of q, so a regression shows in the benchmark's output.
+func explain(b *testing.B, db *sqlstore.DB, kind, q string, args ...any) {
+	b.Helper()
+	prefix := "EXPLAIN QUERY PLAN "
+	if kind == "postgres" {
+		prefix = "EXPLAIN "
+	}
+	rows, err := db.RawReader().QueryContext(ctx, prefix+q, args...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var plan []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			b.Fatal(err)
+		}
+		plan = append(plan, fmt.Sprint(vals[len(vals)-1]))
+	}
+	fmt.Fprintln(os.Stderr, kind, "plan:\n"+strings.Join(plan, "\n"))
+}
