@@ -176,15 +176,7 @@ func (s *server) dutyPostForm(c *ctx, p *guangong.DutyPost, f url.Values, status
 		title = p.Name
 	}
 	v := c.view(title, d)
-	v.Form = f
-	if ferr != nil {
-		st, ok := c.formError(v, ferr)
-		if !ok {
-			return ferr
-		}
-		status = st
-	}
-	return c.render(status, "duty/postform", v)
+	return c.renderForm(status, "duty/postform", v, f, ferr)
 }
 
 func (s *server) dutyPostNewForm(c *ctx) error {
@@ -383,15 +375,7 @@ func (c *ctx) postedShift() (*guangong.Shift, url.Values, error) {
 
 func (s *server) dutyShiftForm(c *ctx, d *dutyShiftFormData, f url.Values, status int, ferr error) error {
 	v := c.view(d.Post.Name, d)
-	v.Form = f
-	if ferr != nil {
-		st, ok := c.formError(v, ferr)
-		if !ok {
-			return ferr
-		}
-		status = st
-	}
-	return c.render(status, "duty/shiftform", v)
+	return c.renderForm(status, "duty/shiftform", v, f, ferr)
 }
 
 func (s *server) dutyShiftNewForm(c *ctx) error {
@@ -518,15 +502,7 @@ func (s *server) dutyShiftRender(c *ctx, status int, f url.Values, ferr error) e
 		}
 	}
 	v := c.view(p.Name, d)
-	v.Form = f
-	if ferr != nil {
-		st, ok := c.formError(v, ferr)
-		if !ok {
-			return ferr
-		}
-		status = st
-	}
-	return c.render(status, "duty/shift", v)
+	return c.renderForm(status, "duty/shift", v, f, ferr)
 }
 
 func (s *server) dutyAssign(c *ctx) error {
@@ -610,15 +586,7 @@ func (s *server) dutyCloseRender(c *ctx, status int, f url.Values, ferr error) e
 		f = url.Values{"checkOutAt": {x.Shift.EndsAt.In(guangong.Shanghai).Format(dutyLayout)}, "version": {strconv.Itoa(x.Version)}}
 	}
 	v := c.view(tr(c.lang, "duty.close"), d)
-	v.Form = f
-	if ferr != nil {
-		st, ok := c.formError(v, ferr)
-		if !ok {
-			return ferr
-		}
-		status = st
-	}
-	return c.render(status, "duty/close", v)
+	return c.renderForm(status, "duty/close", v, f, ferr)
 }
 
 func (s *server) dutyCloseForm(c *ctx) error { return s.dutyCloseRender(c, http.StatusOK, nil, nil) }
@@ -739,14 +707,7 @@ func (s *server) checkInRender(c *ctx, status int, ferr error) error {
 		d.OpensAt = dutyHM(*page.OpensAt)
 	}
 	v := c.view(page.Post.Name, d)
-	if ferr != nil {
-		st, ok := c.formError(v, ferr)
-		if !ok {
-			return ferr
-		}
-		status = st
-	}
-	return c.render(status, "duty/checkin", v)
+	return c.renderForm(status, "duty/checkin", v, nil, ferr)
 }
 
 // checkInOut records a tap on 签到 or 签退, then shows the page again.

@@ -125,14 +125,7 @@ func (s *server) renderEventPage(c *ctx, e *guangong.Event, status int, ferr err
 		}
 	}
 	v := c.view(e.Title, d)
-	if ferr != nil {
-		st, ok := c.formError(v, ferr)
-		if !ok {
-			return ferr
-		}
-		status = st
-	}
-	return c.render(status, "event/page", v)
+	return c.renderForm(status, "event/page", v, nil, ferr)
 }
 
 // attachmentView is an attachment with its size as people read it.

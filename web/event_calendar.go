@@ -118,15 +118,7 @@ func (s *server) renderQuick(c *ctx, f url.Values, status int, ferr error) error
 		return err
 	}
 	v := c.view(tr(c.lang, "event.quick"), &quickData{Orgs: orgs, Categories: guangong.ActivityCategories, Subcats: subcatGroups()})
-	v.Form = f
-	if ferr != nil {
-		st, ok := c.formError(v, ferr)
-		if !ok {
-			return ferr
-		}
-		status = st
-	}
-	return c.render(status, "event/quick", v)
+	return c.renderForm(status, "event/quick", v, f, ferr)
 }
 
 func (s *server) eventQuickForm(c *ctx) error {
@@ -221,19 +213,11 @@ func (s *server) renderRule(c *ctx, f url.Values, status int, saved int, ferr er
 		return err
 	}
 	v := c.view(tr(c.lang, "event.rule"), d)
-	v.Form = f
-	if v.Form == nil {
-		v.Form = url.Values{"meetingMin": {strconv.Itoa(d.Rule.MeetingMin)}, "activityMin": {strconv.Itoa(d.Rule.ActivityMin)},
+	if f == nil {
+		f = url.Values{"meetingMin": {strconv.Itoa(d.Rule.MeetingMin)}, "activityMin": {strconv.Itoa(d.Rule.ActivityMin)},
 			"version": {strconv.Itoa(d.Rule.Version)}}
 	}
-	if ferr != nil {
-		st, ok := c.formError(v, ferr)
-		if !ok {
-			return ferr
-		}
-		status = st
-	}
-	return c.render(status, "event/rule", v)
+	return c.renderForm(status, "event/rule", v, f, ferr)
 }
 
 func (s *server) ruleForm(c *ctx) error {

@@ -57,15 +57,7 @@ func (s *server) renderImportForm(c *ctx, f url.Values, status int, ferr error) 
 		return err
 	}
 	v := c.view(tr(c.lang, "import.title"), &importFormData{Kinds: importKinds, Orgs: orgs, Minor: c.minorAccess()})
-	v.Form = f
-	if ferr != nil {
-		st, ok := c.formError(v, ferr)
-		if !ok {
-			return ferr
-		}
-		status = st
-	}
-	return c.render(status, "import/upload", v)
+	return c.renderForm(status, "import/upload", v, f, ferr)
 }
 
 func (s *server) importUpload(c *ctx) error {

@@ -159,15 +159,7 @@ func (s *server) renderTroupePage(c *ctx, t *guangong.Troupe, status int, f url.
 		}
 	}
 	v := c.view(t.Name, d)
-	v.Form = f
-	if ferr != nil {
-		st, ok := c.formError(v, ferr)
-		if !ok {
-			return ferr
-		}
-		status = st
-	}
-	return c.render(status, "event/troupe", v)
+	return c.renderForm(status, "event/troupe", v, f, ferr)
 }
 
 func (s *server) troupeMemberAdd(c *ctx) error {

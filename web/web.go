@@ -229,6 +229,20 @@ func (c *ctx) fail(err error) {
 	}
 }
 
+// renderForm renders a form page with the person's input given back and, when ferr is bad
+// input or a conflict, its messages beside the fields; any other error is returned as is.
+func (c *ctx) renderForm(status int, page string, v *view, form url.Values, ferr error) error {
+	v.Form = form
+	if ferr != nil {
+		st, ok := c.formError(v, ferr)
+		if !ok {
+			return ferr
+		}
+		status = st
+	}
+	return c.render(status, page, v)
+}
+
 // formError decides whether err belongs on the form (bad input, conflict) and, if so, fills
 // v with the messages in the user's language and returns the status to answer with.
 func (c *ctx) formError(v *view, err error) (int, bool) {

@@ -141,15 +141,7 @@ func (s *server) renderYouthForm(c *ctx, y *guangong.Youth, f url.Values, status
 		title = tr(c.lang, "youth.edit")
 	}
 	v := c.view(title, &youthFormData{Youth: y, Orgs: orgs, Categories: guangong.YouthCategories})
-	v.Form = f
-	if ferr != nil {
-		st, ok := c.formError(v, ferr)
-		if !ok {
-			return ferr
-		}
-		status = st
-	}
-	return c.render(status, "youth/form", v)
+	return c.renderForm(status, "youth/form", v, f, ferr)
 }
 
 func (s *server) youthNewForm(c *ctx) error {
