@@ -17,16 +17,16 @@ func planItemNotFound() error { return guangong.NotFound(guangong.PlanItemNoun) 
 
 const planCols = `p.id, p.org_id, o.name, p.year, p.month, p.type, p.kind, p.category, p.subcategory, p.title, p.large,
 	p.event_id, p.version, p.created_at, p.updated_at,
-	COALESCE(d.starts_on || ' ' || d.id,
+	COALESCE((SELECT d.starts_on || ' ' || d.id FROM events d WHERE d.id = p.event_id AND d.status IN ('held', 'recorded')),
 		(SELECT MIN(y.starts_on || ' ' || y.id) FROM events y
 			WHERE y.plan_item_id = p.id AND y.plan_item_id <> '' AND y.status IN ('held', 'recorded')), '')`
 
-// planFrom joins each item with its committee and the done event it names; an event that
-// names the item instead is found by the subquery above (index events_plan_item), one
-// probe per item. Both are written so that no join condition holds a subquery: SQLite
-// would otherwise evaluate it for every pair of item and event.
-const planFrom = ` FROM plan_items p JOIN orgs o ON o.id = p.org_id
-	LEFT JOIN events d ON d.id = p.event_id AND d.status IN ('held', 'recorded')`
+// planFrom is each item with its committee. The done event is looked up by correlated
+// subqueries, one index probe per item each way (the event the item names, by primary
+// key; an event naming the item, by events_plan_item): as joins, PostgreSQL hashed every
+// event of the database for a county's plan, and SQLite, with the subquery in the join
+// condition, evaluated it for every pair of item and event.
+const planFrom = ` FROM plan_items p JOIN orgs o ON o.id = p.org_id`
 
 func scanPlanItem(s scanner, today string) (*guangong.PlanItem, error) {
 	p := &guangong.PlanItem{}
@@ -59,17 +59,16 @@ func planItems(ctx context.Context, q querier, orgID string, year int, subtree b
 	return list, rows.Err()
 }
 
-// planDone is the SQL condition that item p is done: it names a done event (joined as d),
-// or a done event names it.
-const planDone = `(d.id IS NOT NULL OR EXISTS (SELECT 1 FROM events y
-	WHERE y.plan_item_id = p.id AND y.plan_item_id <> '' AND y.status IN ('held', 'recorded')))`
+// planDone is the SQL condition that item p is done: it names a done event, or a done
+// event names it.
+const planDone = `(EXISTS (SELECT 1 FROM events d WHERE d.id = p.event_id AND d.status IN ('held', 'recorded'))
+	OR EXISTS (SELECT 1 FROM events y WHERE y.plan_item_id = p.id AND y.plan_item_id <> '' AND y.status IN ('held', 'recorded')))`
 
 // countPlan counts the items of orgID (or its subtree) for year, and those done.
 func countPlan(ctx context.Context, q querier, orgID string, year int, subtree bool) (total, done int, err error) {
 	var d *int64
 	err = q.QueryRowContext(ctx, `SELECT COUNT(*), SUM(CASE WHEN `+planDone+` THEN 1 ELSE 0 END)
-		FROM plan_items p LEFT JOIN events d ON d.id = p.event_id AND d.status IN ('held', 'recorded')
-		WHERE `+orgCond("p.org_id", subtree)+` AND p.year = $2`, orgID, year).Scan(&total, &d)
+		FROM plan_items p WHERE `+orgCond("p.org_id", subtree)+` AND p.year = $2`, orgID, year).Scan(&total, &d)
 	if d != nil {
 		done = int(*d)
 	}
