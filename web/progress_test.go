@@ -70,7 +70,7 @@ func TestProgressPages(t *testing.T) {
 		// The plan: bad input comes back beside the fields; an item past its month is overdue.
 		s.run(t, []scenario{
 			{name: "plan item without a title", as: "villageclerk", method: "POST", path: "/progress/plan",
-				form: url.Values{"org": {"{VillageA}"}, "year": {"2021"}, "month": {"4"}, "type": {"activity"}, "category": {"moral"}, "subcategory": {"qingming"}},
+				form:   url.Values{"org": {"{VillageA}"}, "year": {"2021"}, "month": {"4"}, "type": {"activity"}, "category": {"moral"}, "subcategory": {"qingming"}},
 				status: 422, want: []string{"事项不能为空", `id="f-title-error"`}},
 			{name: "plan item saved", as: "villageclerk", method: "POST", path: "/progress/plan",
 				form: url.Values{"org": {"{VillageA}"}, "year": {"2021"}, "month": {"4"}, "type": {"activity"}, "category": {"moral"},
@@ -90,10 +90,10 @@ func TestProgressPages(t *testing.T) {
 		s.run(t, []scenario{
 			{name: "edit form", as: "villageclerk", path: "/progress/plan/" + id + "/edit", status: 200, want: []string{`value="清明祭扫烈士墓"`, `id="plan-delete"`}},
 			{name: "stale edit", as: "villageclerk", method: "POST", path: "/progress/plan/" + id + "/edit",
-				form: url.Values{"year": {"2021"}, "month": {"5"}, "type": {"activity"}, "category": {"moral"}, "title": {"改"}, "version": {"9"}},
+				form:   url.Values{"year": {"2021"}, "month": {"5"}, "type": {"activity"}, "category": {"moral"}, "title": {"改"}, "version": {"9"}},
 				status: 409, want: []string{"已被他人修改"}},
 			{name: "edit", as: "villageclerk", method: "POST", path: "/progress/plan/" + id + "/edit",
-				form: url.Values{"year": {"2021"}, "month": {"5"}, "type": {"activity"}, "category": {"moral"}, "subcategory": {"lecture"}, "title": {"五四宣讲"}, "version": {"1"}},
+				form:   url.Values{"year": {"2021"}, "month": {"5"}, "type": {"activity"}, "category": {"moral"}, "subcategory": {"lecture"}, "title": {"五四宣讲"}, "version": {"1"}},
 				status: 303},
 			{name: "other town cannot edit", as: "otheradmin", path: "/progress/plan/" + id + "/edit", status: 404},
 			{name: "delete", as: "villageclerk", method: "POST", path: "/progress/plan/" + id + "/delete", form: url.Values{"version": {"2"}}, status: 303},
