@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // driver "pgx"
@@ -54,7 +55,9 @@ func openSQLite(path string) (writer, reader *sql.DB, err error) {
 		return nil, nil, fmt.Errorf("sqlstore: SQLite needs a file path, not %q", path)
 	}
 	dsn := func(extra ...string) string {
-		q := url.Values{"_pragma": append([]string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)",
+		// busy_timeout first: switching a new file to WAL takes an exclusive lock, and
+		// another process opening it at the same moment must wait, not fail with SQLITE_BUSY.
+		q := url.Values{"_pragma": append([]string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)",
 			"synchronous(NORMAL)"}, extra...)}
 		return path + "?" + q.Encode()
 	}
@@ -67,7 +70,7 @@ func openSQLite(path string) (writer, reader *sql.DB, err error) {
 	writer.SetConnMaxLifetime(0)
 	writer.SetConnMaxIdleTime(0)
 	// The writer creates the file and switches it to WAL before readers open it.
-	if err := writer.Ping(); err != nil {
+	if err := pingSQLite(writer); err != nil {
 		writer.Close()
 		return nil, nil, fmt.Errorf("sqlstore: open sqlite: %w", err)
 	}
@@ -80,6 +83,21 @@ func openSQLite(path string) (writer, reader *sql.DB, err error) {
 	reader.SetMaxOpenConns(n)
 	reader.SetMaxIdleConns(n)
 	return writer, reader, nil
+}
+
+// pingSQLite opens the writer's connection. Several processes opening a new file at once
+// race to switch it to WAL; SQLite answers the losers SQLITE_BUSY at once, without the busy
+// handler (which would risk a deadlock), so they try again for up to ten seconds.
+func pingSQLite(db *sql.DB) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := db.Ping()
+		var se *sqlite.Error
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // lockMigrations serialises concurrent Migrate calls for the rest of tx. SQLite needs
