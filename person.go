@@ -70,6 +70,7 @@ type Volunteer struct {
 	ConsentNote  string        `json:"consentNote,omitempty"`
 	Notes        string        `json:"notes,omitempty"`
 	MergedInto   string        `json:"mergedInto,omitempty"` // set when merged into another record
+	ImportID     string        `json:"importId,omitempty"`   // the import job that created it, if one did
 	Version      int           `json:"version"`
 	CreatedAt    time.Time     `json:"createdAt"`
 	UpdatedAt    time.Time     `json:"updatedAt"`
@@ -282,6 +283,7 @@ type Youth struct {
 	ConsentPurpose   string    `json:"consentPurpose"`
 	Masked           bool      `json:"masked"` // the sensitive fields above are masked
 	MergedInto       string    `json:"mergedInto,omitempty"`
+	ImportID         string    `json:"importId,omitempty"` // the import job that created it, if one did
 	Version          int       `json:"version"`
 	CreatedAt        time.Time `json:"createdAt"`
 	UpdatedAt        time.Time `json:"updatedAt"`

@@ -94,8 +94,8 @@ func (db *DB) ImportVolunteers(ctx context.Context, a *guangong.Actor, rows []*g
 }
 
 // ImportVolunteersFor is ImportVolunteers for the rows of the actor's import job importID,
-// whose uploaded file has the sha256 fileSHA256 (hex): each record's audit entry names the
-// job, and one more entry on the job records how many rows it wrote and that hash.
+// whose uploaded file has the sha256 fileSHA256 (hex): each record carries the job's id, and
+// one audit entry on the job records who wrote how many rows from which file, and when.
 func (db *DB) ImportVolunteersFor(ctx context.Context, a *guangong.Actor, importID, fileSHA256 string, rows []*guangong.Volunteer) error {
 	return db.importVolunteers(ctx, a, &importJob{importID, fileSHA256}, rows)
 }
@@ -142,6 +142,7 @@ func (db *DB) importVolunteers(ctx context.Context, a *guangong.Actor, job *impo
 		for _, i := range order { // ids ascend with the names: see bulkPeople
 			p := rows[i]
 			p.ID, p.OrgName, p.MergedInto, p.Version, p.CreatedAt, p.UpdatedAt = guangong.NewID(), names[p.OrgID], "", 1, tx.now, tx.now
+			p.ImportID = job.importID()
 			if p.Skills == nil {
 				p.Skills = []string{}
 			}
@@ -154,11 +155,10 @@ func (db *DB) importVolunteers(ctx context.Context, a *guangong.Actor, job *impo
 				return volunteerValues(v, p, s, now), err
 			},
 			person: func(i int) (string, string) { p := rows[order[i]]; return p.ID, p.Name },
-			entry: func(i int) entry {
+			entry: job.perRecord(func(i int) entry {
 				p := rows[order[i]]
-				return entry{action: guangong.ActionCreate, objectType: objVolunteer, objectID: p.ID, orgID: p.OrgID,
-					detail: job.detail()}
-			},
+				return entry{action: guangong.ActionCreate, objectType: objVolunteer, objectID: p.ID, orgID: p.OrgID, detail: "import"}
+			}),
 		})
 		if err != nil {
 			return err
@@ -226,6 +226,7 @@ func (db *DB) importYouths(ctx context.Context, a *guangong.Actor, job *importJo
 		for _, i := range order {
 			y := rows[i]
 			y.ID, y.OrgName, y.MergedInto, y.Version, y.CreatedAt, y.UpdatedAt = guangong.NewID(), names[y.OrgID], "", 1, tx.now, tx.now
+			y.ImportID = job.importID()
 			if y.Categories == nil {
 				y.Categories = []string{}
 			}
@@ -246,11 +247,10 @@ func (db *DB) importYouths(ctx context.Context, a *guangong.Actor, job *importJo
 				return v
 			},
 			person: func(i int) (string, string) { y := rows[order[i]]; return y.ID, y.Name },
-			entry: func(i int) entry {
+			entry: job.perRecord(func(i int) entry {
 				y := rows[order[i]]
-				return entry{action: guangong.ActionCreate, objectType: objYouth, objectID: y.ID, orgID: y.OrgID,
-					detail: job.detail()}
-			},
+				return entry{action: guangong.ActionCreate, objectType: objYouth, objectID: y.ID, orgID: y.OrgID, detail: "import"}
+			}),
 		})
 		if err != nil {
 			return err
@@ -269,17 +269,27 @@ func (db *DB) importYouths(ctx context.Context, a *guangong.Actor, job *importJo
 	return nil
 }
 
-// detail is the audit detail of each record the job writes.
-func (j *importJob) detail() string {
-	if j == nil {
-		return "import"
+// perRecord is the audit entry of each record a bulk write makes: for an import job none
+// (its records carry its id and its one entry stands for them), else entry.
+func (j *importJob) perRecord(entry func(i int) entry) func(i int) entry {
+	if j != nil {
+		return nil
 	}
-	return "import " + j.id
+	return entry
+}
+
+// importID is the id its records carry ("" without a job).
+func (j *importJob) importID() string {
+	if j == nil {
+		return ""
+	}
+	return j.id
 }
 
 // startImport checks that job (if any) is the actor's own import of kind, being
-// committed, and returns what writes the job's summary entry once its n rows are written:
-// the number of rows and the sha256 of the uploaded file, beside the records' own entries.
+// committed, and returns what writes the job's entry once its n rows are written: the
+// number of rows and the sha256 of the uploaded file. It is the audit entry of every record
+// the job creates; each carries the job's id (import_id).
 func (tx *Tx) startImport(a *guangong.Actor, job *importJob, kind string) (done func(n int) error, err error) {
 	if job == nil {
 		return func(int) error { return nil }, nil
@@ -336,8 +346,9 @@ type bulkBatch struct {
 // stay small (a thousand a batch raised the peak memory of a 100,000-row import by ~30 MB).
 const bulkChunk = 250
 
-// bulkPeople writes n people with their name grams and one audit entry each, in the
-// order given, bulkChunk at a time. Another goroutine seals and makes the next batch's
+// bulkPeople writes n people with their name grams and, when s.entry is set, one audit
+// entry each (an import job's rows have none: they carry the job's id, and the job's one
+// entry stands for them), in the order given, bulkChunk at a time. Another goroutine seals and makes the next batch's
 // values, grams, audit texts and hashes while this one writes: on SQLite the writer is the
 // bottleneck, and that work was a third of it. The callers pass people sorted by name,
 // with ids made in that order, so each insert into the name-ordered indexes (and the id,
@@ -354,9 +365,11 @@ func (tx *Tx) bulkPeople(a *guangong.Actor, n int, s bulkSpec) error {
 	ctx := tx.ctx
 	var last int64
 	var prev string
-	if err := tx.QueryRowContext(ctx, `UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash`, n).
-		Scan(&last, &prev); err != nil {
-		return fmt.Errorf("sqlstore: audit head: %w", err)
+	if s.entry != nil {
+		if err := tx.QueryRowContext(ctx, `UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash`, n).
+			Scan(&last, &prev); err != nil {
+			return fmt.Errorf("sqlstore: audit head: %w", err)
+		}
 	}
 	first := last - int64(n) + 1
 	at := fmtTime(tx.now)
@@ -380,6 +393,9 @@ func (tx *Tx) bulkPeople(a *guangong.Actor, n int, s bulkSpec) error {
 				id, name := s.person(i)
 				for _, g := range nameGrams(name) {
 					b.grams = append(b.grams, s.gramKind, g, name, id)
+				}
+				if s.entry == nil {
+					continue
 				}
 				e := s.entry(i)
 				r := auditRow{Seq: first + int64(i), ID: guangong.NewID(), At: at, UserID: a.UserID, Username: a.Username,
@@ -432,6 +448,9 @@ func (tx *Tx) bulkPeople(a *guangong.Actor, n int, s bulkSpec) error {
 			return fmt.Errorf("sqlstore: audit insert: %w", err)
 		}
 		head = b.last
+	}
+	if s.entry == nil {
+		return nil
 	}
 	if head == "" {
 		return errors.New("sqlstore: bulk write ended early") // not reached: the producer sends every batch

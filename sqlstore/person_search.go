@@ -64,10 +64,15 @@ func gramRows(kind, id, name string) []gramRow {
 	return rows
 }
 
-// setGrams replaces a person's grams (same transaction as the person).
-func (tx *Tx) setGrams(ctx context.Context, kind, id, name string) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM person_name_grams WHERE person_id = $1 AND kind = $2`, id, kind); err != nil {
-		return err
+// setGrams replaces the grams of a person's old name ("" for a new person) with those of
+// the new one (same transaction as the person). The old rows are deleted by their key, so
+// the table needs no index by person.
+func (tx *Tx) setGrams(ctx context.Context, kind, id, oldName, name string) error {
+	for _, g := range gramRows(kind, id, oldName) {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM person_name_grams WHERE kind = $1 AND gram = $2 AND name = $3
+			AND person_id = $4`, g.kind, g.gram, g.name, g.id); err != nil {
+			return err
+		}
 	}
 	return tx.insertGrams(ctx, gramRows(kind, id, name))
 }

@@ -21,8 +21,8 @@ const (
 
 const volunteerCols = `p.id, p.org_id, o.name, p.name, p.gender, p.birth_date, p.phone_enc, p.id_enc, p.category,
 	p.former_unit, p.former_post, p.party_member, p.party_branch, p.skills, p.skills_other, p.health,
-	p.availability, p.status, p.joined_date, p.consent_date, p.consent_note, p.notes, p.merged_into, p.version,
-	p.created_at, p.updated_at`
+	p.availability, p.status, p.joined_date, p.consent_date, p.consent_note, p.notes, p.merged_into, p.import_id,
+	p.version, p.created_at, p.updated_at`
 
 const volunteerJoin = ` JOIN orgs o ON o.id = p.org_id`
 
@@ -32,7 +32,7 @@ func (db *DB) scanVolunteer(s scanner) (*guangong.Volunteer, error) {
 	err := s.Scan(&p.ID, &p.OrgID, &p.OrgName, &p.Name, &p.Gender, &p.BirthDate, &phone, &idn, &p.Category,
 		&p.FormerUnit, &p.FormerPost, &p.PartyMember, &p.PartyBranch, &skills, &p.SkillsOther, &p.Health,
 		&p.Availability, &p.Status, &p.JoinedDate, &p.ConsentDate, &p.ConsentNote, &p.Notes, &p.MergedInto,
-		&p.Version, timeCol{&p.CreatedAt}, timeCol{&p.UpdatedAt})
+		&p.ImportID, &p.Version, timeCol{&p.CreatedAt}, timeCol{&p.UpdatedAt})
 	if err != nil {
 		return nil, err
 	}
@@ -158,15 +158,15 @@ func (db *DB) sealVolunteer(p *guangong.Volunteer) (s sealedVolunteer, err error
 
 const volunteerInsert = `INSERT INTO volunteers (id, org_id, name, gender, birth_date, phone_enc, id_enc, id_hash,
 	category, former_unit, former_post, party_member, party_branch, skills, skills_other, health, availability,
-	status, joined_date, consent_date, consent_note, notes, merged_into, version, created_at, updated_at) VALUES `
+	status, joined_date, consent_date, consent_note, notes, merged_into, import_id, version, created_at, updated_at) VALUES `
 
-const volunteerWidth = 26
+const volunteerWidth = 27
 
 func volunteerValues(a []any, p *guangong.Volunteer, s sealedVolunteer, now string) []any {
 	return append(a, p.ID, p.OrgID, p.Name, string(p.Gender), p.BirthDate, s.phone, s.idn, s.idHash,
 		string(p.Category), p.FormerUnit, p.FormerPost, p.PartyMember, p.PartyBranch, strings.Join(p.Skills, ","),
 		p.SkillsOther, p.Health, p.Availability, p.Status, p.JoinedDate, p.ConsentDate, p.ConsentNote, p.Notes,
-		"", 1, now, now)
+		"", p.ImportID, 1, now, now)
 }
 
 // FindVolunteerByID returns volunteer id if it lies in scope (merged records included, so
@@ -256,7 +256,7 @@ func (db *DB) CreateVolunteer(ctx context.Context, a *guangong.Actor, p *guangon
 			volunteerValues(nil, p, s, fmtTime(tx.now))...); err != nil {
 			return err
 		}
-		if err := tx.setGrams(ctx, gramVolunteer, p.ID, p.Name); err != nil {
+		if err := tx.setGrams(ctx, gramVolunteer, p.ID, "", p.Name); err != nil {
 			return err
 		}
 		return tx.audit(a, entry{action: guangong.ActionCreate, objectType: objVolunteer, objectID: p.ID, orgID: p.OrgID,
@@ -337,7 +337,7 @@ func (db *DB) UpdateVolunteer(ctx context.Context, a *guangong.Actor, p *guangon
 			return err
 		}
 		if p.Name != old.Name {
-			if err := tx.setGrams(ctx, gramVolunteer, p.ID, p.Name); err != nil {
+			if err := tx.setGrams(ctx, gramVolunteer, p.ID, old.Name, p.Name); err != nil {
 				return err
 			}
 		}

@@ -15,7 +15,7 @@ import (
 
 const youthCols = `p.id, p.org_id, o.name, p.name, p.gender, p.birth_date, p.id_enc, p.school, p.grade,
 	p.guardian_name, p.guardian_relation, p.guardian_phone_enc, p.parents_work, p.categories, p.needs, p.notes,
-	p.consent_by, p.consent_relation, p.consent_date, p.consent_purpose, p.merged_into, p.version,
+	p.consent_by, p.consent_relation, p.consent_date, p.consent_purpose, p.merged_into, p.import_id, p.version,
 	p.created_at, p.updated_at`
 
 func (db *DB) scanYouth(s scanner) (*guangong.Youth, error) {
@@ -23,7 +23,7 @@ func (db *DB) scanYouth(s scanner) (*guangong.Youth, error) {
 	var idn, phone, cats string
 	err := s.Scan(&y.ID, &y.OrgID, &y.OrgName, &y.Name, &y.Gender, &y.BirthDate, &idn, &y.School, &y.Grade,
 		&y.GuardianName, &y.GuardianRelation, &phone, &y.ParentsWork, &cats, &y.Needs, &y.Notes,
-		&y.ConsentBy, &y.ConsentRelation, &y.ConsentDate, &y.ConsentPurpose, &y.MergedInto, &y.Version,
+		&y.ConsentBy, &y.ConsentRelation, &y.ConsentDate, &y.ConsentPurpose, &y.MergedInto, &y.ImportID, &y.Version,
 		timeCol{&y.CreatedAt}, timeCol{&y.UpdatedAt})
 	if err != nil {
 		return nil, err
@@ -111,14 +111,14 @@ func (db *DB) sealYouth(y *guangong.Youth) (s sealedYouth, err error) {
 
 const youthInsert = `INSERT INTO youths (id, org_id, name, gender, birth_date, id_enc, id_hash, school, grade,
 	guardian_name, guardian_relation, guardian_phone_enc, parents_work, categories, needs, notes, consent_by,
-	consent_relation, consent_date, consent_purpose, merged_into, version, created_at, updated_at) VALUES `
+	consent_relation, consent_date, consent_purpose, merged_into, import_id, version, created_at, updated_at) VALUES `
 
-const youthWidth = 24
+const youthWidth = 25
 
 func youthValues(a []any, y *guangong.Youth, s sealedYouth, now string) []any {
 	return append(a, y.ID, y.OrgID, y.Name, string(y.Gender), y.BirthDate, s.idn, s.idHash, y.School, y.Grade,
 		y.GuardianName, y.GuardianRelation, s.phone, y.ParentsWork, strings.Join(y.Categories, ","), y.Needs, y.Notes,
-		y.ConsentBy, y.ConsentRelation, y.ConsentDate, y.ConsentPurpose, "", 1, now, now)
+		y.ConsentBy, y.ConsentRelation, y.ConsentDate, y.ConsentPurpose, "", y.ImportID, 1, now, now)
 }
 
 // setCategories replaces a youth's rows in youth_categories.
@@ -223,7 +223,7 @@ func (db *DB) CreateYouth(ctx context.Context, a *guangong.Actor, y *guangong.Yo
 		if err := tx.setCategories(ctx, y); err != nil {
 			return err
 		}
-		if err := tx.setGrams(ctx, gramYouth, y.ID, y.Name); err != nil {
+		if err := tx.setGrams(ctx, gramYouth, y.ID, "", y.Name); err != nil {
 			return err
 		}
 		return tx.audit(a, entry{action: guangong.ActionCreate, objectType: objYouth, objectID: y.ID, orgID: y.OrgID,
@@ -316,7 +316,7 @@ func (db *DB) UpdateYouth(ctx context.Context, a *guangong.Actor, y *guangong.Yo
 			return err
 		}
 		if y.Name != old.Name {
-			if err := tx.setGrams(ctx, gramYouth, y.ID, y.Name); err != nil {
+			if err := tx.setGrams(ctx, gramYouth, y.ID, old.Name, y.Name); err != nil {
 				return err
 			}
 		}

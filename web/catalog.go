@@ -239,6 +239,8 @@ var coreCatalog = map[string]guangong.Msg{
 	"person.party":      {Zh: "党员", En: "Party members"},
 	"person.notParty":   {Zh: "非党员", En: "Not party members"},
 	"person.none":       {Zh: "没有符合条件的记录", En: "No record matches"},
+	"person.importedBy": {Zh: "来源", En: "Source"},
+	"person.importJob":  {Zh: "由导入任务登记，任务编号", En: "Registered by the import job"},
 	"person.later":      {Zh: "帮扶对子将在后续版本中加入本页。", En: "Help pairs will join this page in a later release."},
 
 	"membership.title": {Zh: "任职组织（服务经历）", En: "Committees served"},

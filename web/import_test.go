@@ -160,6 +160,9 @@ func TestImportThroughPages(t *testing.T) {
 		if strings.Join(names, ",") != "张三丰,赵六" {
 			t.Fatalf("imported %v", names)
 		}
+		// Each record names the import that registered it.
+		jobID := strings.TrimPrefix(page, "/imports/")
+		check(t, scenario{status: 200, want: []string{`id="person-import"`, jobID}}, c.get("/volunteers/"+list[0].ID), s)
 		// A second commit imports nothing more.
 		c.post(page+"/commit", nil)
 		if n := countVolunteers(t, db); n != 2 {
