@@ -68,4 +68,9 @@ type ImportService interface {
 	SaveImport(ctx context.Context, a *Actor, imp *Import) error
 	// MatchExisting finds records in scope that the given rows would duplicate.
 	MatchExisting(ctx context.Context, a *Actor, kind string, keys []PersonKey) ([]Match, error)
+	// WritesSince reports the audit trail's head (its last sequence number) and whether any
+	// entry after seq concerns one of objectTypes, other than object except: every write is
+	// audited, so a commit can tell whether the records its check looked at may have
+	// changed since (its own job's entries aside).
+	WritesSince(ctx context.Context, a *Actor, seq int64, except string, objectTypes ...string) (head int64, changed bool, err error)
 }

@@ -257,6 +257,9 @@ type result struct {
 	events     []xlsx.Row[*guangong.Event]
 	problems   []guangong.ImportProblem
 	existing   map[int]bool // lines duplicating a stored record
+	// seq is the audit trail's head when the rows were matched against the database: if
+	// nothing of their kind has been written since, the matches still hold.
+	seq int64
 }
 
 // valid counts the rows that would be written.
@@ -337,6 +340,9 @@ func (r *Runner) checkFile(ctx context.Context, a *guangong.Actor, imp *guangong
 		return nil, err
 	}
 	res.total = countRows(res, imp.Total)
+	if res.seq, _, err = r.Store.WritesSince(ctx, a, 0, ""); err != nil {
+		return nil, err
+	}
 	if err := r.matchExisting(ctx, a, imp.Kind, res); err != nil {
 		return nil, err
 	}
@@ -500,10 +506,17 @@ func (r *Runner) Commit(ctx context.Context, a *guangong.Actor, id string) (*gua
 func (r *Runner) write(ctx context.Context, a *guangong.Actor, imp *guangong.Import) (int, error) {
 	res := r.take(imp.ID)
 	if res != nil {
-		// The rows were checked here moments ago; only the database may have changed.
-		res.existing, res.problems = map[int]bool{}, nil // the report is saved already
-		if err := r.matchExisting(ctx, a, imp.Kind, res); err != nil {
+		// The rows were checked here moments ago; only the database may have changed. If no
+		// record of their kind was written since (nor any import), their matches still hold.
+		head, changed, err := r.Store.WritesSince(ctx, a, res.seq, imp.ID, imp.Kind, "import")
+		if err != nil {
 			return 0, err
+		}
+		if changed {
+			res.existing, res.problems, res.seq = map[int]bool{}, nil, head // the report is saved already
+			if err := r.matchExisting(ctx, a, imp.Kind, res); err != nil {
+				return 0, err
+			}
 		}
 	} else {
 		data, err := r.Store.ImportFile(ctx, a, imp.ID)

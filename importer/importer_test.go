@@ -455,3 +455,46 @@ func TestCommitWithAndWithoutKeptRows(t *testing.T) {
 		}
 	})
 }
+
+// countingStore counts the duplicate lookups a Runner makes.
+type countingStore struct {
+	*sqlstore.DB
+	lookups int
+}
+
+func (s *countingStore) MatchExisting(ctx context.Context, a *guangong.Actor, kind string, keys []guangong.PersonKey) ([]guangong.Match, error) {
+	s.lookups++
+	return s.DB.MatchExisting(ctx, a, kind, keys)
+}
+
+// A commit looks for duplicates again only if records of its kind (or another import) were
+// written since its check: the audit trail tells. Another account's import of the same
+// person in between is caught.
+func TestCommitRematchesOnlyAfterWrites(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		fx := storetest.NewFixture(t, db)
+		a, other := fx.Actor("townclerk"), fx.Actor("townadmin")
+		s := &countingStore{DB: db}
+		r := &importer.Runner{Store: s}
+		quiet := checked(t, r, db, a, "volunteer", "五老.xlsx", book(t, xlsx.Volunteers, []row{volunteer("静默", "1950-01-01", "")}), fx.Town.ID)
+		s.lookups = 0
+		if done, err := r.Commit(context.Background(), a, quiet.ID); err != nil || done.Imported != 1 {
+			t.Fatalf("commit %+v %v", done, err)
+		}
+		if s.lookups != 0 {
+			t.Fatalf("%d duplicate lookups at a commit with no writes since its check", s.lookups)
+		}
+
+		mine := checked(t, r, db, a, "volunteer", "五老.xlsx", book(t, xlsx.Volunteers, []row{
+			volunteer("甲先", "1950-02-02", ""), volunteer("乙后", "1951-03-03", "")}), fx.Town.ID)
+		theirs := checked(t, r, db, other, "volunteer", "镇里的.xlsx", book(t, xlsx.Volunteers, []row{volunteer("乙后", "1951-03-03", "")}), fx.Town.ID)
+		if done, err := r.Commit(context.Background(), other, theirs.ID); err != nil || done.Imported != 1 {
+			t.Fatalf("their commit %+v %v", done, err)
+		}
+		s.lookups = 0
+		done, err := r.Commit(context.Background(), a, mine.ID)
+		if err != nil || done.Imported != 1 || s.lookups == 0 {
+			t.Fatalf("commit after another import: %+v %v, %d lookups", done, err, s.lookups)
+		}
+	})
+}

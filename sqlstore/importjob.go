@@ -665,6 +665,34 @@ func (db *DB) SaveImport(ctx context.Context, a *guangong.Actor, imp *guangong.I
 	})
 }
 
+// WritesSince reports the audit head and whether an entry after seq concerns one of
+// objectTypes, object except aside (a range of the trail's key). Any account that may read
+// records may ask.
+func (db *DB) WritesSince(ctx context.Context, a *guangong.Actor, seq int64, except string, objectTypes ...string) (head int64, changed bool, err error) {
+	err = db.read(ctx, a, func(q querier) error {
+		if err := canRead(a, objAudit, "", "writes since"); err != nil {
+			return err
+		}
+		if err := q.QueryRowContext(ctx, `SELECT seq FROM audit_head WHERE id = 1`).Scan(&head); err != nil {
+			return err
+		}
+		if head <= seq || len(objectTypes) == 0 {
+			return nil
+		}
+		var x args
+		x.add(seq)
+		x.add(except)
+		var n int
+		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE seq > $1 AND object_id <> $2 AND object_type IN `+
+			inList(objectTypes, &x), x...).Scan(&n); err != nil {
+			return err
+		}
+		changed = n > 0
+		return nil
+	})
+	return head, changed, err
+}
+
 // matchBatch bounds the IN lists of MatchExisting.
 const matchBatch = 500
 
