@@ -321,32 +321,103 @@ func (r *Runner) checkFile(ctx context.Context, a *guangong.Actor, imp *guangong
 	sum := sha256.Sum256(data)
 	res := &result{existing: map[int]bool{}, sha256: hex.EncodeToString(sum[:])}
 	var err error
+	// The matches hold as of this point of the audit trail (see write).
+	if res.seq, _, err = r.Store.WritesSince(ctx, a, 0, ""); err != nil {
+		return nil, err
+	}
 	now := r.now()
 	rd := bytes.NewReader(data)
+	// Valid people are looked up in the database while the sheet is still being read.
+	m := r.startMatching(ctx, a, imp.Kind)
 	switch imp.Kind {
 	case string(xlsx.Volunteers):
-		res.volunteers, res.problems, err = xlsx.CheckVolunteers(rd, imp.Filename, imp.OrgID, orgByCode, now, progress)
+		res.volunteers, res.problems, err = xlsx.CheckVolunteers(rd, imp.Filename, imp.OrgID, orgByCode, now, progress,
+			func(rows []xlsx.Row[*guangong.Volunteer]) { m.send(volunteerKeys(rows)) })
 	case string(xlsx.Youths):
-		res.youths, res.problems, err = xlsx.CheckYouths(rd, imp.Filename, imp.OrgID, orgByCode, now, progress)
+		res.youths, res.problems, err = xlsx.CheckYouths(rd, imp.Filename, imp.OrgID, orgByCode, now, progress,
+			func(rows []xlsx.Row[*guangong.Youth]) { m.send(youthKeys(rows)) })
 	case string(xlsx.Events):
 		res.events, res.problems, err = xlsx.CheckEvents(rd, imp.Filename, imp.OrgID, orgByCode, now, progress)
 	default:
 		err = guangong.Errorf(guangong.EINVALID, "未知的导入类型", "Unknown import kind")
 	}
+	matches, merr := m.wait()
 	if err == nil {
 		err = lookupErr
+	}
+	if err == nil {
+		err = merr
 	}
 	if err != nil {
 		return nil, err
 	}
 	res.total = countRows(res, imp.Total)
-	if res.seq, _, err = r.Store.WritesSince(ctx, a, 0, ""); err != nil {
-		return nil, err
-	}
-	if err := r.matchExisting(ctx, a, imp.Kind, res); err != nil {
-		return nil, err
+	if imp.Kind == string(xlsx.Events) {
+		if err := r.matchEvents(ctx, a, res); err != nil {
+			return nil, err
+		}
+	} else {
+		applyMatches(res, imp.Kind, matches)
 	}
 	return res, nil
+}
+
+// matcher looks people up in the database on its own goroutine while the check reads on.
+type matcher struct {
+	keys    chan []guangong.PersonKey
+	done    chan struct{}
+	matches []keyedMatch
+	err     error
+}
+
+// keyedMatch is a stored record a row duplicates, with the row's key (for the report).
+type keyedMatch struct {
+	guangong.Match
+	key guangong.PersonKey
+}
+
+// startMatching starts a matcher for kind (for events: one that is never sent anything).
+func (r *Runner) startMatching(ctx context.Context, a *guangong.Actor, kind string) *matcher {
+	m := &matcher{keys: make(chan []guangong.PersonKey, 4), done: make(chan struct{})}
+	go func() {
+		defer close(m.done)
+		for keys := range m.keys {
+			if m.err != nil {
+				continue // drain
+			}
+			found, err := r.lookup(ctx, a, kind, keys)
+			m.err = err
+			m.matches = append(m.matches, found...)
+		}
+	}()
+	return m
+}
+
+func (m *matcher) send(keys []guangong.PersonKey) { m.keys <- keys }
+
+// wait ends the matching and returns what it found.
+func (m *matcher) wait() ([]keyedMatch, error) {
+	close(m.keys)
+	<-m.done
+	return m.matches, m.err
+}
+
+func volunteerKeys(rows []xlsx.Row[*guangong.Volunteer]) []guangong.PersonKey {
+	keys := make([]guangong.PersonKey, len(rows))
+	for i, row := range rows {
+		p := row.Record
+		keys[i] = guangong.PersonKey{Row: row.Line, IDNumber: p.IDNumber, Name: p.Name, BirthDate: p.BirthDate, OrgID: p.OrgID}
+	}
+	return keys
+}
+
+func youthKeys(rows []xlsx.Row[*guangong.Youth]) []guangong.PersonKey {
+	keys := make([]guangong.PersonKey, len(rows))
+	for i, row := range rows {
+		y := row.Record
+		keys[i] = guangong.PersonKey{Row: row.Line, IDNumber: y.IDNumber, Name: y.Name, BirthDate: y.BirthDate, OrgID: y.OrgID}
+	}
+	return keys
 }
 
 // countRows is the number of data rows: the reader's own count when it reported one, and
@@ -370,49 +441,56 @@ func (r *Runner) matchExisting(ctx context.Context, a *guangong.Actor, kind stri
 	if kind == string(xlsx.Events) {
 		return r.matchEvents(ctx, a, res)
 	}
-	keys := make([]guangong.PersonKey, 0, len(res.volunteers)+len(res.youths))
-	for _, row := range res.volunteers {
-		p := row.Record
-		keys = append(keys, guangong.PersonKey{Row: row.Line, IDNumber: p.IDNumber, Name: p.Name, BirthDate: p.BirthDate, OrgID: p.OrgID})
+	keys := append(volunteerKeys(res.volunteers), youthKeys(res.youths)...)
+	found, err := r.lookup(ctx, a, kind, keys)
+	if err != nil {
+		return err
 	}
-	for _, row := range res.youths {
-		y := row.Record
-		keys = append(keys, guangong.PersonKey{Row: row.Line, IDNumber: y.IDNumber, Name: y.Name, BirthDate: y.BirthDate, OrgID: y.OrgID})
+	applyMatches(res, kind, found)
+	return nil
+}
+
+// lookup finds the stored records that keys duplicate, matchBatch keys at a time.
+func (r *Runner) lookup(ctx context.Context, a *guangong.Actor, kind string, keys []guangong.PersonKey) ([]keyedMatch, error) {
+	byRow := make(map[int]guangong.PersonKey, len(keys))
+	for _, k := range keys {
+		byRow[k.Row] = k
 	}
-	// keys are in sheet order, so a match finds its row by binary search.
-	keyOf := func(row int) guangong.PersonKey {
-		i, ok := slices.BinarySearchFunc(keys, row, func(k guangong.PersonKey, row int) int { return cmp.Compare(k.Row, row) })
-		if !ok {
-			return guangong.PersonKey{Row: row}
-		}
-		return keys[i]
-	}
+	var out []keyedMatch
 	for batch := range slices.Chunk(keys, matchBatch) {
 		matches, err := r.Store.MatchExisting(ctx, a, kind, batch)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, m := range matches {
-			if res.existing[m.Row] {
-				continue // one problem per row is enough
-			}
-			res.existing[m.Row] = true
-			k := keyOf(m.Row)
-			// The report is stored: an ID number only masked, a child's name too.
-			p := guangong.ImportProblem{Row: m.Row, Column: column(kind, "身份证号"), Value: guangong.MaskIDNumber(k.IDNumber),
-				Message: guangong.Msg{Zh: "与已有记录重复（身份证号相同）", En: "Duplicates an existing record (same ID number)"}}
-			if m.Reason != "id_number" {
-				name := k.Name
-				if kind == string(xlsx.Youths) {
-					name = guangong.MaskName(name)
-				}
-				p = guangong.ImportProblem{Row: m.Row, Column: column(kind, "姓名"), Value: name,
-					Message: guangong.Msg{Zh: "与已有记录重复（姓名、出生日期、所属组织相同）", En: "Duplicates an existing record (same name, birth date and committee)"}}
-			}
-			res.problems = append(res.problems, p)
+			out = append(out, keyedMatch{m, byRow[m.Row]})
 		}
 	}
-	return nil
+	return out, nil
+}
+
+// applyMatches adds one problem for each row that duplicates a stored record; such rows
+// are left out of the import.
+func applyMatches(res *result, kind string, matches []keyedMatch) {
+	for _, m := range matches {
+		if res.existing[m.Row] {
+			continue // one problem per row is enough
+		}
+		res.existing[m.Row] = true
+		k := m.key
+		// The report is stored: an ID number only masked, a child's name too.
+		p := guangong.ImportProblem{Row: m.Row, Column: column(kind, "身份证号"), Value: guangong.MaskIDNumber(k.IDNumber),
+			Message: guangong.Msg{Zh: "与已有记录重复（身份证号相同）", En: "Duplicates an existing record (same ID number)"}}
+		if m.Reason != "id_number" {
+			name := k.Name
+			if kind == string(xlsx.Youths) {
+				name = guangong.MaskName(name)
+			}
+			p = guangong.ImportProblem{Row: m.Row, Column: column(kind, "姓名"), Value: name,
+				Message: guangong.Msg{Zh: "与已有记录重复（姓名、出生日期、所属组织相同）", En: "Duplicates an existing record (same name, birth date and committee)"}}
+		}
+		res.problems = append(res.problems, p)
+	}
 }
 
 // column is the template's header that starts with prefix (headers may carry hints such

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -495,6 +496,40 @@ func TestCommitRematchesOnlyAfterWrites(t *testing.T) {
 		done, err := r.Commit(context.Background(), a, mine.ID)
 		if err != nil || done.Imported != 1 || s.lookups == 0 {
 			t.Fatalf("commit after another import: %+v %v, %d lookups", done, err, s.lookups)
+		}
+	})
+}
+
+// A sheet longer than one emitted batch is looked up in the database while it is read:
+// duplicates of stored records in every part of it are reported, by ID number and by name.
+func TestDuplicatesFoundWhileReading(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		fx := storetest.NewFixture(t, db)
+		a := fx.Actor("townclerk")
+		n := 2*xlsx.EmitEvery + 500
+		rows := make([]row, n)
+		for i := range rows {
+			rows[i] = volunteer(fmt.Sprintf("长表%05d", i), "1950-01-01", "")
+		}
+		rows[n-1]["身份证号"] = idNumber("19500101", 7)
+		// Stored before the upload: rows 10 and EmitEvery+10 by name, the last by ID number.
+		for _, p := range []*guangong.Volunteer{
+			{Name: "长表00010", BirthDate: "1950-01-01"}, {Name: fmt.Sprintf("长表%05d", xlsx.EmitEvery+10), BirthDate: "1950-01-01"},
+			{Name: "别名", BirthDate: "1950-01-01", IDNumber: idNumber("19500101", 7)},
+		} {
+			p.OrgID, p.Gender, p.Category, p.Status, p.ConsentDate = fx.Town.ID, guangong.Male, guangong.ElderTeacher, "active", "2020-01-01"
+			if err := db.CreateVolunteer(context.Background(), a, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		imp := checked(t, &importer.Runner{Store: db}, db, a, "volunteer", "长表.xlsx", book(t, xlsx.Volunteers, rows), fx.Town.ID)
+		var got []int
+		for _, p := range imp.Problems {
+			got = append(got, p.Row)
+		}
+		want := []int{12, xlsx.EmitEvery + 12, n + 1} // sheet rows: the header is row 1
+		if imp.Valid != n-3 || !slices.Equal(got, want) {
+			t.Fatalf("valid %d of %d, problems on rows %v, want %v: %+v", imp.Valid, n, got, want, imp.Problems)
 		}
 	})
 }

@@ -20,9 +20,11 @@ type Row[T any] struct {
 const progressEvery = 1000
 
 // CheckVolunteers reads an uploaded volunteer sheet and checks every row; see checkFile.
+// emit, if given, receives the valid rows as the check goes (see Emit).
 func CheckVolunteers(r io.Reader, filename string, defaultOrgID string, orgByCode func(code string) (string, bool),
-	now time.Time, progress func(done, total int)) ([]Row[*guangong.Volunteer], []guangong.ImportProblem, error) {
+	now time.Time, progress func(done, total int), emit ...func([]Row[*guangong.Volunteer])) ([]Row[*guangong.Volunteer], []guangong.ImportProblem, error) {
 	return checkFile(r, filename, kindSpec[guangong.Volunteer]{
+		emit: first(emit),
 		cols: volunteerColumns,
 		prepare: func(p *guangong.Volunteer) {
 			if p.Status == "" {
@@ -44,8 +46,9 @@ func CheckVolunteers(r io.Reader, filename string, defaultOrgID string, orgByCod
 
 // CheckYouths reads an uploaded youth sheet and checks every row; see checkFile.
 func CheckYouths(r io.Reader, filename string, defaultOrgID string, orgByCode func(code string) (string, bool),
-	now time.Time, progress func(done, total int)) ([]Row[*guangong.Youth], []guangong.ImportProblem, error) {
+	now time.Time, progress func(done, total int), emit ...func([]Row[*guangong.Youth])) ([]Row[*guangong.Youth], []guangong.ImportProblem, error) {
 	return checkFile(r, filename, kindSpec[guangong.Youth]{
+		emit: first(emit),
 		cols: youthColumns,
 		prepare: func(y *guangong.Youth) {
 			if len(y.Categories) == 0 {
@@ -67,8 +70,23 @@ func CheckYouths(r io.Reader, filename string, defaultOrgID string, orgByCode fu
 	}, defaultOrgID, orgByCode, now, progress)
 }
 
+// EmitEvery is how many valid rows a check gathers before it hands them to emit. A row
+// once valid stays valid (a duplicate within the file is a problem of the later row), so a
+// caller may look the emitted rows up in the database while the sheet is still being read.
+// emit runs on the checking goroutine and must not keep it long; the rows must be read only.
+const EmitEvery = 2000
+
+func first[F any](fs []F) F {
+	var zero F
+	if len(fs) == 0 {
+		return zero
+	}
+	return fs[0]
+}
+
 // kindSpec is what differs between the registers.
 type kindSpec[T any] struct {
+	emit      func([]Row[*T]) // valid rows as the check goes, EmitEvery at a time (nil: none)
 	cols      []column[T]
 	prepare   func(*T) // defaults for cells left empty, after the cells are read
 	normalize func(*T)
@@ -130,6 +148,14 @@ func checkFile[T any](r io.Reader, filename string, spec kindSpec[T], defaultOrg
 			if c.row(n, cells) && progress != nil && c.done%progressEvery == 0 {
 				progress(c.done, max(total, c.done))
 			}
+			if spec.emit != nil && len(c.valid)-c.emitted >= EmitEvery {
+				spec.emit(c.valid[c.emitted:len(c.valid):len(c.valid)])
+				c.emitted = len(c.valid)
+			}
+		}
+		if spec.emit != nil && len(c.valid) > c.emitted {
+			spec.emit(c.valid[c.emitted:len(c.valid):len(c.valid)])
+			c.emitted = len(c.valid)
 		}
 		return true, nil
 	})
@@ -160,6 +186,7 @@ type checker[T any] struct {
 
 	done     int
 	valid    []Row[*T]
+	emitted  int // valid rows handed to spec.emit
 	problems []guangong.ImportProblem
 	byID     map[string]int    // first row with each ID number
 	byName   map[[3]string]int // first row with each name, birth date and committee
