@@ -1,7 +1,9 @@
 package sqlstore_test
 
 import (
+	"fmt"
 	"testing"
+	"time"
 
 	"guangong"
 	"guangong/sqlstore"
@@ -365,5 +367,85 @@ func TestTargets(t *testing.T) {
 			t.Errorf("3 of 3 not met: %+v", m.Done)
 		}
 		verifyOK(t, db)
+	})
+}
+
+// An event hosted outside a subtree but co-organised by committees inside it counts once
+// there; the subtree's own events count from the host's side.
+func TestProgressCoOrganisedFromOutside(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := storetest.NewFixture(t, db)
+		town, va, vb := f.Town.ID, f.VillageA.ID, f.VillageB.ID
+		addEvent(t, db, ev{org: f.OtherTown.ID, co: []string{va, vb}, typ: "activity", cat: "moral", sub: "speech", on: "2021-05-20", large: true})
+		addEvent(t, db, ev{org: f.OtherTown.ID, co: []string{vb}, typ: "activity", cat: "moral", sub: "speech", on: "2021-05-21", status: "planned"})
+		addEvent(t, db, ev{org: va, co: []string{vb, town}, typ: "activity", cat: "moral", sub: "speech", on: "2021-06-01"})
+		a := f.Actor("townclerk")
+		sub, err := db.Progress(ctx, a, town, 2021, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantFigures(t, sub, map[string]int{guangong.MetricSpeeches: 2, guangong.MetricLargeActivities: 1, guangong.MetricActivities: 2})
+		if m := figure(t, sub, guangong.MetricSpeeches).ByMonth; m[4] != 1 || m[5] != 1 {
+			t.Errorf("speeches by month = %v", m)
+		}
+		for org, n := range map[string]int{town: 1, va: 2, vb: 2} {
+			own, err := db.Progress(ctx, a, org, 2021, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantFigures(t, own, map[string]int{guangong.MetricSpeeches: n})
+		}
+		yt, err := db.ProgressYears(ctx, a, town, 2020, 2021, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range yt.Rows {
+			if r.Code == guangong.MetricSpeeches && (r.Total != 2 || r.ByYear[0] != 0 || r.ByYear[1] != 2) {
+				t.Errorf("speeches by year = %v total %d", r.ByYear, r.Total)
+			}
+		}
+	})
+}
+
+// The overdue list stops at 200, in month order, however many months it spans.
+func TestProgressOverdueCap(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := storetest.NewFixture(t, db)
+		db.Now = func() time.Time { return time.Date(2021, 6, 15, 4, 0, 0, 0, time.UTC) }
+		a := f.Actor("villageclerk")
+		mk := func(month, n int) []string {
+			var ids []string
+			for i := range n {
+				p := &guangong.PlanItem{OrgID: f.VillageA.ID, Year: 2021, Month: month, Type: "activity", Category: "care",
+					Title: fmt.Sprintf("%d月%03d", month, i)}
+				if err := db.CreatePlanItem(ctx, a, p); err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, p.ID)
+			}
+			return ids
+		}
+		jan, mar := mk(1, 3), mk(3, 196)
+		may := mk(5, 4)
+		mk(6, 2) // June has not ended: never overdue
+		addEvent(t, db, ev{org: f.VillageA.ID, typ: "activity", cat: "care", on: "2021-03-02", planItem: mar[0]})
+		p, err := db.Progress(ctx, a, f.VillageA.ID, 2021, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.PlanCount != 205 || p.PlanDone != 1 || len(p.Overdue) != 200 || !p.OverdueMore {
+			t.Fatalf("plan %d/%d, overdue %d more %v", p.PlanDone, p.PlanCount, len(p.Overdue), p.OverdueMore)
+		}
+		if p.Overdue[0].ID != jan[0] || p.Overdue[3].ID != mar[1] || p.Overdue[199].ID != may[1] {
+			t.Errorf("overdue runs %s, %s … %s", p.Overdue[0].Title, p.Overdue[3].Title, p.Overdue[199].Title)
+		}
+		// Three more done: 199 overdue, all shown.
+		addEvent(t, db, ev{org: f.VillageA.ID, typ: "activity", cat: "care", on: "2021-03-03", planItem: mar[1]})
+		addEvent(t, db, ev{org: f.VillageA.ID, typ: "activity", cat: "care", on: "2021-05-03", planItem: may[0]})
+		addEvent(t, db, ev{org: f.VillageA.ID, typ: "activity", cat: "care", on: "2021-05-04", planItem: may[1]})
+		p, _ = db.Progress(ctx, a, f.VillageA.ID, 2021, false)
+		if len(p.Overdue) != 199 || p.OverdueMore || p.Overdue[198].ID != may[3] || p.PlanDone != 4 {
+			t.Errorf("overdue %d more %v, last %s, done %d", len(p.Overdue), p.OverdueMore, p.Overdue[len(p.Overdue)-1].Title, p.PlanDone)
+		}
 	})
 }
