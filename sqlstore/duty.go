@@ -951,6 +951,12 @@ func (db *DB) dutyCheckOut(ctx context.Context, tx *Tx, a *guangong.Actor, x *gu
 	if x.Minutes == 0 {
 		return nil // nothing served inside the shift: no hours to record
 	}
+	// Hours the organiser already recorded for this shift by hand stand: a check-out must
+	// not count the same service twice (to change them, correct that record).
+	if dup, err := duplicateHours(ctx, tx, &guangong.ServiceHours{VolunteerID: x.VolunteerID, ShiftID: x.ShiftID,
+		ServedOn: x.Shift.StartsOn}, ""); err != nil || dup {
+		return err
+	}
 	recorder := a.Username
 	if a.UserID != "" {
 		if err := tx.QueryRowContext(ctx, `SELECT display_name FROM users WHERE id = $1`, a.UserID).Scan(&recorder); err != nil {

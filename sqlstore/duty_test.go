@@ -457,3 +457,42 @@ func TestDutyOwnPlaceOutsideAccountScope(t *testing.T) {
 		wantCode(t, err, guangong.ENOTFOUND)
 	})
 }
+
+// Hours a clerk recorded by hand for a shift stand: the volunteer's QR check-out afterwards
+// records no second row for the same service.
+func TestDutyCheckOutAfterHandEntry(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := storetest.NewFixture(t, db)
+		set := dutyClock(db, dutyAt(7, 40))
+		vc := f.Actor("villageclerk")
+		v := mustVolunteer(t, db, vc, newVolunteer(f.VillageA, "王三", "1955-03-03"))
+		gate := mustPost(t, db, vc, f.VillageA, "school_gate", "青松小学校门")
+		s := mustShift(t, db, vc, gate, dutyAt(8, 0), dutyAt(10, 0), 2)
+		a := volunteerAccount(t, db, f, "wang.san", f.VillageA, v)
+		p, err := db.SignUpShift(ctx, a, s.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.CheckIn(ctx, a, gate.QRToken, p.ID); err != nil {
+			t.Fatal(err)
+		}
+		set(dutyAt(9, 0))
+		if err := db.RecordHours(ctx, vc, &guangong.ServiceHours{VolunteerID: v.ID, ShiftID: s.ID, ServedOn: s.StartsOn,
+			Minutes: 120, Content: "护学岗值守"}); err != nil {
+			t.Fatal(err)
+		}
+		set(dutyAt(10, 0))
+		if _, err := db.CheckOut(ctx, a, gate.QRToken, p.ID); err != nil {
+			t.Fatal(err)
+		}
+		var rows, minutes int
+		if err := db.RawQueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(minutes), 0) FROM service_hours WHERE volunteer_id = $1
+			AND status IN ('recorded', 'confirmed')`, v.ID).Scan(&rows, &minutes); err != nil {
+			t.Fatal(err)
+		}
+		if rows != 1 || minutes != 120 {
+			t.Fatalf("%d live hours rows, %d minutes; want the hand entry alone (1, 120)", rows, minutes)
+		}
+		verifyOK(t, db)
+	})
+}

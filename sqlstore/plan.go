@@ -304,7 +304,9 @@ func (db *DB) DeletePlanItem(ctx context.Context, a *guangong.Actor, id string, 
 		if cur.Version != version {
 			return guangong.Stale()
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM plan_items WHERE id = $1`, id); err != nil {
+		if res, err := tx.ExecContext(ctx, `DELETE FROM plan_items WHERE id = $1 AND version = $2`, id, version); err != nil {
+			return err
+		} else if err := oneRow(res); err != nil {
 			return err
 		}
 		return tx.audit(a, entry{action: guangong.ActionDelete, objectType: objPlanItem, objectID: id, orgID: cur.OrgID,

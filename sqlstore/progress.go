@@ -565,8 +565,12 @@ func (db *DB) SetTarget(ctx context.Context, a *guangong.Actor, t *guangong.Targ
 		if t.Version != version {
 			return guangong.Stale()
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE targets SET min_count = $1, set_by = $2, version = version + 1, updated_at = $3
-			WHERE id = $4 AND version = $5`, t.Min, setBy, now, id, version); err != nil {
+		res, err := tx.ExecContext(ctx, `UPDATE targets SET min_count = $1, set_by = $2, version = version + 1, updated_at = $3
+			WHERE id = $4 AND version = $5`, t.Min, setBy, now, id, version)
+		if err != nil {
+			return err
+		}
+		if err := oneRow(res); err != nil { // a concurrent save won (PostgreSQL reads committed rows)
 			return err
 		}
 		t.ID, t.SetBy, t.Version, t.UpdatedAt = id, setBy, version+1, tx.now
@@ -686,8 +690,12 @@ func (db *DB) SetTargetDefault(ctx context.Context, a *guangong.Actor, d *guango
 		if d.Version != version {
 			return guangong.Stale()
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE target_defaults SET min_count = $1, version = version + 1, updated_at = $2
-			WHERE set_by = $3 AND metric = $4 AND version = $5`, d.Min, now, d.SetBy, d.Metric, version); err != nil {
+		res, err := tx.ExecContext(ctx, `UPDATE target_defaults SET min_count = $1, version = version + 1, updated_at = $2
+			WHERE set_by = $3 AND metric = $4 AND version = $5`, d.Min, now, d.SetBy, d.Metric, version)
+		if err != nil {
+			return err
+		}
+		if err := oneRow(res); err != nil {
 			return err
 		}
 		d.Version, d.UpdatedAt = version+1, tx.now

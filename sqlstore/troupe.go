@@ -281,7 +281,11 @@ func (db *DB) EndTroupeMember(ctx context.Context, a *guangong.Actor, id, to str
 		if err := endSpan(from, to, tx); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE troupe_members SET to_date = $1 WHERE id = $2`, to, id); err != nil {
+		// The end date read above is the version: two clerks ending the same membership at
+		// once do not silently overwrite each other.
+		if res, err := tx.ExecContext(ctx, `UPDATE troupe_members SET to_date = $1 WHERE id = $2 AND to_date = $3`, to, id, old); err != nil {
+			return err
+		} else if err := oneRow(res); err != nil {
 			return err
 		}
 		return tx.audit(a, entry{action: guangong.ActionUpdate, objectType: objTroupeMember, objectID: id, orgID: t.OrgID,

@@ -288,7 +288,7 @@ func (db *DB) UpdateUser(ctx context.Context, a *guangong.Actor, id string, uu g
 			u.Disabled = *uu.Disabled
 		}
 		if uu.MinorAccess != nil {
-			u.MinorAccess = *uu.MinorAccess
+			u.MinorAccess = *uu.MinorAccess && u.Role != guangong.RoleVolunteer // never for a volunteer's own account
 		}
 		if uu.VolunteerID != nil {
 			u.VolunteerID = strings.TrimSpace(*uu.VolunteerID)

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"image/png"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/pquerna/otp/totp"
@@ -20,9 +21,18 @@ type loginData struct {
 }
 
 // safeNext keeps a local path only, so a link cannot send someone elsewhere after login.
+// Browsers drop tabs and other control characters from an address ("/\t/evil" becomes
+// "//evil"), so any of them refuses it, as does anything that parses with a scheme or host.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
-		strings.ContainsAny(next, "\r\n\\") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsRune(next, '\\') {
+		return ""
+	}
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f {
+			return ""
+		}
+	}
+	if u, err := url.Parse(next); err != nil || u.Scheme != "" || u.Host != "" || strings.HasPrefix(u.Path, "//") {
 		return ""
 	}
 	return next
@@ -71,6 +81,9 @@ func (s *server) login(c *ctx) error {
 		return c.stop(c.secondFactorURL())
 	}
 	if user.MustChangePassword {
+		if next != "" { // a volunteer's first scan: back to the check-in after the new password
+			return c.stop("/password?next=" + url.QueryEscape(next))
+		}
 		return c.stop("/password")
 	}
 	if next != "" {
@@ -246,10 +259,12 @@ func (s *server) logout(c *ctx) error {
 
 type passwordData struct {
 	Forced bool
+	Next   string // where to go once the password is changed (see safeNext)
 }
 
 func (s *server) passwordForm(c *ctx) error {
-	return c.render(http.StatusOK, "auth/password", c.view(tr(c.lang, "password.title"), passwordData{Forced: c.user.MustChangePassword}))
+	return c.render(http.StatusOK, "auth/password", c.view(tr(c.lang, "password.title"),
+		passwordData{Forced: c.user.MustChangePassword, Next: safeNext(c.r.URL.Query().Get("next"))}))
 }
 
 func (s *server) changePassword(c *ctx) error {
@@ -276,12 +291,15 @@ func (s *server) changePassword(c *ctx) error {
 		}
 	}
 	if err != nil {
-		v := c.view(tr(c.lang, "password.title"), passwordData{Forced: c.user.MustChangePassword})
+		v := c.view(tr(c.lang, "password.title"), passwordData{Forced: c.user.MustChangePassword, Next: safeNext(c.r.PostFormValue("next"))})
 		status, ok := c.formError(v, err)
 		if !ok {
 			return err
 		}
 		return c.render(status, "auth/password", v)
+	}
+	if next := safeNext(c.r.PostFormValue("next")); next != "" {
+		return c.redirect(next)
 	}
 	return c.redirect("/?changed=1")
 }

@@ -232,3 +232,27 @@ func TestDutyCheckInPages(t *testing.T) {
 		check(t, scenario{status: 200, want: []string{"签到、签退需使用志愿者本人的账号"}, notWant: []string{`id="checkin-in"`}}, cl.get(path), s)
 	})
 }
+
+// A volunteer whose first login must set a new password comes back to the check-in page
+// they scanned once it is set.
+func TestCheckInAfterForcedPasswordChange(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		s := newSite(t, db)
+		d := newDutySetup(t, s)
+		if err := db.ResetPassword(context.Background(), s.fx.Actor("townadmin"), d.account.ID, storetest.Password); err != nil {
+			t.Fatal(err)
+		}
+		c := s.client()
+		path := "/checkin/" + d.post.QRToken
+		r := c.post("/login", url.Values{"username": {d.account.Username}, "password": {storetest.Password}, "next": {path}})
+		if r.status != http.StatusSeeOther || r.location != "/password?next="+url.QueryEscape(path) {
+			t.Fatalf("login of a forced change: %d %q", r.status, r.location)
+		}
+		check(t, scenario{status: 200, want: []string{`name="next" value="` + path + `"`}}, c.get(r.location), s)
+		r = c.post("/password", url.Values{"oldPassword": {storetest.Password}, "newPassword": {"Zhou-Shou-Gang-2026"},
+			"repeat": {"Zhou-Shou-Gang-2026"}, "next": {path}})
+		if r.status != http.StatusSeeOther || r.location != path {
+			t.Fatalf("password change: %d %q", r.status, r.location)
+		}
+	})
+}

@@ -290,3 +290,23 @@ func TestDenialsAuditedOnce(t *testing.T) {
 		}
 	})
 }
+
+// A next address after login stays on this site, whatever a link puts in it.
+func TestSafeNext(t *testing.T) {
+	for next, want := range map[string]string{
+		"/checkin/abc":          "/checkin/abc",
+		"/events?month=2022-06": "/events?month=2022-06",
+		"":                      "",
+		"https://evil.example":  "",
+		"//evil.example":        "",
+		"/\\evil.example":       "",
+		"/\t/evil.example":      "",
+		"/\n/evil.example":      "",
+		"/\x7f/evil.example":    "",
+		"evil.example":          "",
+	} {
+		if got := safeNext(next); got != want {
+			t.Errorf("safeNext(%q) = %q, want %q", next, got, want)
+		}
+	}
+}
