@@ -113,10 +113,12 @@ func lockMigrations(ctx context.Context, tx *sql.Tx, dialect string) error {
 // uniqueKeys names, for each unique index, the field and its label for messages.
 // PostgreSQL reports the index name; SQLite reports table.column.
 var uniqueKeys = map[string]struct{ field, zh, en string }{
-	"orgs_code_key":      {"code", "代码", "code"},
-	"orgs.code":          {"code", "代码", "code"},
-	"users_username_key": {"username", "用户名", "username"},
-	"users.username":     {"username", "用户名", "username"},
+	"orgs_code_key":       {"code", "代码", "code"},
+	"orgs.code":           {"code", "代码", "code"},
+	"users_username_key":  {"username", "用户名", "username"},
+	"users.username":      {"username", "用户名", "username"},
+	"users_volunteer_key": {"volunteerId", "志愿者的账号", "volunteer's account"},
+	"users.volunteer_id":  {"volunteerId", "志愿者的账号", "volunteer's account"},
 }
 
 // uniqueViolation reports whether err is a unique violation and, if known, which index.
