@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"guangong"
@@ -137,8 +138,10 @@ func (s *server) eventQuick(c *ctx) error {
 	f := c.postedForm(quickFields...)
 	var v guangong.Validation
 	e := &guangong.Event{Type: guangong.EventActivity, OrgID: f.Get("orgId"), Category: f.Get("category"),
-		Subcategory: f.Get("subcategory"), Title: f.Get("title"), Outcome: f.Get("outcome"), Status: guangong.EventHeld}
-	if e.Title == "" && e.Category != "" {
+		Subcategory: f.Get("subcategory"), Title: strings.TrimSpace(f.Get("title")), Outcome: f.Get("outcome"),
+		Status: guangong.EventHeld}
+	titleTyped := e.Title != ""
+	if !titleTyped && e.Category != "" {
 		e.Title = guangong.Label(e.Category).In(c.lang) // a title is optional here: the category names it
 		if e.Subcategory != "" {
 			e.Title = guangong.Label(e.Subcategory).In(c.lang)
@@ -160,23 +163,56 @@ func (s *server) eventQuick(c *ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := v.Err(); err != nil {
-		return s.renderQuick(c, f, 0, err)
+	// Every field is checked in one pass, so that a bad date hides none of the others; the
+	// store checks again, and its word on committees comes back the same way.
+	if v.Err() != nil {
+		e.Normalize()
+		quickErrors(&v, e.Validate(time.Now()), titleTyped)
+		if len(files) > guangong.MaxAttachments {
+			v.Add("file", "一次最多上传"+strconv.Itoa(guangong.MaxAttachments)+"个文件",
+				"At most "+strconv.Itoa(guangong.MaxAttachments)+" files at once")
+		}
+		for _, u := range files {
+			_, _, ferr := guangong.CheckAttachment(u.Name, u.Data)
+			quickErrors(&v, ferr, titleTyped)
+		}
+		return s.renderQuick(c, f, 0, v.Err())
 	}
 	if err := s.store.CreateEventWithFiles(c.r.Context(), c.actor(), e, files); err != nil {
 		err = asFieldError(err, "orgId", "组织不存在或不在您的管辖范围内", "The committee does not exist or lies outside your scope")
-		// The end-time message belongs beside the time the person typed.
-		if m, ok := guangong.FieldErrors(err)["endsAt"]; ok {
-			var vv guangong.Validation
-			vv.Add("to", m.Zh, m.En)
-			for k, m := range guangong.FieldErrors(err) {
-				vv.Add(k, m.Zh, m.En)
-			}
-			err = vv.Err()
+		if guangong.FieldErrors(err) != nil {
+			quickErrors(&v, err, titleTyped)
+			err = v.Err()
 		}
 		return s.renderQuick(c, f, 0, err)
 	}
 	return c.redirect("/events/" + url.PathEscape(e.ID) + "?saved=1")
+}
+
+// quickErrors puts an event's field errors beside the quick form's fields: the form has a
+// date and two times rather than a start and an end, and a title only when one was typed
+// (a blank one is named after the category). A problem with the date already said
+// covers the start and end it could not give.
+func quickErrors(v *guangong.Validation, err error, titleTyped bool) {
+	_, dateBad := guangong.FieldErrors(v.Err())["date"]
+	for k, m := range guangong.FieldErrors(err) {
+		switch k {
+		case "title":
+			if !titleTyped {
+				continue
+			}
+		case "startsAt", "endsAt":
+			if dateBad {
+				continue
+			}
+			if k == "startsAt" {
+				k = "date"
+			} else {
+				k = "to"
+			}
+		}
+		v.Add(k, m.Zh, m.En)
+	}
 }
 
 func orDefault(s, d string) string {

@@ -143,6 +143,23 @@ func TestQuickEntryAndAttachments(t *testing.T) {
 		big := append([]byte("\xFF\xD8\xFF"), bytes.Repeat([]byte{1}, guangong.MaxAttachmentBytes)...)
 		r = c.postFiles("/events/quick", fields, "photo", map[string][]byte{"大.jpg": big})
 		check(t, scenario{status: 422, want: []string{"10MB"}}, r, s)
+		// No category: the error is on the category, not on the optional title.
+		r = c.postFiles("/events/quick", url.Values{"date": {today()}, "orgId": {"{VillageA}"}}, "photo", nil)
+		check(t, scenario{status: 422, want: []string{`id="f-category-error"`, "请选择活动类别",
+			`id="q-cat-service" aria-invalid="true" aria-describedby="f-category-error"`},
+			notWant: []string{"名称不能为空", `id="f-title-error"`}}, r, s)
+		// A bad date hides none of the other problems, the file's included.
+		r = c.postFiles("/events/quick", url.Values{"date": {"2021-13-45"}, "othersCount": {"很多"}, "orgId": {"{VillageA}"}},
+			"photo", map[string][]byte{"假照片.jpg": []byte("not an image at all")})
+		check(t, scenario{status: 422, want: []string{`id="f-date-error"`, "日期或时间格式有误", `id="f-category-error"`,
+			`id="f-othersCount-error"`, `id="f-file-error"`}, notWant: []string{`id="f-to-error"`, `id="f-title-error"`}}, r, s)
+		// A title typed is checked like any other.
+		long := url.Values{"title": {strings.Repeat("长", 101)}}
+		for k, v := range fields {
+			long[k] = v
+		}
+		r = c.postFiles("/events/quick", long, "photo", nil)
+		check(t, scenario{status: 422, want: []string{`id="f-title-error"`, "名称不能超过100个字"}}, r, s)
 		if n := eventCount(t, db); n != 0 {
 			t.Fatalf("%d events after refused quick entries", n)
 		}

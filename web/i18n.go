@@ -68,6 +68,12 @@ func (s *server) funcs(lang string) template.FuncMap {
 			return f
 		},
 		"lang": func() string { return lang },
+		// Punctuation that follows the page: full-width on Chinese pages, ASCII on English ones.
+		"colon":   func() string { return punct(lang, "：", ": ") },
+		"lp":      func() string { return punct(lang, "（", " (") },
+		"rp":      func() string { return punct(lang, "）", ")") },
+		"comma":   func() string { return punct(lang, "，", ", ") },
+		"listsep": func() string { return punct(lang, "、", ", ") },
 		// The people pages: coded values in words, ages, checkbox lists, reveal links.
 		"label": func(code any) string { return guangong.Label(fmt.Sprint(code)).In(lang) },
 		"has":   func(list []string, v any) bool { return slices.Contains(list, fmt.Sprint(v)) },
@@ -90,6 +96,13 @@ func (s *server) funcs(lang string) template.FuncMap {
 			return "en"
 		},
 	}
+}
+
+func punct(lang, zh, en string) string {
+	if lang == "en" {
+		return en
+	}
+	return zh
 }
 
 // fieldView is one labelled input with its error, for the "input" template.

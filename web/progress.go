@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -333,6 +334,61 @@ type planPageData struct {
 	Subs        []string
 	MonthLabels []string
 	CanWrite    bool
+	// The done events the item may be linked to, and whether there were more than shown.
+	Events     []planEvent
+	EventsMore bool
+}
+
+// planEvent is one event a plan item may be linked to, as its option shows it.
+type planEvent struct{ ID, Label string }
+
+// planEventLimit bounds the events a plan form offers.
+const planEventLimit = guangong.MaxPageSize
+
+// loadPlanEvents offers the held and recorded events the committee hosted in the item's
+// month (the whole year while no month is known), newest first, and the one linked. The
+// store links an item only to its committee's own events, so the subtree's are left out.
+func (s *server) loadPlanEvents(c *ctx, d *planPageData, year, month int, linked string) error {
+	ctx, a := c.r.Context(), c.actor()
+	from, to := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
+	if month >= 1 && month <= 12 {
+		from = time.Date(year, time.Month(month), 1, 0, 0, 0, 0, time.UTC)
+		to = from.AddDate(0, 1, -1)
+	}
+	fromS, toS := from.Format(guangong.DateLayout), to.Format(guangong.DateLayout)
+	var all []*guangong.Event
+	for _, st := range guangong.DoneStatuses {
+		list, total, err := s.store.FindEvents(ctx, a, guangong.EventFilter{OrgID: &d.Org.ID, Status: &st,
+			From: &fromS, To: &toS, Page: guangong.Page{Limit: planEventLimit}})
+		if err != nil {
+			return err
+		}
+		d.EventsMore = d.EventsMore || total > len(list)
+		all = append(all, list...)
+	}
+	slices.SortFunc(all, func(x, y *guangong.Event) int { return y.StartsAt.Compare(x.StartsAt) })
+	if len(all) > planEventLimit {
+		all, d.EventsMore = all[:planEventLimit], true
+	}
+	d.Events = nil
+	found := linked == ""
+	for _, e := range all {
+		if e.OrgID != d.Org.ID {
+			continue
+		}
+		d.Events = append(d.Events, planEvent{e.ID, e.StartsOn + " " + e.Title})
+		found = found || e.ID == linked
+	}
+	if !found {
+		label := linked
+		if e, err := s.store.FindEventByID(ctx, a, linked); err == nil {
+			label = e.StartsOn + " " + e.Title
+		} else if guangong.ErrorCode(err) != guangong.ENOTFOUND {
+			return err
+		}
+		d.Events = append([]planEvent{{linked, label}}, d.Events...)
+	}
+	return nil
 }
 
 func monthLabels(lang string) []string {
@@ -371,6 +427,11 @@ func (s *server) planPage(c *ctx) error {
 	if err != nil {
 		return err
 	}
+	if d.CanWrite {
+		if err := s.loadPlanEvents(c, d, q.Year, 0, ""); err != nil {
+			return err
+		}
+	}
 	v := c.view(d.Org.Name+" · "+strconv.Itoa(q.Year)+" · "+tr(c.lang, "progress.plan"), d)
 	v.Form = url.Values{"month": {strconv.Itoa(int(time.Now().In(guangong.Shanghai).Month()))}, "type": {guangong.EventActivity}}
 	return c.render(http.StatusOK, "progress/plan", v)
@@ -406,6 +467,9 @@ func (s *server) planCreate(c *ctx) error {
 	}
 	d, derr := s.planData(c, q)
 	if derr != nil {
+		return derr
+	}
+	if derr := s.loadPlanEvents(c, d, q.Year, 0, p.EventID); derr != nil {
 		return derr
 	}
 	v := c.view(d.Org.Name+" · "+tr(c.lang, "progress.plan"), d)
@@ -451,6 +515,9 @@ func (s *server) planEditForm(c *ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := s.loadPlanEvents(c, d, p.Year, p.Month, p.EventID); err != nil {
+		return err
+	}
 	v := c.view(tr(c.lang, "progress.plan.edit"), d)
 	v.Form = planForm(p)
 	return c.render(http.StatusOK, "progress/planedit", v)
@@ -464,6 +531,13 @@ func (s *server) planUpdate(c *ctx) error {
 	p, f := c.postedPlanItem()
 	p.ID = cur.ID
 	if err := s.store.UpdatePlanItem(c.r.Context(), c.actor(), p); err != nil {
+		year, month := p.Year, p.Month
+		if year < guangong.MinYear || year > guangong.MaxYear || month < 1 || month > 12 {
+			year, month = cur.Year, cur.Month
+		}
+		if lerr := s.loadPlanEvents(c, d, year, month, p.EventID); lerr != nil {
+			return lerr
+		}
 		v := c.view(tr(c.lang, "progress.plan.edit"), d)
 		v.Form = f
 		status, ok := c.formError(v, err)
@@ -481,7 +555,19 @@ func (s *server) planDelete(c *ctx) error {
 		return err
 	}
 	version, _ := strconv.Atoi(c.r.PostFormValue("version"))
-	if err := s.store.DeletePlanItem(c.r.Context(), c.actor(), cur.ID, version); err != nil {
+	// A delete is confirmed by ticking a box, not by a pop-up.
+	err = nil
+	if c.r.PostFormValue("confirm") != "1" {
+		var v guangong.Validation
+		v.Add("confirm", "请先勾选确认，再删除", "Tick the box to confirm, then delete")
+		err = v.Err()
+	} else {
+		err = s.store.DeletePlanItem(c.r.Context(), c.actor(), cur.ID, version)
+	}
+	if err != nil {
+		if lerr := s.loadPlanEvents(c, d, cur.Year, cur.Month, cur.EventID); lerr != nil {
+			return lerr
+		}
 		v := c.view(tr(c.lang, "progress.plan.edit"), d)
 		v.Form = planForm(cur)
 		status, ok := c.formError(v, err)

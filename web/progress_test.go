@@ -30,6 +30,10 @@ func TestProgressPages(t *testing.T) {
 				want: []string{"低庄镇 · 2021", `id="done-large_meetings">0 次`, `id="month-table"`, `id="month-chart-data"`,
 					`id="nav-progress"`, "progress.js", `id="overdue-none"`, `href="/progress?org={Town}&amp;subtree=1&amp;year=2021"`}},
 			{name: "default org and year", as: "villageclerk", path: "/progress", status: 200, want: []string{"青松村"}},
+			{name: "no overdue cell spans the three columns", as: "townclerk", path: "/progress?org={Town}&year=2021", status: 200,
+				want: []string{`<td colspan="3" id="overdue-none">`}},
+			{name: "and the four with committees", as: "townclerk", path: "/progress?org={Town}&year=2021&subtree=1", status: 200,
+				want: []string{`<td colspan="4" id="overdue-none">`}},
 		})
 		// A page shows a record added and counts it in its month and in the subtree.
 		progressEvent(t, s, s.fx.VillageA.ID, "meeting", "study", "", "", 80, "2021-03-05")
@@ -68,7 +72,17 @@ func TestProgressPages(t *testing.T) {
 		})
 
 		// The plan: bad input comes back beside the fields; an item past its month is overdue.
+		// The form offers the committee's own done events to link, never typed ids.
+		progressEvent(t, s, s.fx.VillageA.ID, "activity", "", "moral", "qingming", 0, "2021-04-04")
 		s.run(t, []scenario{
+			{name: "plan form offers the year's done events", as: "villageclerk", path: "/progress/plan?org={VillageA}&year=2021", status: 200,
+				want:    []string{`<select id="f-eventId" name="eventId"`, ">2021-04-04 测试activity</option>", ">2021-03-05 测试meeting</option>"},
+				notWant: []string{`name="eventId" type="text"`, `id="f-eventId-more"`}},
+			{name: "not the committees' below", as: "townclerk", path: "/progress/plan?org={Town}&year=2021", status: 200,
+				want: []string{`<select id="f-eventId" name="eventId"`}, notWant: []string{"测试activity", "测试meeting"}},
+			{name: "plan item without a type", as: "villageclerk", method: "POST", path: "/progress/plan",
+				form:   url.Values{"org": {"{VillageA}"}, "year": {"2021"}, "month": {"4"}, "title": {"x"}},
+				status: 422, want: []string{`id="f-type-error"`, `aria-describedby="f-type-error"`}},
 			{name: "plan item without a title", as: "villageclerk", method: "POST", path: "/progress/plan",
 				form:   url.Values{"org": {"{VillageA}"}, "year": {"2021"}, "month": {"4"}, "type": {"activity"}, "category": {"moral"}, "subcategory": {"qingming"}},
 				status: 422, want: []string{"事项不能为空", `id="f-title-error"`}},
@@ -87,8 +101,17 @@ func TestProgressPages(t *testing.T) {
 			t.Fatalf("plan items %v %v", items, err)
 		}
 		id := items[0].ID
+		cat := "moral"
+		evs, _, err := db.FindEvents(context.Background(), guangong.SystemActor("test"), guangong.EventFilter{Category: &cat})
+		if err != nil || len(evs) != 1 {
+			t.Fatalf("events %v %v", evs, err)
+		}
+		april := evs[0].ID
 		s.run(t, []scenario{
-			{name: "edit form", as: "villageclerk", path: "/progress/plan/" + id + "/edit", status: 200, want: []string{`value="清明祭扫烈士墓"`, `id="plan-delete"`}},
+			{name: "edit form", as: "villageclerk", path: "/progress/plan/" + id + "/edit", status: 200,
+				want: []string{`value="清明祭扫烈士墓"`, `id="plan-delete" class="danger"`, `name="confirm" value="1"`,
+					`<option value="` + april + `">2021-04-04 测试activity</option>`},
+				notWant: []string{"测试meeting"}}, // March's: the item is April's
 			{name: "stale edit", as: "villageclerk", method: "POST", path: "/progress/plan/" + id + "/edit",
 				form:   url.Values{"year": {"2021"}, "month": {"5"}, "type": {"activity"}, "category": {"moral"}, "title": {"改"}, "version": {"9"}},
 				status: 409, want: []string{"已被他人修改"}},
@@ -96,7 +119,17 @@ func TestProgressPages(t *testing.T) {
 				form:   url.Values{"year": {"2021"}, "month": {"5"}, "type": {"activity"}, "category": {"moral"}, "subcategory": {"lecture"}, "title": {"五四宣讲"}, "version": {"1"}},
 				status: 303},
 			{name: "other town cannot edit", as: "otheradmin", path: "/progress/plan/" + id + "/edit", status: 404},
-			{name: "delete", as: "villageclerk", method: "POST", path: "/progress/plan/" + id + "/delete", form: url.Values{"version": {"2"}}, status: 303},
+			{name: "link the event, move the month", as: "villageclerk", method: "POST", path: "/progress/plan/" + id + "/edit",
+				form: url.Values{"org": {"{VillageA}"}, "year": {"2021"}, "month": {"5"}, "type": {"activity"}, "category": {"moral"},
+					"title": {"五四宣讲"}, "eventId": {april}, "version": {"2"}}, status: 303},
+			{name: "the linked event stays offered and chosen", as: "villageclerk", path: "/progress/plan/" + id + "/edit", status: 200,
+				want: []string{`<option value="` + april + `" selected>2021-04-04 测试activity</option>`}},
+			{name: "done on the plan", as: "villageclerk", path: "/progress/plan?org={VillageA}&year=2021", status: 200,
+				want: []string{"已完成", `href="/events/` + april + `"`}},
+			{name: "delete unconfirmed", as: "villageclerk", method: "POST", path: "/progress/plan/" + id + "/delete",
+				form: url.Values{"version": {"3"}}, status: 422, want: []string{`id="f-confirm-error"`, `aria-describedby="f-confirm-error"`}},
+			{name: "delete", as: "villageclerk", method: "POST", path: "/progress/plan/" + id + "/delete",
+				form: url.Values{"version": {"3"}, "confirm": {"1"}}, status: 303},
 			{name: "plan empty again", as: "villageclerk", path: "/progress/plan?org={VillageA}&year=2021", status: 200, want: []string{`id="plan-none"`}},
 		})
 	})
