@@ -19,6 +19,7 @@ type Config struct {
 	Store      guangong.Store
 	Log        *slog.Logger
 	TrustProxy bool   // honour X-Forwarded-For for the audited client address
+	PublicURL  string // the address phones reach the site at, for QR codes ("" = as requested)
 	Version    string // reported in the OpenAPI document's info
 	// Importer checks and commits uploaded sheets; share the pages' one. Nil makes one.
 	Importer *importer.Runner
@@ -28,6 +29,7 @@ type server struct {
 	store      guangong.Store
 	log        *slog.Logger
 	trustProxy bool
+	publicURL  string
 	version    string
 	imports    *importer.Runner
 }
@@ -38,7 +40,7 @@ type apiFunc func(w http.ResponseWriter, r *http.Request, a *guangong.Actor) err
 // New returns the handler for /api/v1/... and GET /api/openapi.json. It expects the full
 // request path: it is mounted at "/api/" without prefix stripping.
 func New(cfg Config) http.Handler {
-	s := &server{store: cfg.Store, log: cfg.Log, trustProxy: cfg.TrustProxy, version: cfg.Version, imports: cfg.Importer}
+	s := &server{store: cfg.Store, log: cfg.Log, trustProxy: cfg.TrustProxy, publicURL: cfg.PublicURL, version: cfg.Version, imports: cfg.Importer}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -137,11 +137,7 @@ func (s *server) dutyPostQR(w http.ResponseWriter, r *http.Request, a *guangong.
 	if err != nil {
 		return err
 	}
-	scheme := "http"
-	if httpx.IsTLS(r, s.trustProxy) {
-		scheme = "https"
-	}
-	qr, err := goqr.EncodeText(scheme+"://"+r.Host+"/checkin/"+url.PathEscape(p.QRToken), goqr.Medium)
+	qr, err := goqr.EncodeText(httpx.BaseURL(r, s.trustProxy, s.publicURL)+"/checkin/"+url.PathEscape(p.QRToken), goqr.Medium)
 	if err != nil {
 		return guangong.Internal(err)
 	}

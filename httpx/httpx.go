@@ -6,9 +6,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -54,6 +56,29 @@ func ClientIP(r *http.Request, trustProxy bool) string {
 // we trust), which decides the cookies' Secure flag.
 func IsTLS(r *http.Request, trustProxy bool) bool {
 	return r.TLS != nil || (trustProxy && r.Header.Get("X-Forwarded-Proto") == "https")
+}
+
+// BaseURL is the address people reach the site at, for links that leave the browser (a QR
+// code printed on a sign): public when configured, else the scheme and host of request r.
+func BaseURL(r *http.Request, trustProxy bool, public string) string {
+	if public != "" {
+		return strings.TrimRight(public, "/")
+	}
+	scheme := "http"
+	if IsTLS(r, trustProxy) {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// CheckPublicURL tells whether s can serve as BaseURL's public address: http or https,
+// with a host, and no query or fragment.
+func CheckPublicURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("public URL %q: want http(s)://host[:port][/path]", s)
+	}
+	return nil
 }
 
 // plainID reports whether s is 1-64 letters, digits and hyphens.

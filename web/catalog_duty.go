@@ -76,6 +76,7 @@ var dutyCatalog = map[string]guangong.Msg{
 	"duty.closeHelp":            {Zh: "填写志愿者实际离岗时间，不得早于签到、不得晚于班次结束。补登记录将列入核查清单。", En: "Enter when the volunteer actually left: not before the check-in, not after the shift's end. It is listed for review."},
 	"duty.checkOutAt":           {Zh: "签退时间", En: "Check-out time"},
 	"duty.closeSubmit":          {Zh: "补登", En: "Close"},
+	"duty.qrLoopback":           {Zh: "注意：本页是用本机地址打开的，二维码里的地址手机无法访问。请用手机能访问的地址（如本机的局域网地址）打开本页再打印，或由管理员设置 --public-url。", En: "This page was opened at this machine's own address, which phones cannot reach. Open it at an address phones can reach (such as this machine's network address) before printing, or have the administrator set --public-url."},
 	"duty.mine":                 {Zh: "我的值守", En: "My duty shifts"},
 	"duty.mineEmpty":            {Zh: "您还没有班次。可以在值守岗位中报名。", En: "You have no shifts yet. You can sign up at a duty post."},
 	"duty.findShifts":           {Zh: "查找可报名的班次", En: "Find shifts to sign up for"},

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -250,6 +251,7 @@ type dutyPostData struct {
 	CanWrite  bool
 	Volunteer bool
 	CheckIn   string // the absolute check-in address the QR code encodes ("" for volunteers)
+	Loopback  bool   // that address is this machine's own: phones cannot open it
 }
 
 func (s *server) dutyPostPage(c *ctx) error {
@@ -276,18 +278,32 @@ func (s *server) dutyPostPage(c *ctx) error {
 	}
 	d.Shifts, d.Pager = dutyShiftRows(list, now), newPager(c.r, page, total)
 	if p.QRToken != "" {
-		d.CheckIn = s.checkInURL(c, p.QRToken)
+		d.CheckIn, d.Loopback = s.checkInURL(c, p.QRToken), s.loopbackQR(c)
 	}
 	return c.render(http.StatusOK, "duty/post", c.view(p.Name, d))
 }
 
-// checkInURL is the absolute address a post's QR code encodes.
+// checkInURL is the absolute address a post's QR code encodes: under the configured public
+// address (--public-url), else the one this page was opened at.
 func (s *server) checkInURL(c *ctx, token string) string {
-	scheme := "http"
-	if httpx.IsTLS(c.r, s.cfg.TrustProxy) {
-		scheme = "https"
+	return httpx.BaseURL(c.r, s.cfg.TrustProxy, s.cfg.PublicURL) + "/checkin/" + url.PathEscape(token)
+}
+
+// loopbackQR reports whether the QR code would send phones to this machine's own address
+// (the page was opened at localhost and no public address is configured).
+func (s *server) loopbackQR(c *ctx) bool {
+	if s.cfg.PublicURL != "" {
+		return false
 	}
-	return scheme + "://" + c.r.Host + "/checkin/" + url.PathEscape(token)
+	host := c.r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
 }
 
 // dutyQR serves the post's QR code as SVG (sharp at any print size) or PNG (to download).

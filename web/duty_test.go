@@ -5,6 +5,7 @@ import (
 	"context"
 	"image/png"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -254,5 +255,25 @@ func TestCheckInAfterForcedPasswordChange(t *testing.T) {
 		if r.status != http.StatusSeeOther || r.location != path {
 			t.Fatalf("password change: %d %q", r.status, r.location)
 		}
+	})
+}
+
+// A post's QR code carries the configured public address; without one, a page opened at
+// this machine's own address warns that phones cannot open the code.
+func TestDutyQRAddress(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		local := newSite(t, db)
+		d := newDutySetup(t, local)
+		check(t, scenario{status: 200, want: []string{`id="duty-qr-loopback"`, local.srv.URL + "/checkin/" + d.post.QRToken}},
+			local.loginAs("villageclerk").get(d.ids("/duty/posts/{post}")), local)
+		h, err := New(Config{Store: db, Version: "test", PublicURL: "https://guangong.example.gov.cn/"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(h)
+		defer srv.Close()
+		public := &site{t: t, db: db, fx: local.fx, srv: srv} // the same database, served under a public address
+		check(t, scenario{status: 200, want: []string{"https://guangong.example.gov.cn/checkin/" + d.post.QRToken},
+			notWant: []string{`id="duty-qr-loopback"`}}, public.loginAs("villageclerk").get(d.ids("/duty/posts/{post}")), public)
 	})
 }

@@ -25,6 +25,7 @@ type Config struct {
 	Metrics    *httpx.Metrics // nil: /metrics not served
 	API        http.Handler   // mounted at /api/; may be nil in tests
 	TrustProxy bool           // honour X-Forwarded-For / X-Forwarded-Proto
+	PublicURL  string         // the address phones reach the site at, for printed QR codes ("" = as requested)
 	Version    string
 	// Importer checks and commits uploaded sheets; share one with the API. Nil makes one.
 	Importer *importer.Runner

@@ -332,3 +332,13 @@ func getJSON(t *testing.T, url, token string, v any) {
 		t.Fatal(err)
 	}
 }
+
+// A public address for QR codes must be an http(s) address with a host.
+func TestServeRefusesABadPublicURL(t *testing.T) {
+	for _, bad := range []string{"guangong.example.gov.cn", "ftp://guangong.example.gov.cn", "https://", "https://x.example/?a=1"} {
+		o, err := runCmd(t, "", "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "g.db"), "--public-url", bad)
+		if err == nil || !strings.Contains(err.Error(), "public URL") {
+			t.Errorf("--public-url %q: %v\n%s", bad, err, o)
+		}
+	}
+}

@@ -28,6 +28,7 @@ type serveOptions struct {
 	keyFile    string
 	metrics    bool
 	trustProxy bool
+	publicURL  string
 }
 
 func (e *env) serveFlags(name, defaultDB string, args []string) (*serveOptions, string, error) {
@@ -42,8 +43,14 @@ func (e *env) serveFlags(name, defaultDB string, args []string) (*serveOptions, 
 		"file holding the key that encrypts ID numbers and phones (default: beside the SQLite file, or ./guangong.key)")
 	fs.BoolVar(&o.metrics, "metrics", e.getenv("GUANGONG_METRICS") == "1", "serve Prometheus metrics at /metrics")
 	fs.BoolVar(&o.trustProxy, "trust-proxy", e.getenv("GUANGONG_TRUST_PROXY") == "1", "trust X-Forwarded-For/Proto from a reverse proxy")
+	fs.StringVar(&o.publicURL, "public-url", e.getenv("GUANGONG_PUBLIC_URL"), "the address phones reach the site at, printed in duty posts' QR codes (default: as each page was opened)")
 	if err := fs.Parse(args); err != nil {
 		return nil, "", err
+	}
+	if o.publicURL != "" {
+		if err := httpx.CheckPublicURL(o.publicURL); err != nil {
+			return nil, "", err
+		}
 	}
 	if o.keyFile == "" {
 		o.keyFile = "guangong.key"
@@ -126,9 +133,9 @@ func (e *env) listen(ctx context.Context, db *sqlstore.DB, o *serveOptions) erro
 	// One runner for pages and API, so that shutdown can wait for the checks it started.
 	imports := &importer.Runner{Store: db, Log: log}
 	defer imports.Wait()
-	apiHandler := api.New(api.Config{Store: db, Log: log, TrustProxy: o.trustProxy, Version: version, Importer: imports})
+	apiHandler := api.New(api.Config{Store: db, Log: log, TrustProxy: o.trustProxy, PublicURL: o.publicURL, Version: version, Importer: imports})
 	handler, err := web.New(web.Config{Store: db, Log: log, Metrics: metrics, API: apiHandler,
-		TrustProxy: o.trustProxy, Version: version, Importer: imports})
+		TrustProxy: o.trustProxy, PublicURL: o.publicURL, Version: version, Importer: imports})
 	if err != nil {
 		return err
 	}
