@@ -159,12 +159,13 @@ type TargetDefault struct {
 // EffectiveTarget is the target that applies: the explicit one, else the nearest
 // ancestor's default.
 type EffectiveTarget struct {
-	Metric   string `json:"metric"`
-	Min      int    `json:"min"`
-	Source   string `json:"source"` // "explicit" | "default"
-	SetBy    string `json:"setBy"`
-	TargetID string `json:"targetId,omitempty"` // explicit only
-	Version  int    `json:"version"`            // explicit only
+	Metric    string `json:"metric"`
+	Min       int    `json:"min"`
+	Source    string `json:"source"` // "explicit" | "default"
+	SetBy     string `json:"setBy"`
+	SetByName string `json:"setByName"`
+	TargetID  string `json:"targetId,omitempty"` // explicit only
+	Version   int    `json:"version"`            // explicit only
 }
 
 // Where an effective target comes from.

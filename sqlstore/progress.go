@@ -419,13 +419,16 @@ func (db *DB) ProgressYears(ctx context.Context, a *guangong.Actor, orgID string
 // defaults of its nearest ancestor that set one: in guangong.Metrics order.
 func effectiveTargets(ctx context.Context, q querier, orgID string, year int) ([]*guangong.EffectiveTarget, error) {
 	got := map[string]*guangong.EffectiveTarget{}
-	rows, err := q.QueryContext(ctx, `SELECT id, metric, min_count, set_by, version FROM targets WHERE org_id = $1 AND year = $2`, orgID, year)
+	// The setter's name goes with it: a committee above the reader's scope is still named
+	// (its name is on every document it sends down).
+	rows, err := q.QueryContext(ctx, `SELECT t.id, t.metric, t.min_count, t.set_by, o.name, t.version FROM targets t
+		JOIN orgs o ON o.id = t.set_by WHERE t.org_id = $1 AND t.year = $2`, orgID, year)
 	if err != nil {
 		return nil, err
 	}
 	for rows.Next() {
 		t := &guangong.EffectiveTarget{Source: guangong.TargetSourceExplicit}
-		if err := rows.Scan(&t.TargetID, &t.Metric, &t.Min, &t.SetBy, &t.Version); err != nil {
+		if err := rows.Scan(&t.TargetID, &t.Metric, &t.Min, &t.SetBy, &t.SetByName, &t.Version); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -436,8 +439,8 @@ func effectiveTargets(ctx context.Context, q querier, orgID string, year int) ([
 		return nil, err
 	}
 	// Nearest ancestor first: the first default seen for a metric wins.
-	rows, err = q.QueryContext(ctx, `SELECT d.metric, d.min_count, d.set_by FROM org_closure c
-		JOIN target_defaults d ON d.set_by = c.ancestor_id
+	rows, err = q.QueryContext(ctx, `SELECT d.metric, d.min_count, d.set_by, o.name FROM org_closure c
+		JOIN target_defaults d ON d.set_by = c.ancestor_id JOIN orgs o ON o.id = d.set_by
 		WHERE c.descendant_id = $1 AND c.depth > 0 ORDER BY c.depth, d.metric`, orgID)
 	if err != nil {
 		return nil, err
@@ -445,7 +448,7 @@ func effectiveTargets(ctx context.Context, q querier, orgID string, year int) ([
 	defer rows.Close()
 	for rows.Next() {
 		t := &guangong.EffectiveTarget{Source: guangong.TargetSourceDefault}
-		if err := rows.Scan(&t.Metric, &t.Min, &t.SetBy); err != nil {
+		if err := rows.Scan(&t.Metric, &t.Min, &t.SetBy, &t.SetByName); err != nil {
 			return nil, err
 		}
 		if _, ok := got[t.Metric]; !ok {

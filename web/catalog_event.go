@@ -68,6 +68,7 @@ var eventCatalog = map[string]guangong.Msg{
 	"event.f.othersCount":   {Zh: "其他参加人数", En: "Other participants"},
 	"event.f.headcount":     {Zh: "参加人数", En: "Headcount"},
 	"event.f.scale":         {Zh: "汇演规模", En: "Scale"},
+	"event.f.scaleQuick":    {Zh: "汇演规模（文艺汇演填写）", En: "Scale (performances)"},
 	"event.f.audience":      {Zh: "观众人数", En: "Audience"},
 	"event.f.troupe":        {Zh: "演出文艺队", En: "Troupe"},
 	"event.f.agenda":        {Zh: "议程", En: "Agenda"},

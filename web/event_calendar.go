@@ -108,17 +108,19 @@ type quickData struct {
 	Orgs       []*guangong.Org
 	Categories []string
 	Subcats    []subcatGroup
+	Scales     []string // a performance's, large or small
 }
 
 var quickFields = []string{"orgId", "category", "subcategory", "title", "date", "from", "to", "youthsServed",
-	"othersCount", "outcome"}
+	"othersCount", "outcome", "scale", "audience"}
 
 func (s *server) renderQuick(c *ctx, f url.Values, status int, ferr error) error {
 	orgs, err := s.scopeOrgs(c, f.Get("orgId"))
 	if err != nil {
 		return err
 	}
-	v := c.view(tr(c.lang, "event.quick"), &quickData{Orgs: orgs, Categories: guangong.ActivityCategories, Subcats: subcatGroups()})
+	v := c.view(tr(c.lang, "event.quick"), &quickData{Orgs: orgs, Categories: guangong.ActivityCategories, Subcats: subcatGroups(),
+		Scales: guangong.PerformanceScales})
 	return c.renderForm(status, "event/quick", v, f, ferr)
 }
 
@@ -139,7 +141,7 @@ func (s *server) eventQuick(c *ctx) error {
 	var v guangong.Validation
 	e := &guangong.Event{Type: guangong.EventActivity, OrgID: f.Get("orgId"), Category: f.Get("category"),
 		Subcategory: f.Get("subcategory"), Title: strings.TrimSpace(f.Get("title")), Outcome: f.Get("outcome"),
-		Status: guangong.EventHeld}
+		Scale: f.Get("scale"), Status: guangong.EventHeld}
 	titleTyped := e.Title != ""
 	if !titleTyped && e.Category != "" {
 		e.Title = guangong.Label(e.Category).In(c.lang) // a title is optional here: the category names it
@@ -159,6 +161,9 @@ func (s *server) eventQuick(c *ctx) error {
 	}
 	e.YouthsServed = formCount(&v, f, "youthsServed", "服务青少年人数", "Youths served")
 	e.OthersCount = formCount(&v, f, "othersCount", "其他参加人数", "Other participants")
+	if f.Get("audience") != "" {
+		e.Audience = formCount(&v, f, "audience", "观众人数", "Audience")
+	}
 	files, err := c.uploads("photo")
 	if err != nil {
 		return err

@@ -160,10 +160,18 @@ func TestQuickEntryAndAttachments(t *testing.T) {
 		}
 		r = c.postFiles("/events/quick", long, "photo", nil)
 		check(t, scenario{status: 422, want: []string{`id="f-title-error"`, "名称不能超过100个字"}}, r, s)
+		// A performance needs its scale, asked for on the quick form itself.
+		show := url.Values{"category": {"performance"}, "date": {today()}, "from": {"00:00"}, "to": {"00:30"}, "orgId": {"{VillageA}"}, "audience": {"80"}}
+		r = c.postFiles("/events/quick", show, "photo", nil)
+		check(t, scenario{status: 422, want: []string{`id="f-scale-error"`, `id="f-scale" name="scale" aria-invalid="true"`}}, r, s)
 		if n := eventCount(t, db); n != 0 {
 			t.Fatalf("%d events after refused quick entries", n)
 		}
 
+		show.Set("scale", "small")
+		if r := c.postFiles("/events/quick", show, "photo", nil); r.status != http.StatusSeeOther {
+			t.Fatalf("quick entry of a small performance: %d\n%s", r.status, excerpt(r.body))
+		}
 		r = c.postFiles("/events/quick", fields, "photo", map[string][]byte{"护学.png": pngPhoto})
 		m := eventLink.FindStringSubmatch(r.location)
 		if r.status != http.StatusSeeOther || m == nil {

@@ -192,10 +192,18 @@ func TestHoursMine(t *testing.T) {
 		if err := db.IssueCertificate(ctx, s.fx.Actor("villageclerk"), cert); err != nil {
 			t.Fatal(err)
 		}
+		// An activity they attended is listed by name, without a link to the events pages
+		// (a volunteer's account may not open them).
+		start := time.Date(2025, 5, 4, 9, 0, 0, 0, guangong.Shanghai)
+		ev := &guangong.Event{Type: guangong.EventActivity, Category: "moral", Subcategory: "lecture", OrgID: s.fx.VillageA.ID,
+			Title: "五四青年宣讲", StartsAt: start, EndsAt: start.Add(time.Hour), Status: guangong.EventHeld, VolunteerIDs: []string{a.ID}}
+		if err := db.CreateEvent(ctx, s.fx.Actor("villageclerk"), ev); err != nil {
+			t.Fatal(err)
+		}
 		c := s.client()
 		c.login("wangjianguo")
-		check(t, scenario{status: 200, want: []string{`id="nav-hours-mine"`, "宣讲王建国", "<td>2025</td><td class=\"num\">1.25</td>", cert.Serial},
-			notWant: []string{"宣讲李德明", `id="hours-new"`, `id="certificate-new"`}}, c.get("/hours/mine"), s)
+		check(t, scenario{status: 200, want: []string{`id="nav-hours-mine"`, "宣讲王建国", "<td>2025</td><td class=\"num\">1.25</td>", cert.Serial, "五四青年宣讲"},
+			notWant: []string{"宣讲李德明", `id="hours-new"`, `id="certificate-new"`, `href="/events/`}}, c.get("/hours/mine"), s)
 		check(t, scenario{status: 200, want: []string{"宣讲王建国"}, notWant: []string{`id="hours-correct-form"`}}, c.get("/hours/"+ids[0]), s)
 		check(t, scenario{status: 404}, c.get("/hours/"+ids[1]), s)
 		check(t, scenario{status: 200, want: []string{`id="certificate-hours">1.25<`, `href="/hours/mine#service-certificates"`}}, c.get("/certificates/"+cert.ID), s)

@@ -29,6 +29,7 @@ func (s *server) funcs(lang string) template.FuncMap {
 		"t":      func(key string) string { return tr(lang, key) },
 		"static": s.assets.url,
 		"msg":    func(m guangong.Msg) string { return m.In(lang) },
+		"count":  func(n int, unit guangong.Msg) string { return countOf(lang, n, unit) },
 		"level":  func(l guangong.Level) string { return l.Label().In(lang) },
 		"role":   func(r guangong.Role) string { return r.Label().In(lang) },
 		"action": func(a string) string {
@@ -169,4 +170,18 @@ func checkCatalog() error {
 		return fmt.Errorf("web: i18n catalog: %s", strings.Join(missing, "; "))
 	}
 	return nil
+}
+
+// countOf is a number with its unit: "3 次", "3 events", "1 event", "1 person".
+func countOf(lang string, n int, unit guangong.Msg) string {
+	u := unit.In(lang)
+	if lang == "en" && n == 1 {
+		switch {
+		case u == "people":
+			u = "person"
+		case strings.HasSuffix(u, "s"):
+			u = strings.TrimSuffix(u, "s")
+		}
+	}
+	return strconv.Itoa(n) + " " + u
 }

@@ -156,7 +156,8 @@ func (d *yearsPageData) URL(subtree bool) string {
 func (s *server) progressYears(c *ctx) error {
 	qv := c.r.URL.Query()
 	q := readProgressQuery(c, qv)
-	d := &yearsPageData{Q: q, From: 2019, To: 2022}
+	// The four years up to this one, unless asked otherwise.
+	d := &yearsPageData{Q: q, From: thisYear() - 3, To: thisYear()}
 	if n, err := strconv.Atoi(qv.Get("from")); err == nil {
 		d.From = n
 	}
@@ -174,6 +175,9 @@ func (s *server) progressYears(c *ctx) error {
 		status, ok := c.formError(v, err)
 		if !ok {
 			return err
+		}
+		if m, ok := v.Errors["year"]; ok && v.Errors["from"] == "" { // the store's word for the range
+			v.Errors["from"] = m
 		}
 		return c.render(status, "progress/years", v)
 	}
@@ -194,7 +198,6 @@ type targetsPageData struct {
 	Rows     []targetRow
 	CanSet   bool // the account's committee lies strictly above Org
 	CanWrite bool // may set Org's defaults for the committees below
-	SetBy    map[string]string
 }
 
 func (s *server) targetsData(c *ctx, q progressQuery) (*targetsPageData, error) {
@@ -212,7 +215,7 @@ func (s *server) targetsData(c *ctx, q progressQuery) (*targetsPageData, error) 
 		return nil, err
 	}
 	write := a.Can(guangong.Role.CanWriteRecords)
-	d := &targetsPageData{Q: q, Org: o, Orgs: orgs, CanWrite: write, CanSet: write && o.ID != c.user.OrgID, SetBy: map[string]string{}}
+	d := &targetsPageData{Q: q, Org: o, Orgs: orgs, CanWrite: write, CanSet: write && o.ID != c.user.OrgID}
 	for _, m := range guangong.Metrics {
 		r := targetRow{Metric: m}
 		for _, e := range eff {
@@ -226,12 +229,6 @@ func (s *server) targetsData(c *ctx, q progressQuery) (*targetsPageData, error) 
 			}
 		}
 		d.Rows = append(d.Rows, r)
-	}
-	// The names of the committees that set the targets shown, from the path above.
-	if anc, err := s.store.OrgAncestors(ctx, a, o.ID); err == nil {
-		for _, x := range anc {
-			d.SetBy[x.ID] = x.Name
-		}
 	}
 	return d, nil
 }

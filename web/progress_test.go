@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/url"
+	"strconv"
 	"testing"
 	"time"
 
@@ -46,6 +47,10 @@ func TestProgressPages(t *testing.T) {
 				want: []string{`id="total-large_meetings">1<`, `id="total-study_sessions">1<`, ">2019<", ">2022<"}},
 			{name: "years span too long", as: "townclerk", path: "/progress/years?org={Town}&from=2019&to=2040", status: 422,
 				want: []string{"跨度不超过10年"}},
+			{name: "a year out of range is told beside the start year", as: "townclerk", path: "/progress/years?org={Town}&from=1990&to=2026", status: 422,
+				want: []string{`id="yf-from-error"`, `aria-describedby="yf-from-error"`}},
+			{name: "the years page opens on the four years up to this one", as: "townclerk", path: "/progress/years?org={Town}", status: 200,
+				want: []string{`value="` + strconv.Itoa(time.Now().In(guangong.Shanghai).Year()-3) + `"`, `value="` + strconv.Itoa(time.Now().In(guangong.Shanghai).Year()) + `"`}},
 			{name: "another town's page is missing", as: "otheradmin", path: "/progress?org={Town}", status: 404},
 			{name: "the system administrator has no records", as: "admin", path: "/progress?org={Town}", status: 403},
 		})
@@ -66,7 +71,7 @@ func TestProgressPages(t *testing.T) {
 			{name: "town default for activities", as: "townadmin", method: "POST", path: "/progress/defaults",
 				form: url.Values{"org": {"{Town}"}, "year": {"2021"}, "metric": {"large_activities"}, "min": {"6"}, "version": {"0"}}, status: 303},
 			{name: "village sees both", as: "villageclerk", path: "/progress/targets?org={VillageA}&year=2021", status: 200,
-				want: []string{`id="effective-large_meetings">≥ 5`, `id="effective-large_activities">≥ 6`}},
+				want: []string{`id="effective-large_meetings">≥ 5`, `id="effective-large_activities">≥ 6`, "默认目标（低庄镇）"}},
 			{name: "progress measures the village against them", as: "villageclerk", path: "/progress?org={VillageA}&year=2021", status: 200,
 				want: []string{`id="done-large_meetings">1 次`, `id="unmet-large_meetings"`, `id="goal-chart-data"`}},
 		})

@@ -310,3 +310,21 @@ func TestSafeNext(t *testing.T) {
 		}
 	}
 }
+
+// Counts read naturally in both languages.
+func TestCountOf(t *testing.T) {
+	events, people := guangong.Msg{Zh: "次", En: "events"}, guangong.Msg{Zh: "人", En: "people"}
+	for _, c := range []struct {
+		lang string
+		n    int
+		unit guangong.Msg
+		want string
+	}{
+		{"zh", 1, events, "1 次"}, {"en", 1, events, "1 event"}, {"en", 3, events, "3 events"},
+		{"en", 1, people, "1 person"}, {"en", 0, people, "0 people"}, {"zh", 2, people, "2 人"},
+	} {
+		if got := countOf(c.lang, c.n, c.unit); got != c.want {
+			t.Errorf("countOf(%s, %d, %v) = %q, want %q", c.lang, c.n, c.unit, got, c.want)
+		}
+	}
+}
