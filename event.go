@@ -427,7 +427,13 @@ type EventService interface {
 	UpdateEvent(ctx context.Context, a *Actor, e *Event) error // e.Version must match
 	// CreateEventWithFiles creates e and its attachments in one transaction (quick entry).
 	CreateEventWithFiles(ctx context.Context, a *Actor, e *Event, files []Upload) error
+	// DeleteEvent removes an event recorded by mistake (version: the one read), with its
+	// organisers, attendees, linked youths and attachments; refused while service hours
+	// name it. Plan items it carried out become open again.
+	DeleteEvent(ctx context.Context, a *Actor, id string, version int) error
 	AddAttachment(ctx context.Context, a *Actor, eventID string, f Upload) (*Attachment, error)
+	// DeleteAttachment removes one photo or scan from an event the actor may write.
+	DeleteAttachment(ctx context.Context, a *Actor, eventID, id string) error
 	// AttachmentData returns an attachment and its bytes, if its event is readable.
 	AttachmentData(ctx context.Context, a *Actor, eventID, id string) (*Attachment, []byte, error)
 	// LargeRule is the rule orgID sets for the committees below it (Version 0: none set).

@@ -281,3 +281,23 @@ func (s *server) getRuleInForce(w http.ResponseWriter, r *http.Request, a *guang
 	s.writeJSON(w, r, http.StatusOK, f)
 	return nil
 }
+
+func (s *server) deleteEvent(w http.ResponseWriter, r *http.Request, a *guangong.Actor) error {
+	v, err := versionParam(r)
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteEvent(r.Context(), a, r.PathValue("id"), v); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *server) deleteAttachment(w http.ResponseWriter, r *http.Request, a *guangong.Actor) error {
+	if err := s.store.DeleteAttachment(r.Context(), a, r.PathValue("id"), r.PathValue("aid")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

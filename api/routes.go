@@ -116,6 +116,8 @@ func (s *server) routes() []route {
 		{method: "PUT", path: "/api/v1/events/{id}", fn: s.updateEvent},
 		{method: "POST", path: "/api/v1/events/{id}/attachments", fn: s.addAttachment},
 		{method: "GET", path: "/api/v1/events/{id}/attachments/{aid}", fn: s.getAttachment},
+		{method: "DELETE", path: "/api/v1/events/{id}/attachments/{aid}", fn: s.deleteAttachment},
+		{method: "DELETE", path: "/api/v1/events/{id}", fn: s.deleteEvent},
 		{method: "GET", path: "/api/v1/orgs/{id}/large-rule", fn: s.getLargeRule},
 		{method: "PUT", path: "/api/v1/orgs/{id}/large-rule", fn: s.setLargeRule},
 		{method: "GET", path: "/api/v1/orgs/{id}/rule-in-force", fn: s.getRuleInForce},

@@ -683,6 +683,96 @@ func (db *DB) UpdateEvent(ctx context.Context, a *guangong.Actor, e *guangong.Ev
 	})
 }
 
+// DeleteEvent removes an event and everything hung on it, in one transaction. Service hours
+// naming it (even corrected or voided ones, which keep the trail) must go first.
+func (db *DB) DeleteEvent(ctx context.Context, a *guangong.Actor, id string, version int) error {
+	return db.write(ctx, a, func(tx *Tx) error {
+		if err := canWrite(a, objEvent, id, "", "delete event"); err != nil {
+			return err
+		}
+		e, err := scopedEvent(ctx, tx, a, id, true, "delete event")
+		if err != nil {
+			return err
+		}
+		if e.Version != version {
+			return guangong.Stale()
+		}
+		var hours int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM service_hours WHERE event_id = $1`, id).Scan(&hours); err != nil {
+			return err
+		}
+		if hours > 0 {
+			return guangong.Errorf(guangong.ECONFLICT, "该活动已有%d条服务时长记录，不能删除；请更正或作废后保留原活动", "This activity has %d service-hours records and cannot be deleted; correct or void them and keep the activity", hours)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT id, version FROM plan_items WHERE event_id = $1`, id)
+		if err != nil {
+			return err
+		}
+		var plans []guangong.VersionRef
+		for rows.Next() {
+			var r guangong.VersionRef
+			if err := rows.Scan(&r.ID, &r.Version); err != nil {
+				rows.Close()
+				return err
+			}
+			plans = append(plans, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, p := range plans {
+			if _, err := tx.ExecContext(ctx, `UPDATE plan_items SET event_id = '', version = version + 1, updated_at = $1
+				WHERE id = $2`, fmtTime(tx.now), p.ID); err != nil {
+				return err
+			}
+			if err := tx.audit(a, entry{action: guangong.ActionUpdate, objectType: objPlanItem, objectID: p.ID, orgID: e.OrgID,
+				changes: []guangong.Change{{Field: "eventId", Before: id}}, detail: "its event was deleted"}); err != nil {
+				return err
+			}
+		}
+		for _, table := range []string{"attachments", "event_youths", "event_volunteers", "event_orgs"} {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE event_id = $1`, id); err != nil {
+				return err
+			}
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM events WHERE id = $1 AND version = $2`, id, version)
+		if err != nil {
+			return err
+		}
+		if err := oneRow(res); err != nil {
+			return err
+		}
+		return tx.audit(a, entry{action: guangong.ActionDelete, objectType: objEvent, objectID: id, orgID: e.OrgID,
+			changes: removed(eventFields(e))})
+	})
+}
+
+// DeleteAttachment removes one attachment of an event the actor may write.
+func (db *DB) DeleteAttachment(ctx context.Context, a *guangong.Actor, eventID, id string) error {
+	return db.write(ctx, a, func(tx *Tx) error {
+		if err := canWrite(a, objAttachment, id, "", "delete attachment"); err != nil {
+			return err
+		}
+		e, err := scopedEvent(ctx, tx, a, eventID, true, "delete attachment")
+		if err != nil {
+			return err
+		}
+		var name, sum string
+		err = tx.QueryRowContext(ctx, `SELECT name, sha256 FROM attachments WHERE id = $1 AND event_id = $2`, id, eventID).Scan(&name, &sum)
+		if noRows(err) {
+			return guangong.NotFound(guangong.Msg{Zh: "附件", En: "Attachment"})
+		} else if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM attachments WHERE id = $1`, id); err != nil {
+			return err
+		}
+		return tx.audit(a, entry{action: guangong.ActionDelete, objectType: objAttachment, objectID: id, orgID: e.OrgID,
+			changes: removed([][2]string{{"eventId", eventID}, {"name", name}, {"sha256", sum}})})
+	})
+}
+
 // insertAttachment stores one checked file of e, with its audit entry.
 func (tx *Tx) insertAttachment(a *guangong.Actor, e *guangong.Event, f guangong.Upload, mime string) (*guangong.Attachment, error) {
 	sum := sha256.Sum256(f.Data)

@@ -352,3 +352,90 @@ func TestEventAttachmentsAndYouths(t *testing.T) {
 		verifyOK(t, db)
 	})
 }
+
+// An event recorded by mistake can be deleted by a writer of its host, with everything
+// hung on it, unless service hours name it; its plan item is open again. Audited.
+func TestDeleteEvent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := storetest.NewFixture(t, db)
+		vc := f.Actor("villageclerk")
+		v := mustVolunteer(t, db, vc, newVolunteer(f.VillageA, "删测", "1950-01-01"))
+		plan := &guangong.PlanItem{OrgID: f.VillageA.ID, Year: 2024, Month: 4, Type: guangong.EventActivity, Category: "moral",
+			Subcategory: "qingming", Title: "清明祭扫"}
+		if err := db.CreatePlanItem(ctx, vc, plan); err != nil {
+			t.Fatal(err)
+		}
+		e := newActivity(f.VillageA, "清明祭扫（误录）", "moral", "2024-04-03 09:00")
+		e.Subcategory, e.Status, e.VolunteerIDs, e.PlanItemID = "qingming", guangong.EventHeld, []string{v.ID}, plan.ID
+		mustEvent(t, db, vc, e)
+		if _, err := db.AddAttachment(ctx, vc, e.ID, guangong.Upload{Name: "合影.png", Data: pngBytes(64)}); err != nil {
+			t.Fatal(err)
+		}
+		plan.EventID = e.ID // linked from the plan's side too
+		if err := db.UpdatePlanItem(ctx, vc, plan); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.DeleteEvent(ctx, f.Actor("otheradmin"), e.ID, e.Version); guangong.ErrorCode(err) != guangong.ENOTFOUND {
+			t.Fatalf("another town's delete: %v", err)
+		}
+		if err := db.DeleteEvent(ctx, vc, e.ID, e.Version-1); guangong.ErrorCode(err) != guangong.ECONFLICT {
+			t.Fatalf("stale delete: %v", err)
+		}
+		h := &guangong.ServiceHours{VolunteerID: v.ID, EventID: e.ID, ServedOn: "2024-04-03", Minutes: 60, Content: "祭扫"}
+		if err := db.RecordHours(ctx, vc, h); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.DeleteEvent(ctx, vc, e.ID, e.Version); guangong.ErrorCode(err) != guangong.ECONFLICT {
+			t.Fatalf("delete with hours: %v", err)
+		}
+		if _, err := db.RawExec(ctx, `DELETE FROM service_hours WHERE id = $1`, h.ID); err != nil { // as if never recorded
+			t.Fatal(err)
+		}
+		audits := auditCount(t, db, "")
+		if err := db.DeleteEvent(ctx, vc, e.ID, e.Version); err != nil {
+			t.Fatal(err)
+		}
+		for _, table := range []string{"events", "event_orgs", "event_volunteers", "attachments"} {
+			if n := eventCount(t, db, table); n != 0 {
+				t.Errorf("%d rows left in %s", n, table)
+			}
+		}
+		if _, err := db.FindEventByID(ctx, vc, e.ID); guangong.ErrorCode(err) != guangong.ENOTFOUND {
+			t.Fatalf("deleted event still found: %v", err)
+		}
+		got, err := db.FindPlanItem(ctx, vc, plan.ID)
+		if err != nil || got.EventID != "" || got.Done {
+			t.Fatalf("plan item after its event went: %+v %v", got, err)
+		}
+		if n := auditCount(t, db, ""); n != audits+2 { // the plan item's link, the event
+			t.Fatalf("%d audit entries for a delete, want 2", n-audits)
+		}
+		verifyOK(t, db)
+	})
+}
+
+// An attachment added by mistake can be removed; others cannot reach it.
+func TestDeleteAttachment(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := storetest.NewFixture(t, db)
+		vc := f.Actor("villageclerk")
+		e := mustEvent(t, db, vc, newMeeting(f.VillageA, "村班子会", "2024-05-06 09:00"))
+		att, err := db.AddAttachment(ctx, vc, e.ID, guangong.Upload{Name: "签到表.png", Data: pngBytes(64)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.DeleteAttachment(ctx, f.Actor("otheradmin"), e.ID, att.ID); guangong.ErrorCode(err) != guangong.ENOTFOUND {
+			t.Fatalf("another town's delete: %v", err)
+		}
+		if err := db.DeleteAttachment(ctx, f.Actor("villageviewer"), e.ID, att.ID); guangong.ErrorCode(err) != guangong.EFORBIDDEN {
+			t.Fatalf("a viewer's delete: %v", err)
+		}
+		if err := db.DeleteAttachment(ctx, vc, e.ID, att.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := db.AttachmentData(ctx, vc, e.ID, att.ID); guangong.ErrorCode(err) != guangong.ENOTFOUND {
+			t.Fatalf("removed attachment still served: %v", err)
+		}
+		verifyOK(t, db)
+	})
+}

@@ -53,6 +53,7 @@ type eventListData struct {
 	Statuses   []string
 	Volunteer  *guangong.Volunteer // the volunteer filtered by, if any
 	CanWrite   bool
+	Deleted    bool // arrived from deleting a record
 }
 
 func (s *server) eventList(c *ctx) error {
@@ -61,7 +62,7 @@ func (s *server) eventList(c *ctx) error {
 	}
 	q := readEventQuery(c.r.URL.Query())
 	page := pageOf(c.r)
-	d := &eventListData{Query: q, Types: guangong.EventTypes, Kinds: guangong.MeetingKinds,
+	d := &eventListData{Query: q, Deleted: c.r.URL.Query().Get("deleted") == "1", Types: guangong.EventTypes, Kinds: guangong.MeetingKinds,
 		Categories: guangong.ActivityCategories, Statuses: guangong.EventStatuses,
 		CanWrite: c.actor().Can(guangong.Role.CanWriteRecords)}
 	v := c.view(tr(c.lang, "event.list"), d)
@@ -414,6 +415,45 @@ func (s *server) attachmentAdd(c *ctx) error {
 			e, _ = s.store.FindEventByID(c.r.Context(), c.actor(), e.ID)
 			return s.renderEventPage(c, e, 0, err)
 		}
+	}
+	return c.redirect("/events/" + url.PathEscape(e.ID) + "#attachments")
+}
+
+// eventDelete removes an event recorded by mistake, once the box confirming it is ticked.
+func (s *server) eventDelete(c *ctx) error {
+	e, err := s.findEvent(c)
+	if err != nil {
+		return err
+	}
+	if err := c.recordsWrite(); err != nil {
+		return err
+	}
+	if c.r.PostFormValue("confirm") != "1" {
+		var v guangong.Validation
+		v.Add("confirm", "请勾选确认后再删除", "Tick the box to confirm the deletion")
+		return s.renderEventPage(c, e, 0, v.Err())
+	}
+	version, _ := strconv.Atoi(c.r.PostFormValue("version"))
+	if err := s.store.DeleteEvent(c.r.Context(), c.actor(), e.ID, version); err != nil {
+		if code := guangong.ErrorCode(err); code == guangong.ECONFLICT || code == guangong.EINVALID {
+			return s.renderEventPage(c, e, 0, err)
+		}
+		return err
+	}
+	return c.redirect("/events?deleted=1")
+}
+
+// attachmentDelete removes one photo or scan from an event.
+func (s *server) attachmentDelete(c *ctx) error {
+	e, err := s.findEvent(c)
+	if err != nil {
+		return err
+	}
+	if err := c.recordsWrite(); err != nil {
+		return err
+	}
+	if err := s.store.DeleteAttachment(c.r.Context(), c.actor(), e.ID, c.r.PathValue("aid")); err != nil {
+		return err
 	}
 	return c.redirect("/events/" + url.PathEscape(e.ID) + "#attachments")
 }

@@ -205,6 +205,29 @@ func TestQuickEntryAndAttachments(t *testing.T) {
 		if n := len(auditEntries(t, db, guangong.ActionCreate, "attachment")); n != 2 {
 			t.Fatalf("%d attachment audit entries", n)
 		}
+
+		// A photo added by mistake is removed; then the whole record, once the box is ticked.
+		photoID := strings.TrimPrefix(att, "/events/"+m[1]+"/attachments/")
+		if r := s.loginAs("villageviewer").post(att+"/delete", nil); r.status != 403 {
+			t.Fatalf("viewer removes a photo: %d", r.status)
+		}
+		if r := c.post(att+"/delete", nil); r.status != http.StatusSeeOther {
+			t.Fatalf("remove photo: %d\n%s", r.status, excerpt(r.body))
+		}
+		page = c.get("/events/" + m[1])
+		check(t, scenario{status: 200, want: []string{`id="event-delete-form"`, "签到表.pdf"}, notWant: []string{photoID}}, page, s)
+		version := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(page.body)[1]
+		r = c.post("/events/"+m[1]+"/delete", url.Values{"version": {version}})
+		check(t, scenario{status: 422, want: []string{`id="f-confirm-error"`}}, r, s)
+		if r := s.loginAs("otheradmin").post("/events/"+m[1]+"/delete", url.Values{"version": {version}, "confirm": {"1"}}); r.status != 404 {
+			t.Fatalf("other town deletes: %d", r.status)
+		}
+		r = c.post("/events/"+m[1]+"/delete", url.Values{"version": {version}, "confirm": {"1"}})
+		if r.status != http.StatusSeeOther || r.location != "/events?deleted=1" {
+			t.Fatalf("delete: %d %q\n%s", r.status, r.location, excerpt(r.body))
+		}
+		check(t, scenario{status: 200, want: []string{`id="event-deleted"`}}, c.get(r.location), s)
+		check(t, scenario{status: 404}, c.get("/events/"+m[1]), s)
 	})
 }
 

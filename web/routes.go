@@ -111,6 +111,8 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /events/{id}/edit", h(full, s.eventEditForm))
 	mux.Handle("POST /events/{id}/edit", h(full, s.eventUpdate))
 	mux.Handle("POST /events/{id}/attachments", s.handleUpload(full, s.attachmentAdd))
+	mux.Handle("POST /events/{id}/attachments/{aid}/delete", h(full, s.attachmentDelete))
+	mux.Handle("POST /events/{id}/delete", h(full, s.eventDelete))
 	mux.Handle("GET /events/{id}/attachments/{aid}", h(full, s.attachment))
 	mux.Handle("GET /troupes", h(full, s.troupeList))
 	mux.Handle("GET /troupes/new", h(full, s.troupeNewForm))
