@@ -35,11 +35,13 @@ func TestBrowserEventPicker(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("f-title"), "浏览器选人的座谈会"),
 		chromedp.SetValue(chromedp.ID("f-kind"), "forum"),
 		chromedp.SendKeys(chromedp.ID("f-volunteer-q"), part),
-		// Each typed character may swap the matches once more: wait for the last swap, so the
-		// wait below does not hold a node a later swap removed.
-		chromedp.Sleep(time.Second),
+		// Each typed character may swap the matches once more, and Enter searches again:
+		// wait until htmx is quiet before moving focus, so no late swap removes the match.
+		chromedp.Sleep(400*time.Millisecond), // the input's 300 ms delay
+		htmxSettled(),
 		chromedp.WaitVisible(chromedp.CSS("#pick-volunteer .pick-add")),
 		chromedp.KeyEvent(kb.Enter), // in the search box: nothing is submitted
+		htmxSettled(),
 		chromedp.KeyEvent("\t"),     // to the first match
 		chromedp.KeyEvent(kb.Enter), // add it
 		chromedp.WaitVisible(chromedp.CSS("#f-volunteerIds input[type=checkbox]")),

@@ -179,6 +179,28 @@ func click[S chromedp.Selectable](sel S) chromedp.Action[chromedp.Void] {
 	})
 }
 
+// htmxSettled waits until htmx has no request, swap or settle under way, twice in a row a
+// tenth of a second apart: on a loaded machine a late swap otherwise replaces the node a
+// test is about to focus or click.
+func htmxSettled() chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		quiet := 0
+		for quiet < 2 {
+			busy, err := chromedp.Evaluate[bool](`document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling") !== null`)(ctx, tg)
+			if err != nil {
+				return err
+			}
+			if busy {
+				quiet = 0
+			} else {
+				quiet++
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		return nil
+	})
+}
+
 func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	if err := chromedp.Do(ctx, steps...); err != nil {
