@@ -533,3 +533,24 @@ func TestDuplicatesFoundWhileReading(t *testing.T) {
 		}
 	})
 }
+
+// Writes in another town cannot touch this town's records: they do not make a commit
+// look for duplicates again.
+func TestCommitIgnoresWritesElsewhere(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		fx := storetest.NewFixture(t, db)
+		a := fx.Actor("townclerk")
+		s := &countingStore{DB: db}
+		r := &importer.Runner{Store: s}
+		imp := checked(t, r, db, a, "volunteer", "五老.xlsx", book(t, xlsx.Volunteers, []row{volunteer("本镇人", "1950-01-01", "")}), fx.Town.ID)
+		far := &guangong.Volunteer{OrgID: fx.OtherTown.ID, Name: "本镇人", Gender: guangong.Male, BirthDate: "1950-01-01",
+			Category: guangong.ElderTeacher, Status: "active", ConsentDate: "2020-01-01"}
+		if err := db.CreateVolunteer(context.Background(), fx.Actor("otheradmin"), far); err != nil {
+			t.Fatal(err)
+		}
+		s.lookups = 0
+		if done, err := r.Commit(context.Background(), a, imp.ID); err != nil || done.Imported != 1 || s.lookups != 0 {
+			t.Fatalf("commit after a write in another town: %+v %v, %d lookups", done, err, s.lookups)
+		}
+	})
+}

@@ -666,8 +666,10 @@ func (db *DB) SaveImport(ctx context.Context, a *guangong.Actor, imp *guangong.I
 }
 
 // WritesSince reports the audit head and whether an entry after seq concerns one of
-// objectTypes, object except aside (a range of the trail's key). Any account that may read
-// records may ask.
+// objectTypes, object except aside (a range of the trail's key). Only entries on the
+// actor's line count: its subtree, where its records live, and the committees above it,
+// whose imports may write into that subtree; a sibling's writes cannot touch them. Any
+// account that may read records may ask.
 func (db *DB) WritesSince(ctx context.Context, a *guangong.Actor, seq int64, except string, objectTypes ...string) (head int64, changed bool, err error) {
 	err = db.read(ctx, a, func(q querier) error {
 		if err := canRead(a, objAudit, "", "writes since"); err != nil {
@@ -682,9 +684,14 @@ func (db *DB) WritesSince(ctx context.Context, a *guangong.Actor, seq int64, exc
 		var x args
 		x.add(seq)
 		x.add(except)
+		cond := `audit_log.seq > $1 AND audit_log.object_id <> $2 AND audit_log.object_type IN ` + inList(objectTypes, &x)
+		if !a.System {
+			me := x.add(a.OrgID)
+			cond += ` AND (audit_log.org_id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = ` + me +
+				`) OR audit_log.org_id IN (SELECT ancestor_id FROM org_closure WHERE descendant_id = ` + me + `))`
+		}
 		var n int
-		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE seq > $1 AND object_id <> $2 AND object_type IN `+
-			inList(objectTypes, &x), x...).Scan(&n); err != nil {
+		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE `+cond, x...).Scan(&n); err != nil {
 			return err
 		}
 		changed = n > 0
