@@ -44,10 +44,10 @@ func (s *server) eventPicks(c *ctx, d *eventFormData, e *guangong.Event, f url.V
 		}
 		if kind == "volunteer" {
 			if p, err := s.store.FindVolunteerByID(ctx, a, id); err == nil {
-				return p.Name + "（" + p.OrgName + "）"
+				return pickLabel(c.lang, p.Name, p.OrgName)
 			}
 		} else if y, err := s.store.FindYouthByID(ctx, a, id); err == nil {
-			return y.Name + "（" + y.OrgName + "）"
+			return pickLabel(c.lang, y.Name, y.OrgName)
 		}
 		return id
 	}
@@ -64,6 +64,11 @@ func (s *server) eventPicks(c *ctx, d *eventFormData, e *guangong.Event, f url.V
 	}
 	d.ChosenVolunteers, d.ChosenYouths = list("volunteer"), list("youth")
 	d.SearchYouths = c.minorAccess()
+}
+
+// pickLabel names a person in the picker with their committee, in the page's brackets.
+func pickLabel(lang, name, org string) string {
+	return name + punct(lang, "（", " (") + org + punct(lang, "）", ")")
 }
 
 type pickData struct {
@@ -96,7 +101,7 @@ func (s *server) eventPick(c *ctx) error {
 			if list, _, err = s.store.FindVolunteers(c.r.Context(), c.actor(), f); err == nil {
 				for _, p := range list {
 					if !slices.Contains(chosen, p.ID) {
-						d.Results = append(d.Results, pick{p.ID, p.Name + "（" + p.OrgName + "）"})
+						d.Results = append(d.Results, pick{p.ID, pickLabel(c.lang, p.Name, p.OrgName)})
 					}
 				}
 			}
@@ -105,7 +110,7 @@ func (s *server) eventPick(c *ctx) error {
 			if list, _, err = s.store.FindYouths(c.r.Context(), c.actor(), f); err == nil {
 				for _, y := range list {
 					if !slices.Contains(chosen, y.ID) {
-						d.Results = append(d.Results, pick{y.ID, y.Name + "（" + y.OrgName + "）"})
+						d.Results = append(d.Results, pick{y.ID, pickLabel(c.lang, y.Name, y.OrgName)})
 					}
 				}
 			}
@@ -146,13 +151,13 @@ func (s *server) eventPickAdd(c *ctx) error {
 		if err != nil {
 			return err
 		}
-		p.Label = v.Name + "（" + v.OrgName + "）"
+		p.Label = pickLabel(c.lang, v.Name, v.OrgName)
 	} else {
 		y, err := s.store.FindYouthByID(c.r.Context(), c.actor(), id)
 		if err != nil {
 			return err
 		}
-		p.Label = y.Name + "（" + y.OrgName + "）"
+		p.Label = pickLabel(c.lang, y.Name, y.OrgName)
 	}
 	return c.fragment(http.StatusOK, "event/pick", "pickchosen", c.view("", &pickData{Kind: kind, Field: field, Results: []pick{p}}))
 }
