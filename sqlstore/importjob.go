@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"guangong"
 )
@@ -90,87 +91,14 @@ type importJob struct{ id, fileSHA256 string }
 // ImportVolunteers validates every row again and writes them all, with their name grams
 // and one audit entry each, in one transaction; if any row fails nothing is written.
 func (db *DB) ImportVolunteers(ctx context.Context, a *guangong.Actor, rows []*guangong.Volunteer) error {
-	return db.importVolunteers(ctx, a, nil, rows)
+	return importPeople(ctx, db, a, nil, rows, db.volunteerImport())
 }
 
 // ImportVolunteersFor is ImportVolunteers for the rows of the actor's import job importID,
 // whose uploaded file has the sha256 fileSHA256 (hex): each record carries the job's id, and
 // one audit entry on the job records who wrote how many rows from which file, and when.
 func (db *DB) ImportVolunteersFor(ctx context.Context, a *guangong.Actor, importID, fileSHA256 string, rows []*guangong.Volunteer) error {
-	return db.importVolunteers(ctx, a, &importJob{importID, fileSHA256}, rows)
-}
-
-func (db *DB) importVolunteers(ctx context.Context, a *guangong.Actor, job *importJob, rows []*guangong.Volunteer) error {
-	err := db.write(ctx, a, func(tx *Tx) error {
-		if err := canWrite(a, objVolunteer, "", "", "import volunteers"); err != nil {
-			return err
-		}
-		done, err := tx.startImport(a, job, "volunteer")
-		if err != nil {
-			return err
-		}
-		if err := db.bulkCache(tx); err != nil {
-			return err
-		}
-		var errs rowErrors
-		orgIDs := make([]string, len(rows))
-		for i, p := range rows {
-			p.Normalize()
-			if err := errs.add(i, p.Validate(tx.now)); err != nil {
-				return err
-			}
-			orgIDs[i] = p.OrgID
-		}
-		names, err := importOrgs(ctx, tx, a, orgIDs, &errs)
-		if err != nil {
-			return err
-		}
-		if db.seal == nil { // every sealed value is refused: name the rows that hold one
-			for i, p := range rows {
-				if _, err := db.sealVolunteer(p); err != nil {
-					if err := errs.add(i, err); err != nil {
-						return err
-					}
-				}
-			}
-		}
-		if err := errs.err(); err != nil {
-			return err
-		}
-		now := fmtTime(tx.now)
-		order := byName(len(rows), func(i int) string { return rows[i].Name })
-		for _, i := range order { // ids ascend with the names: see bulkPeople
-			p := rows[i]
-			p.ID, p.OrgName, p.MergedInto, p.Version, p.CreatedAt, p.UpdatedAt = guangong.NewID(), names[p.OrgID], "", 1, tx.now, tx.now
-			p.ImportID = job.importID()
-			if p.Skills == nil {
-				p.Skills = []string{}
-			}
-		}
-		err = tx.bulkPeople(a, len(rows), bulkSpec{
-			insert: volunteerInsert, width: volunteerWidth, gramKind: gramVolunteer,
-			values: func(i int, v []any) ([]any, error) {
-				p := rows[order[i]]
-				s, err := db.sealVolunteer(p)
-				return volunteerValues(v, p, s, now), err
-			},
-			person: func(i int) (string, string) { p := rows[order[i]]; return p.ID, p.Name },
-			entry: job.perRecord(func(i int) entry {
-				p := rows[order[i]]
-				return entry{action: guangong.ActionCreate, objectType: objVolunteer, objectID: p.ID, orgID: p.OrgID, detail: "import"}
-			}),
-		})
-		if err != nil {
-			return err
-		}
-		return done(len(rows))
-	})
-	if err != nil {
-		for _, p := range rows {
-			p.ID = ""
-		}
-	}
-	return err
+	return importPeople(ctx, db, a, &importJob{importID, fileSHA256}, rows, db.volunteerImport())
 }
 
 // ImportYouths is ImportVolunteers for youths; the rows are masked afterwards for an actor
@@ -185,11 +113,80 @@ func (db *DB) ImportYouthsFor(ctx context.Context, a *guangong.Actor, importID, 
 }
 
 func (db *DB) importYouths(ctx context.Context, a *guangong.Actor, job *importJob, rows []*guangong.Youth) error {
+	if err := importPeople(ctx, db, a, job, rows, db.youthImport()); err != nil {
+		return err
+	}
+	for _, y := range rows {
+		maskFor(a, y)
+	}
+	return nil
+}
+
+func (db *DB) volunteerImport() peopleImport[*guangong.Volunteer, sealedVolunteer] {
+	return peopleImport[*guangong.Volunteer, sealedVolunteer]{
+		obj:  objVolunteer,
+		id:   func(p *guangong.Volunteer) *string { return &p.ID },
+		key:  func(p *guangong.Volunteer) (string, string) { return p.OrgID, p.Name },
+		seal: db.sealVolunteer, values: volunteerValues,
+		create: func(p *guangong.Volunteer, orgName, importID string, now time.Time) {
+			p.OrgName, p.MergedInto, p.Version, p.CreatedAt, p.UpdatedAt, p.ImportID = orgName, "", 1, now, now, importID
+			if p.Skills == nil {
+				p.Skills = []string{}
+			}
+		},
+		bulk: bulkSpec{insert: volunteerInsert, width: volunteerWidth, gramKind: gramVolunteer},
+	}
+}
+
+func (db *DB) youthImport() peopleImport[*guangong.Youth, sealedYouth] {
+	return peopleImport[*guangong.Youth, sealedYouth]{
+		obj:  objYouth,
+		id:   func(y *guangong.Youth) *string { return &y.ID },
+		key:  func(y *guangong.Youth) (string, string) { return y.OrgID, y.Name },
+		seal: db.sealYouth, values: youthValues,
+		create: func(y *guangong.Youth, orgName, importID string, now time.Time) {
+			y.OrgName, y.MergedInto, y.Version, y.CreatedAt, y.UpdatedAt, y.ImportID = orgName, "", 1, now, now, importID
+			if y.Categories == nil {
+				y.Categories = []string{}
+			}
+		},
+		bulk: bulkSpec{insert: youthInsert, width: youthWidth, gramKind: gramYouth,
+			extraInsert: `INSERT INTO youth_categories (youth_id, category) VALUES `, extraWidth: 2},
+		extra: func(y *guangong.Youth, v []any) []any {
+			for _, c := range y.Categories {
+				v = append(v, y.ID, c)
+			}
+			return v
+		},
+	}
+}
+
+// importRow is a row of a register that importPeople writes.
+type importRow interface {
+	Normalize()
+	Validate(now time.Time) error
+}
+
+// peopleImport is one register's part in importPeople: T is its row, S its sealed values.
+type peopleImport[T importRow, S any] struct {
+	obj    string          // objVolunteer, objYouth; also the import job's kind
+	id     func(T) *string // set on a written row, cleared again if the write fails
+	key    func(T) (orgID, name string)
+	create func(p T, orgName, importID string, now time.Time) // the rest the store sets on a new row
+	seal   func(T) (S, error)
+	values func(v []any, p T, s S, now string) []any
+	bulk   bulkSpec                 // the register's tables; importPeople sets the funcs
+	extra  func(p T, v []any) []any // rows of bulk.extraInsert, if any
+}
+
+// importPeople is ImportVolunteers and ImportYouths (job nil) or their For forms: it checks
+// every row and, if all pass, writes them in name order in one transaction.
+func importPeople[T importRow, S any](ctx context.Context, db *DB, a *guangong.Actor, job *importJob, rows []T, r peopleImport[T, S]) error {
 	err := db.write(ctx, a, func(tx *Tx) error {
-		if err := canWrite(a, objYouth, "", "", "import youths"); err != nil {
+		if err := canWrite(a, r.obj, "", "", "import "+r.obj+"s"); err != nil {
 			return err
 		}
-		done, err := tx.startImport(a, job, "youth")
+		done, err := tx.startImport(a, job, r.obj)
 		if err != nil {
 			return err
 		}
@@ -198,20 +195,20 @@ func (db *DB) importYouths(ctx context.Context, a *guangong.Actor, job *importJo
 		}
 		var errs rowErrors
 		orgIDs := make([]string, len(rows))
-		for i, y := range rows {
-			y.Normalize()
-			if err := errs.add(i, y.Validate(tx.now)); err != nil {
+		for i, p := range rows {
+			p.Normalize()
+			if err := errs.add(i, p.Validate(tx.now)); err != nil {
 				return err
 			}
-			orgIDs[i] = y.OrgID
+			orgIDs[i], _ = r.key(p)
 		}
 		names, err := importOrgs(ctx, tx, a, orgIDs, &errs)
 		if err != nil {
 			return err
 		}
-		if db.seal == nil {
-			for i, y := range rows {
-				if _, err := db.sealYouth(y); err != nil {
+		if db.seal == nil { // every sealed value is refused: name the rows that hold one
+			for i, p := range rows {
+				if _, err := r.seal(p); err != nil {
 					if err := errs.add(i, err); err != nil {
 						return err
 					}
@@ -222,51 +219,42 @@ func (db *DB) importYouths(ctx context.Context, a *guangong.Actor, job *importJo
 			return err
 		}
 		now := fmtTime(tx.now)
-		order := byName(len(rows), func(i int) string { return rows[i].Name })
-		for _, i := range order {
-			y := rows[i]
-			y.ID, y.OrgName, y.MergedInto, y.Version, y.CreatedAt, y.UpdatedAt = guangong.NewID(), names[y.OrgID], "", 1, tx.now, tx.now
-			y.ImportID = job.importID()
-			if y.Categories == nil {
-				y.Categories = []string{}
-			}
+		order := byName(len(rows), func(i int) string { _, name := r.key(rows[i]); return name })
+		for _, i := range order { // ids ascend with the names: see bulkPeople
+			p := rows[i]
+			*r.id(p) = guangong.NewID()
+			r.create(p, names[orgIDs[i]], job.importID(), tx.now)
 		}
-		err = tx.bulkPeople(a, len(rows), bulkSpec{
-			insert: youthInsert, width: youthWidth, gramKind: gramYouth,
-			values: func(i int, v []any) ([]any, error) {
-				y := rows[order[i]]
-				s, err := db.sealYouth(y)
-				return youthValues(v, y, s, now), err
-			},
-			extraInsert: `INSERT INTO youth_categories (youth_id, category) VALUES `, extraWidth: 2,
-			extra: func(i int, v []any) []any {
-				y := rows[order[i]]
-				for _, c := range y.Categories {
-					v = append(v, y.ID, c)
-				}
-				return v
-			},
-			person: func(i int) (string, string) { y := rows[order[i]]; return y.ID, y.Name },
-			entry: job.perRecord(func(i int) entry {
-				y := rows[order[i]]
-				return entry{action: guangong.ActionCreate, objectType: objYouth, objectID: y.ID, orgID: y.OrgID, detail: "import"}
-			}),
+		s := r.bulk
+		s.values = func(i int, v []any) ([]any, error) {
+			p := rows[order[i]]
+			sealed, err := r.seal(p)
+			return r.values(v, p, sealed, now), err
+		}
+		if r.extra != nil {
+			s.extra = func(i int, v []any) []any { return r.extra(rows[order[i]], v) }
+		}
+		s.person = func(i int) (string, string) {
+			p := rows[order[i]]
+			_, name := r.key(p)
+			return *r.id(p), name
+		}
+		s.entry = job.perRecord(func(i int) entry {
+			p := rows[order[i]]
+			orgID, _ := r.key(p)
+			return entry{action: guangong.ActionCreate, objectType: r.obj, objectID: *r.id(p), orgID: orgID, detail: "import"}
 		})
-		if err != nil {
+		if err := tx.bulkPeople(a, len(rows), s); err != nil {
 			return err
 		}
 		return done(len(rows))
 	})
 	if err != nil {
-		for _, y := range rows {
-			y.ID = ""
+		for _, p := range rows {
+			*r.id(p) = ""
 		}
-		return err
 	}
-	for _, y := range rows {
-		maskFor(a, y)
-	}
-	return nil
+	return err
 }
 
 // perRecord is the audit entry of each record a bulk write makes: for an import job none
