@@ -280,10 +280,8 @@ func (db *DB) UpdatePlanItem(ctx context.Context, a *guangong.Actor, p *guangong
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil {
+		if err := oneRow(res); err != nil {
 			return err
-		} else if n != 1 {
-			return guangong.Stale()
 		}
 		p.Version, p.CreatedAt, p.UpdatedAt = cur.Version+1, cur.CreatedAt, tx.now
 		return tx.audit(a, entry{action: guangong.ActionUpdate, objectType: objPlanItem, objectID: p.ID, orgID: p.OrgID,
