@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"guangong"
@@ -51,7 +52,7 @@ func (in planItemFields) item() *guangong.PlanItem {
 		Category: in.Category, Subcategory: in.Subcategory, Title: in.Title, Large: in.Large, EventID: in.EventID}
 }
 
-// yearParam reads a required year.
+// year reads a required year.
 func (q *query) year(name string) int {
 	if q.str(name) == nil {
 		q.v.Add(name, "请给出年份", "The year is required")
@@ -102,18 +103,24 @@ func (s *server) getProgressYears(w http.ResponseWriter, r *http.Request, a *gua
 	return nil
 }
 
-func (s *server) listTargets(w http.ResponseWriter, r *http.Request, a *guangong.Actor) error {
+// listYear answers find's list for committee {id} and the required ?year=.
+func listYear[T any](s *server, w http.ResponseWriter, r *http.Request, a *guangong.Actor,
+	find func(ctx context.Context, a *guangong.Actor, orgID string, year int) ([]T, error)) error {
 	q := newQuery(r, "year")
 	year := q.year("year")
 	if err := q.err(); err != nil {
 		return err
 	}
-	list, err := s.store.EffectiveTargets(r.Context(), a, r.PathValue("id"), year)
+	list, err := find(r.Context(), a, r.PathValue("id"), year)
 	if err != nil {
 		return err
 	}
 	s.writeJSON(w, r, http.StatusOK, newItems(list))
 	return nil
+}
+
+func (s *server) listTargets(w http.ResponseWriter, r *http.Request, a *guangong.Actor) error {
+	return listYear(s, w, r, a, s.store.EffectiveTargets)
 }
 
 func (s *server) setTarget(w http.ResponseWriter, r *http.Request, a *guangong.Actor) error {
@@ -139,16 +146,23 @@ func versionParam(r *http.Request) (int, error) {
 	return v, requireVersion(v)
 }
 
-func (s *server) deleteTarget(w http.ResponseWriter, r *http.Request, a *guangong.Actor) error {
+// deleteVersioned calls del with the query's required version and answers 204.
+func deleteVersioned(w http.ResponseWriter, r *http.Request, del func(version int) error) error {
 	v, err := versionParam(r)
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteTarget(r.Context(), a, r.PathValue("id"), v); err != nil {
+	if err := del(v); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+func (s *server) deleteTarget(w http.ResponseWriter, r *http.Request, a *guangong.Actor) error {
+	return deleteVersioned(w, r, func(v int) error {
+		return s.store.DeleteTarget(r.Context(), a, r.PathValue("id"), v)
+	})
 }
 
 func (s *server) listTargetDefaults(w http.ResponseWriter, r *http.Request, a *guangong.Actor) error {
@@ -177,29 +191,13 @@ func (s *server) setTargetDefault(w http.ResponseWriter, r *http.Request, a *gua
 }
 
 func (s *server) deleteTargetDefault(w http.ResponseWriter, r *http.Request, a *guangong.Actor) error {
-	v, err := versionParam(r)
-	if err != nil {
-		return err
-	}
-	if err := s.store.DeleteTargetDefault(r.Context(), a, r.PathValue("id"), r.PathValue("metric"), v); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return deleteVersioned(w, r, func(v int) error {
+		return s.store.DeleteTargetDefault(r.Context(), a, r.PathValue("id"), r.PathValue("metric"), v)
+	})
 }
 
 func (s *server) listPlanItems(w http.ResponseWriter, r *http.Request, a *guangong.Actor) error {
-	q := newQuery(r, "year")
-	year := q.year("year")
-	if err := q.err(); err != nil {
-		return err
-	}
-	list, err := s.store.PlanItems(r.Context(), a, r.PathValue("id"), year)
-	if err != nil {
-		return err
-	}
-	s.writeJSON(w, r, http.StatusOK, newItems(list))
-	return nil
+	return listYear(s, w, r, a, s.store.PlanItems)
 }
 
 func (s *server) createPlanItem(w http.ResponseWriter, r *http.Request, a *guangong.Actor) error {
@@ -245,13 +243,7 @@ func (s *server) updatePlanItem(w http.ResponseWriter, r *http.Request, a *guang
 }
 
 func (s *server) deletePlanItem(w http.ResponseWriter, r *http.Request, a *guangong.Actor) error {
-	v, err := versionParam(r)
-	if err != nil {
-		return err
-	}
-	if err := s.store.DeletePlanItem(r.Context(), a, r.PathValue("id"), v); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return deleteVersioned(w, r, func(v int) error {
+		return s.store.DeletePlanItem(r.Context(), a, r.PathValue("id"), v)
+	})
 }
