@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +14,7 @@ import (
 
 	"guangong"
 	"guangong/importer"
+	"guangong/internal/benchmem"
 	"guangong/sqlstore/storetest"
 )
 
@@ -137,8 +136,8 @@ func BenchmarkImportVolunteers100k(b *testing.B) {
 		a := fx.Actor("townclerk")
 		r := &importer.Runner{Store: db}
 		runtime.GC()
-		resetPeakRSS()
-		stop := peakMemory()
+		benchmem.ResetPeakRSS()
+		stop := benchmem.PeakMemory()
 		b.StartTimer()
 		began := time.Now()
 		imp, err := r.Start(context.Background(), a, "volunteer", "bench.xlsx", data, fx.Town.ID)
@@ -154,7 +153,7 @@ func BenchmarkImportVolunteers100k(b *testing.B) {
 		total += time.Since(began)
 		b.StopTimer()
 		peak = max(peak, stop())
-		rss = max(rss, peakRSS())
+		rss = max(rss, benchmem.PeakRSS())
 		if done.Imported != benchRows {
 			b.Fatalf("imported %d of %d: %+v", done.Imported, benchRows, done.Problems[:min(3, len(done.Problems))])
 		}
@@ -170,50 +169,5 @@ func BenchmarkImportVolunteers100k(b *testing.B) {
 	b.ReportMetric(float64(peak)/(1<<20), "peak-MB")
 	if rss > 0 {
 		b.ReportMetric(float64(rss)/(1<<20), "rss-MB")
-	}
-}
-
-// resetPeakRSS restarts the kernel's count of the process's peak resident memory (Linux),
-// so peakRSS covers the import alone, SQLite's page cache (outside the Go heap) included.
-func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
-
-// peakRSS is the process's peak resident memory (VmHWM), or 0 where unknown.
-func peakRSS() uint64 {
-	status, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(status), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
-			kb, _ := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
-}
-
-// peakMemory samples the runtime's Sys until the returned function is called.
-func peakMemory() func() uint64 {
-	var peak uint64
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		var m runtime.MemStats
-		for {
-			runtime.ReadMemStats(&m)
-			peak = max(peak, m.Sys)
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
-		}
-	})
-	return func() uint64 {
-		close(done)
-		wg.Wait()
-		return peak
 	}
 }

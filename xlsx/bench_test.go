@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"guangong/internal/benchmem"
 )
 
 // The benchmark file: 100,000 fictional volunteers in 15 columns, all valid (ID numbers
@@ -120,7 +122,7 @@ func BenchmarkExcelizeBareRead100k(b *testing.B) {
 	}{{"formatted", excelize.Options{}}, {"raw", excelize.Options{RawCellValue: true}}} {
 		b.Run(mode.name, func(b *testing.B) {
 			runtime.GC()
-			stop := peakMemory()
+			stop := benchmem.PeakMemory()
 			for b.Loop() {
 				n, cells := bareRead(b, data, mode.opts)
 				if n != benchRows+1 || cells < benchRows*len(benchHead) {
@@ -164,7 +166,7 @@ func bareRead(b *testing.B, data []byte, opts excelize.Options) (rows, size int)
 func BenchmarkCheckVolunteers100k(b *testing.B) {
 	data := bigFile(b)
 	runtime.GC()
-	stop := peakMemory()
+	stop := benchmem.PeakMemory()
 	for b.Loop() {
 		last := 0
 		rows, problems, err := CheckVolunteers(bytes.NewReader(data), "bench.xlsx", "org-town", nil, testNow,
@@ -177,31 +179,4 @@ func BenchmarkCheckVolunteers100k(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(stop())/(1<<20), "peak-MB")
-}
-
-// peakMemory samples the runtime's memory until the returned function is called, which
-// returns the highest Sys seen.
-func peakMemory() func() uint64 {
-	var peak uint64
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		var m runtime.MemStats
-		for {
-			runtime.ReadMemStats(&m)
-			peak = max(peak, m.Sys)
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
-		}
-	})
-	return func() uint64 {
-		close(done)
-		wg.Wait()
-		return peak
-	}
 }
