@@ -116,8 +116,50 @@ func (s *server) candidates(c *ctx, o *guangong.Org) ([]*guangong.Volunteer, err
 	return list, err
 }
 
-func (s *server) renderOrgForm(c *ctx, page string, d *postFormData, f url.Values, status int, ferr error) error {
-	if page == "person/post" || page == "person/bodymember" {
+// recordsForm is one of the forms on a committee's records: its template, the section of the
+// committee's page to go back to, whether it picks a volunteer, and what else of the path it
+// works on (a post or a body of the committee).
+type recordsForm struct {
+	page    string
+	section string
+	picker  bool
+	find    func(s *server, c *ctx, d *postFormData) error
+}
+
+var (
+	formPost       = recordsForm{page: "person/post", section: "#posts", picker: true}
+	formPostEnd    = recordsForm{page: "person/postend", section: "#posts", find: withPost}
+	formBody       = recordsForm{page: "person/body", section: "#bodies"}
+	formBodyMember = recordsForm{page: "person/bodymember", section: "#bodies", picker: true, find: withBody}
+)
+
+func withPost(s *server, c *ctx, d *postFormData) (err error) {
+	d.Post, err = s.findPost(c, d.Org)
+	return err
+}
+
+func withBody(s *server, c *ctx, d *postFormData) (err error) {
+	d.Body, err = s.findBody(c, d.Org)
+	return err
+}
+
+// loadOrgForm finds what a form works on; out of scope is 404 as missing.
+func (s *server) loadOrgForm(c *ctx, form recordsForm) (*postFormData, error) {
+	o, err := s.orgForRecords(c)
+	if err != nil {
+		return nil, err
+	}
+	d := &postFormData{Org: o}
+	if form.find != nil {
+		if err := form.find(s, c, d); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+func (s *server) renderOrgForm(c *ctx, form recordsForm, d *postFormData, f url.Values, status int, ferr error) error {
+	if form.picker {
 		vs, err := s.candidates(c, d.Org)
 		if err != nil {
 			return err
@@ -125,38 +167,42 @@ func (s *server) renderOrgForm(c *ctx, page string, d *postFormData, f url.Value
 		d.Volunteers = vs
 	}
 	d.Titles, d.Kinds = guangong.PostTitles, guangong.BodyKinds
-	v := c.view(d.Org.Name, d)
-	v.Form = f
-	if ferr != nil {
-		st, ok := c.formError(v, ferr)
-		if !ok {
-			return ferr
-		}
-		status = st
+	return c.renderForm(status, form.page, c.view(d.Org.Name, d), f, ferr)
+}
+
+// showOrgForm answers a form's GET with its first values.
+func (s *server) showOrgForm(c *ctx, form recordsForm, f url.Values) error {
+	d, err := s.loadOrgForm(c, form)
+	if err != nil {
+		return err
 	}
-	return c.render(status, page, v)
+	return s.renderOrgForm(c, form, d, f, http.StatusOK, nil)
+}
+
+// saveOrgForm answers a form's POST: save reads and writes it, giving back the form as
+// posted; on an error the form comes back with its messages, else the committee's page.
+func (s *server) saveOrgForm(c *ctx, form recordsForm, save func(d *postFormData) (url.Values, error)) error {
+	d, err := s.loadOrgForm(c, form)
+	if err != nil {
+		return err
+	}
+	if f, err := save(d); err != nil {
+		return s.renderOrgForm(c, form, d, f, 0, err)
+	}
+	return c.redirect("/orgs/" + url.PathEscape(d.Org.ID) + form.section)
 }
 
 func (s *server) postNewForm(c *ctx) error {
-	o, err := s.orgForRecords(c)
-	if err != nil {
-		return err
-	}
-	return s.renderOrgForm(c, "person/post", &postFormData{Org: o}, url.Values{"from": {today()}, "title": {"member"}}, http.StatusOK, nil)
+	return s.showOrgForm(c, formPost, url.Values{"from": {today()}, "title": {"member"}})
 }
 
 func (s *server) postCreate(c *ctx) error {
-	o, err := s.orgForRecords(c)
-	if err != nil {
-		return err
-	}
-	f := c.postedForm("volunteerId", "title", "from")
-	p := &guangong.Post{OrgID: o.ID, VolunteerID: f.Get("volunteerId"), Title: f.Get("title"), From: f.Get("from")}
-	if err := s.store.AddPost(c.r.Context(), c.actor(), p); err != nil {
-		err = asFieldError(err, "volunteerId", "任职人员不存在或不在您的管辖范围内", "The volunteer does not exist or is outside your scope")
-		return s.renderOrgForm(c, "person/post", &postFormData{Org: o}, f, 0, err)
-	}
-	return c.redirect("/orgs/" + url.PathEscape(o.ID) + "#posts")
+	return s.saveOrgForm(c, formPost, func(d *postFormData) (url.Values, error) {
+		f := c.postedForm("volunteerId", "title", "from")
+		p := &guangong.Post{OrgID: d.Org.ID, VolunteerID: f.Get("volunteerId"), Title: f.Get("title"), From: f.Get("from")}
+		err := s.store.AddPost(c.r.Context(), c.actor(), p)
+		return f, asFieldError(err, "volunteerId", "任职人员不存在或不在您的管辖范围内", "The volunteer does not exist or is outside your scope")
+	})
 }
 
 func (s *server) findPost(c *ctx, o *guangong.Org) (*guangong.Post, error) {
@@ -173,58 +219,32 @@ func (s *server) findPost(c *ctx, o *guangong.Org) (*guangong.Post, error) {
 }
 
 func (s *server) postEndForm(c *ctx) error {
-	o, err := s.orgForRecords(c)
-	if err != nil {
-		return err
-	}
-	p, err := s.findPost(c, o)
-	if err != nil {
-		return err
-	}
-	return s.renderOrgForm(c, "person/postend", &postFormData{Org: o, Post: p}, url.Values{"to": {today()}}, http.StatusOK, nil)
+	return s.showOrgForm(c, formPostEnd, url.Values{"to": {today()}})
 }
 
 func (s *server) postEnd(c *ctx) error {
-	o, err := s.orgForRecords(c)
-	if err != nil {
-		return err
-	}
-	p, err := s.findPost(c, o)
-	if err != nil {
-		return err
-	}
-	to := strings.TrimSpace(c.r.PostFormValue("to"))
-	var val guangong.Validation
-	val.Text("to", "结束日期", "End date", to, true, 10)
-	err = val.Err()
-	if err == nil {
-		err = s.store.EndPost(c.r.Context(), c.actor(), p.ID, to)
-	}
-	if err != nil {
-		return s.renderOrgForm(c, "person/postend", &postFormData{Org: o, Post: p}, url.Values{"to": {to}}, 0, err)
-	}
-	return c.redirect("/orgs/" + url.PathEscape(o.ID) + "#posts")
+	return s.saveOrgForm(c, formPostEnd, func(d *postFormData) (url.Values, error) {
+		to := strings.TrimSpace(c.r.PostFormValue("to"))
+		var val guangong.Validation
+		val.Text("to", "结束日期", "End date", to, true, 10)
+		err := val.Err()
+		if err == nil {
+			err = s.store.EndPost(c.r.Context(), c.actor(), d.Post.ID, to)
+		}
+		return url.Values{"to": {to}}, err
+	})
 }
 
 func (s *server) bodyNewForm(c *ctx) error {
-	o, err := s.orgForRecords(c)
-	if err != nil {
-		return err
-	}
-	return s.renderOrgForm(c, "person/body", &postFormData{Org: o}, url.Values{"kind": {"party_branch"}}, http.StatusOK, nil)
+	return s.showOrgForm(c, formBody, url.Values{"kind": {"party_branch"}})
 }
 
 func (s *server) bodyCreate(c *ctx) error {
-	o, err := s.orgForRecords(c)
-	if err != nil {
-		return err
-	}
-	f := c.postedForm("kind", "name", "founded")
-	b := &guangong.Body{OrgID: o.ID, Kind: f.Get("kind"), Name: f.Get("name"), Founded: f.Get("founded")}
-	if err := s.store.CreateBody(c.r.Context(), c.actor(), b); err != nil {
-		return s.renderOrgForm(c, "person/body", &postFormData{Org: o}, f, 0, err)
-	}
-	return c.redirect("/orgs/" + url.PathEscape(o.ID) + "#bodies")
+	return s.saveOrgForm(c, formBody, func(d *postFormData) (url.Values, error) {
+		f := c.postedForm("kind", "name", "founded")
+		b := &guangong.Body{OrgID: d.Org.ID, Kind: f.Get("kind"), Name: f.Get("name"), Founded: f.Get("founded")}
+		return f, s.store.CreateBody(c.r.Context(), c.actor(), b)
+	})
 }
 
 func (s *server) findBody(c *ctx, o *guangong.Org) (*guangong.Body, error) {
@@ -241,39 +261,22 @@ func (s *server) findBody(c *ctx, o *guangong.Org) (*guangong.Body, error) {
 }
 
 func (s *server) bodyMemberNewForm(c *ctx) error {
-	o, err := s.orgForRecords(c)
-	if err != nil {
-		return err
-	}
-	b, err := s.findBody(c, o)
-	if err != nil {
-		return err
-	}
-	return s.renderOrgForm(c, "person/bodymember", &postFormData{Org: o, Body: b}, url.Values{"from": {today()}}, http.StatusOK, nil)
+	return s.showOrgForm(c, formBodyMember, url.Values{"from": {today()}})
 }
 
 func (s *server) bodyMemberAdd(c *ctx) error {
-	o, err := s.orgForRecords(c)
-	if err != nil {
-		return err
-	}
-	b, err := s.findBody(c, o)
-	if err != nil {
-		return err
-	}
-	f := c.postedForm("volunteerId", "role", "from")
-	m := &guangong.BodyMember{BodyID: b.ID, VolunteerID: f.Get("volunteerId"), Role: f.Get("role"), From: f.Get("from")}
-	var val guangong.Validation
-	if m.VolunteerID == "" {
-		val.Add("volunteerId", "请选择成员", "Choose the member")
-	}
-	err = val.Err()
-	if err == nil {
-		err = s.store.AddBodyMember(c.r.Context(), c.actor(), m)
-		err = asFieldError(err, "volunteerId", "成员不存在或不在您的管辖范围内", "The volunteer does not exist or is outside your scope")
-	}
-	if err != nil {
-		return s.renderOrgForm(c, "person/bodymember", &postFormData{Org: o, Body: b}, f, 0, err)
-	}
-	return c.redirect("/orgs/" + url.PathEscape(o.ID) + "#bodies")
+	return s.saveOrgForm(c, formBodyMember, func(d *postFormData) (url.Values, error) {
+		f := c.postedForm("volunteerId", "role", "from")
+		m := &guangong.BodyMember{BodyID: d.Body.ID, VolunteerID: f.Get("volunteerId"), Role: f.Get("role"), From: f.Get("from")}
+		var val guangong.Validation
+		if m.VolunteerID == "" {
+			val.Add("volunteerId", "请选择成员", "Choose the member")
+		}
+		err := val.Err()
+		if err == nil {
+			err = s.store.AddBodyMember(c.r.Context(), c.actor(), m)
+			err = asFieldError(err, "volunteerId", "成员不存在或不在您的管辖范围内", "The volunteer does not exist or is outside your scope")
+		}
+		return f, err
+	})
 }
