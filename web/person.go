@@ -376,7 +376,10 @@ func (s *server) postsHeld(c *ctx, p *guangong.Volunteer, ms []*guangong.Members
 	return held, nil
 }
 
-func (s *server) membershipAdd(c *ctx) error {
+// saveMembership answers a membership form on the volunteer in the path: save reads and
+// writes it, giving back the form as posted; on an error the volunteer's page comes back
+// with its messages, else the memberships.
+func (s *server) saveMembership(c *ctx, save func(p *guangong.Volunteer) (url.Values, error)) error {
 	p, err := s.findVolunteer(c)
 	if err != nil {
 		return err
@@ -384,26 +387,24 @@ func (s *server) membershipAdd(c *ctx) error {
 	if err := c.recordsWrite(); err != nil {
 		return err
 	}
-	f := c.postedForm("orgId", "from", "to", "note")
-	m := &guangong.Membership{VolunteerID: p.ID, OrgID: f.Get("orgId"), From: f.Get("from"), To: f.Get("to"), Note: f.Get("note")}
-	if err := s.store.AddMembership(c.r.Context(), c.actor(), m); err != nil {
-		err = asFieldError(err, "orgId", "组织不存在或不在您的管辖范围内", "The committee does not exist or is outside your scope")
+	if f, err := save(p); err != nil {
 		return s.renderVolunteerPage(c, p, 0, f, err)
 	}
 	return c.redirect("/volunteers/" + url.PathEscape(p.ID) + "#memberships")
 }
 
+func (s *server) membershipAdd(c *ctx) error {
+	return s.saveMembership(c, func(p *guangong.Volunteer) (url.Values, error) {
+		f := c.postedForm("orgId", "from", "to", "note")
+		m := &guangong.Membership{VolunteerID: p.ID, OrgID: f.Get("orgId"), From: f.Get("from"), To: f.Get("to"), Note: f.Get("note")}
+		err := s.store.AddMembership(c.r.Context(), c.actor(), m)
+		return f, asFieldError(err, "orgId", "组织不存在或不在您的管辖范围内", "The committee does not exist or is outside your scope")
+	})
+}
+
 func (s *server) membershipEnd(c *ctx) error {
-	p, err := s.findVolunteer(c)
-	if err != nil {
-		return err
-	}
-	if err := c.recordsWrite(); err != nil {
-		return err
-	}
-	to := strings.TrimSpace(c.r.PostFormValue("to"))
-	if err := s.store.EndMembership(c.r.Context(), c.actor(), c.r.PathValue("mid"), to); err != nil {
-		return s.renderVolunteerPage(c, p, 0, url.Values{"to": {to}}, err)
-	}
-	return c.redirect("/volunteers/" + url.PathEscape(p.ID) + "#memberships")
+	return s.saveMembership(c, func(*guangong.Volunteer) (url.Values, error) {
+		to := strings.TrimSpace(c.r.PostFormValue("to"))
+		return url.Values{"to": {to}}, s.store.EndMembership(c.r.Context(), c.actor(), c.r.PathValue("mid"), to)
+	})
 }
