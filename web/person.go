@@ -85,53 +85,29 @@ func (s *server) scopeOrgs(c *ctx, selected string) ([]*guangong.Org, error) {
 }
 
 type volunteerListData struct {
-	Items        []*guangong.Volunteer
-	Pager        pager
-	Query        personQuery
-	Orgs         []*guangong.Org
-	Categories   []guangong.ElderCategory
-	Statuses     []string
-	AgeBands     []string
-	ExportURL    string
-	ExportAction string
-	CanWrite     bool
-	CanFull      bool // may export full values
+	personList[guangong.Volunteer]
+	Categories []guangong.ElderCategory
+	Statuses   []string
+	AgeBands   []string
+	CanWrite   bool
+	CanFull    bool // may export full values
 }
 
 func (s *server) volunteerList(c *ctx) error {
-	var v *view
-	if err := s.volunteerListInto(c, &v); err != nil {
-		return err
-	}
-	if isHTMX(c.r) && c.r.Header.Get("HX-Target") == "volunteer-results" {
-		return c.fragment(http.StatusOK, "person/list", "results", v)
-	}
-	return c.render(http.StatusOK, "person/list", v)
+	return renderPersonList(c, s.volunteerListInto, "person/list", "volunteer-results")
 }
 
 // volunteerListInto builds the list page's view (also for an export form's error).
 func (s *server) volunteerListInto(c *ctx, out **view) error {
-	if err := c.recordsRead(); err != nil {
-		return err
-	}
 	q := readPersonQuery(c.r.URL.Query())
-	page := pageOf(c.r)
-	list, total, err := s.store.FindVolunteers(c.r.Context(), c.actor(), q.filter(page, pageSize))
-	if err != nil {
-		return err
-	}
-	for _, p := range list {
-		p.Mask() // a list needs no full ID number or phone
-	}
-	orgs, err := s.scopeOrgs(c, q.Org)
+	// A list needs no full ID number or phone.
+	l, err := findPersonList(s, c, q, "/volunteers", s.store.FindVolunteers, (*guangong.Volunteer).Mask)
 	if err != nil {
 		return err
 	}
 	a := c.actor()
-	d := &volunteerListData{Items: list, Pager: newPager(c.r, page, total), Query: q, Orgs: orgs,
-		Categories: guangong.ElderCategories, Statuses: guangong.VolunteerStatuses, AgeBands: volunteerAgeBands,
-		ExportURL: "/volunteers/export.xlsx?" + q.Values().Encode(), ExportAction: "/volunteers/export",
-		CanWrite: a.Can(guangong.Role.CanWriteRecords), CanFull: a.Can(canExportVolunteers)}
+	d := &volunteerListData{personList: l, Categories: guangong.ElderCategories, Statuses: guangong.VolunteerStatuses,
+		AgeBands: volunteerAgeBands, CanWrite: a.Can(guangong.Role.CanWriteRecords), CanFull: a.Can(canExportVolunteers)}
 	*out = c.view(tr(c.lang, "volunteers.title"), d)
 	return nil
 }

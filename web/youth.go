@@ -42,55 +42,31 @@ func (c *ctx) youthWrite() error {
 }
 
 type youthListData struct {
-	Items        []*guangong.Youth
-	Pager        pager
-	Query        personQuery
-	Orgs         []*guangong.Org
-	Categories   []string
-	AgeBands     []string
-	ExportURL    string
-	ExportAction string
-	Minor        bool // the account has 未成年人信息 access
-	CanWrite     bool
+	personList[guangong.Youth]
+	Categories []string
+	AgeBands   []string
+	Minor      bool // the account has 未成年人信息 access
+	CanWrite   bool
 }
 
 func (s *server) youthList(c *ctx) error {
-	var v *view
-	if err := s.youthListInto(c, &v); err != nil {
-		return err
-	}
-	if isHTMX(c.r) && c.r.Header.Get("HX-Target") == "youth-results" {
-		return c.fragment(http.StatusOK, "youth/list", "results", v)
-	}
-	return c.render(http.StatusOK, "youth/list", v)
+	return renderPersonList(c, s.youthListInto, "youth/list", "youth-results")
 }
 
 // youthListInto builds the list page's view (also for an export form's error).
 func (s *server) youthListInto(c *ctx, out **view) error {
-	if err := c.recordsRead(); err != nil {
-		return err
-	}
 	q := readPersonQuery(c.r.URL.Query())
 	if !c.minorAccess() {
 		q.Q = "" // the store refuses name queries from accounts that see masked names
 	}
 	q.Party, q.Status = "", ""
-	page := pageOf(c.r)
-	list, total, err := s.store.FindYouths(c.r.Context(), c.actor(), q.filter(page, pageSize))
+	// Shown masked to everyone; a value is revealed one at a time.
+	l, err := findPersonList(s, c, q, "/youths", s.store.FindYouths, maskYouth)
 	if err != nil {
 		return err
 	}
-	for _, y := range list {
-		maskYouth(y) // shown masked to everyone; a value is revealed one at a time
-	}
-	orgs, err := s.scopeOrgs(c, q.Org)
-	if err != nil {
-		return err
-	}
-	d := &youthListData{Items: list, Pager: newPager(c.r, page, total), Query: q, Orgs: orgs,
-		Categories: guangong.YouthCategories, AgeBands: youthAgeBands,
-		ExportURL: "/youths/export.xlsx?" + q.Values().Encode(), ExportAction: "/youths/export", Minor: c.minorAccess(),
-		CanWrite: c.youthWrite() == nil}
+	d := &youthListData{personList: l, Categories: guangong.YouthCategories, AgeBands: youthAgeBands,
+		Minor: c.minorAccess(), CanWrite: c.youthWrite() == nil}
 	*out = c.view(tr(c.lang, "youths.title"), d)
 	return nil
 }
