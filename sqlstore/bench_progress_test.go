@@ -12,7 +12,6 @@ import (
 
 	"guangong"
 	"guangong/sqlstore"
-	"guangong/sqlstore/storetest"
 )
 
 // The progress page at county scale: a county of 20 towns and 480 villages (501
@@ -22,61 +21,11 @@ import (
 // 12 items for every committee in 2021; 20,000 volunteers with 1,000,000 service-hours
 // records, and a duty post in every town and village with a shift twice a month (bulkService).
 // Set-up writes the rows straight into the tables with multi-row INSERTs of literal values
-// (all generated here), then settles the statistics. Runs only with -bench:
+// (all generated here), then settles the statistics. Runs only with -bench and
+// GUANGONG_TEST_LARGE=1:
 //
-//	GUANGONG_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test?sslmode=disable \
+//	GUANGONG_TEST_LARGE=1 GUANGONG_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test?sslmode=disable \
 //	  go test ./sqlstore/ -run '^$' -bench Progress -benchtime 30x -timeout 30m -v
-
-type benchCounty struct {
-	county   string
-	towns    []string
-	villages []string // villages[i] lies in towns[i/24]
-}
-
-func bulkCounty(b *testing.B, db *sqlstore.DB) *benchCounty {
-	b.Helper()
-	bc := &benchCounty{county: guangong.NewID()}
-	const now = "2026-01-01T00:00:00.000000Z"
-	var orgs, closure []string
-	addOrg := func(id, parent, name, code string, level guangong.Level, ancestors []string) {
-		p := "NULL"
-		if parent != "" {
-			p = "'" + parent + "'"
-		}
-		orgs = append(orgs, fmt.Sprintf("('%s', %s, '%s', '', '%s', '%s', '', '', '', 'active', NULL, %d, 1, '%s', '%s')",
-			id, p, name, level, code, len(ancestors), now, now))
-		closure = append(closure, fmt.Sprintf("('%s', '%s', 0)", id, id))
-		for k, a := range ancestors {
-			closure = append(closure, fmt.Sprintf("('%s', '%s', %d)", a, id, len(ancestors)-k))
-		}
-	}
-	addOrg(bc.county, "", "溆浦县", "B431224", guangong.LevelCounty, nil)
-	for t := range 20 {
-		tid := guangong.NewID()
-		bc.towns = append(bc.towns, tid)
-		addOrg(tid, bc.county, fmt.Sprintf("镇%02d", t), fmt.Sprintf("B%02d", t), guangong.LevelTown, []string{bc.county})
-		for v := range 24 {
-			vid := guangong.NewID()
-			bc.villages = append(bc.villages, vid)
-			addOrg(vid, tid, fmt.Sprintf("镇%02d村%02d", t, v), fmt.Sprintf("B%02d%02d", t, v), guangong.LevelVillage,
-				[]string{bc.county, tid})
-		}
-	}
-	bulkLiteral(b, db, `INSERT INTO orgs (id, parent_id, name, short_name, level, code, address, contact, established,
-		status, dissolved_at, depth, version, created_at, updated_at) VALUES `, orgs)
-	bulkLiteral(b, db, `INSERT INTO org_closure (ancestor_id, descendant_id, depth) VALUES `, closure)
-	return bc
-}
-
-// bulkLiteral inserts rows (each a literal "(…)" tuple) 500 at a time.
-func bulkLiteral(b *testing.B, db *sqlstore.DB, head string, rows []string) {
-	b.Helper()
-	for i := 0; i < len(rows); i += 500 {
-		if _, err := db.RawExec(ctx, head+strings.Join(rows[i:min(i+500, len(rows))], ", ")); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
 
 // benchN is ten times the activities (GUANGONG_BENCH_PROGRESS_N, default 2,000,000), so a
 // quick look at the plans can run on less data.
@@ -96,7 +45,7 @@ func benchYears() int {
 	return 10
 }
 
-func bulkEvents(b *testing.B, db *sqlstore.DB, bc *benchCounty, activities, meetings int) {
+func bulkEvents(b *testing.B, db *sqlstore.DB, bc *countyTree, activities, meetings int) {
 	b.Helper()
 	years := benchYears()
 	first := 2025 - years
@@ -106,7 +55,7 @@ func bulkEvents(b *testing.B, db *sqlstore.DB, bc *benchCounty, activities, meet
 		{"moral", "qingming", ""}, {"moral", "theme", ""}, {"care", "", ""}, {"performance", "", "large"},
 		{"performance", "", "small"}, {"service", "exam_guard", ""}, {"service", "school_guard", ""}, {"aid", "", ""},
 	}
-	orgsAll := append(append([]string{bc.county}, bc.towns...), bc.villages...)
+	orgsAll := bc.orgs()
 	// A plan of 12 items for every committee in 2021; the first event of a committee's
 	// month then carries out its item, so plans are part done, part overdue.
 	var plans []string
@@ -116,15 +65,13 @@ func bulkEvents(b *testing.B, db *sqlstore.DB, bc *benchCounty, activities, meet
 			id := guangong.NewID()
 			planned[fmt.Sprintf("%s-2021-%02d", o, m)] = id
 			plans = append(plans, fmt.Sprintf("('%s', '%s', 2021, %d, 'activity', '', 'moral', 'lecture', '宣讲', FALSE, '', 1, '%s', '%s')",
-				id, o, m, progressStamp, progressStamp))
+				id, o, m, benchStamp, benchStamp))
 		}
 	}
 	var events, links []string
 	flush := func() {
-		bulkLiteral(b, db, `INSERT INTO events (id, type, org_id, kind, category, subcategory, title, starts_at, ends_at,
-			starts_on, place, host, agenda, minutes, decisions, outcome, status, scale, large, troupe_id, youths_served,
-			others_count, audience, headcount, plan_item_id, version, created_at, updated_at) VALUES `, events)
-		bulkLiteral(b, db, `INSERT INTO event_orgs (event_id, org_id, starts_on) VALUES `, links)
+		bulkLiteral(b, db, benchEventsInsert, events)
+		bulkLiteral(b, db, benchEventOrgsInsert, links)
 		events, links = events[:0], links[:0]
 	}
 	for i := range activities + meetings {
@@ -158,10 +105,10 @@ func bulkEvents(b *testing.B, db *sqlstore.DB, bc *benchCounty, activities, meet
 		}
 		events = append(events, fmt.Sprintf(`('%s', '%s', '%s', '%s', '%s', '%s', '活动', '%sT01:00:00.000000Z', '%sT03:00:00.000000Z',
 			'%s', '', '', '', '', '', '', '%s', '%s', %v, '', %d, 0, 0, 0, '%s', 1, '%s', '%s')`,
-			id, typ, host, kind, cat, sub, day, day, day, status, scale, large, r.IntN(100), item, progressStamp, progressStamp))
+			id, typ, host, kind, cat, sub, day, day, day, status, scale, large, r.IntN(100), item, benchStamp, benchStamp))
 		links = append(links, fmt.Sprintf("('%s', '%s', '%s')", id, host, day))
 		if r.IntN(10) == 0 && host == bc.villages[vi] { // co-organised with its town
-			links = append(links, fmt.Sprintf("('%s', '%s', '%s')", id, bc.towns[vi/24], day))
+			links = append(links, fmt.Sprintf("('%s', '%s', '%s')", id, bc.townOf[host], day))
 		}
 		if len(events) == 5000 {
 			flush()
@@ -175,7 +122,7 @@ func bulkEvents(b *testing.B, db *sqlstore.DB, bc *benchCounty, activities, meet
 	var troupes, members []string
 	for _, v := range bc.villages {
 		tid := guangong.NewID()
-		troupes = append(troupes, fmt.Sprintf("('%s', '%s', '文艺队', 'dance', '2018-01-01', 1, '%s', '%s')", tid, v, progressStamp, progressStamp))
+		troupes = append(troupes, fmt.Sprintf("('%s', '%s', '文艺队', 'dance', '2018-01-01', 1, '%s', '%s')", tid, v, benchStamp, benchStamp))
 		for range 20 {
 			members = append(members, fmt.Sprintf("('%s', '%s', '', '队员', '', '2018-01-01', '')", guangong.NewID(), tid))
 		}
@@ -191,7 +138,7 @@ func bulkEvents(b *testing.B, db *sqlstore.DB, bc *benchCounty, activities, meet
 // organised by the village's town; 88% confirmed, the rest recorded, corrected or void),
 // a street post in every village and a duty-group post in every town with a shift twice a
 // month and three of the committee's volunteers on each.
-func bulkService(b *testing.B, db *sqlstore.DB, bc *benchCounty, hours int) {
+func bulkService(b *testing.B, db *sqlstore.DB, bc *countyTree, hours int) {
 	b.Helper()
 	years := benchYears()
 	first := 2025 - years
@@ -216,53 +163,39 @@ func bulkService(b *testing.B, db *sqlstore.DB, bc *benchCounty, hours int) {
 			vs = vs[:0]
 		}
 	}
-	townOf := map[string]string{}
-	for i, v := range bc.villages {
-		townOf[v] = bc.towns[i/24]
-	}
 	var rows []string
 	for range hours {
 		k := r.IntN(len(all))
 		org := orgOf[k]
-		if t := townOf[org]; t != "" && r.IntN(4) == 0 {
+		if t := bc.townOf[org]; t != "" && r.IntN(4) == 0 {
 			org = t
 		}
-		status := guangong.HoursConfirmed
-		switch n := r.IntN(100); {
-		case n < 8:
-			status = guangong.HoursRecorded
-		case n < 10:
-			status = guangong.HoursVoid
-		case n < 12:
-			status = guangong.HoursSuperseded
-		}
+		status := benchHoursStatus(r)
 		day := fmt.Sprintf("%04d-%02d-%02d", first+r.IntN(years), 1+r.IntN(12), 1+r.IntN(28))
 		rows = append(rows, fmt.Sprintf("('%s', '%s', '%s', '', '', '%s', %d, '', '服务', '%s', 'u', '录入员', '%s', '', '%s', '', '', '', 1, '%s', '%s')",
-			guangong.NewID(), all[k], org, day, 30+15*r.IntN(16), status, progressStamp, progressStamp, progressStamp, progressStamp))
+			guangong.NewID(), all[k], org, day, 30+15*r.IntN(16), status, benchStamp, benchStamp, benchStamp, benchStamp))
 		if len(rows) == 20_000 {
-			bulkLiteral(b, db, `INSERT INTO service_hours (id, volunteer_id, org_id, event_id, shift_id, served_on, minutes, place,
-				content, status, recorded_by, recorder_name, recorded_at, confirmed_by, confirmed_at, supersedes, superseded_by,
-				reason, version, created_at, updated_at) VALUES `, rows)
+			bulkLiteral(b, db, benchHoursInsert, rows)
 			rows = rows[:0]
 		}
 	}
 	var posts, shifts, filled []string
 	for _, org := range append(slices.Clone(bc.towns), bc.villages...) {
 		pid, kind := guangong.NewID(), "street"
-		if townOf[org] == "" {
+		if bc.townOf[org] == "" {
 			kind = "duty_group"
 		}
-		posts = append(posts, fmt.Sprintf("('%s', '%s', '%s', '岗位', '', '%s', TRUE, 1, '%s', '%s')", pid, org, kind, pid, progressStamp, progressStamp))
+		posts = append(posts, fmt.Sprintf("('%s', '%s', '%s', '岗位', '', '%s', TRUE, 1, '%s', '%s')", pid, org, kind, pid, benchStamp, benchStamp))
 		vols := home[org]
 		for y := first; y < first+years; y++ {
 			for m := 1; m <= 12; m++ {
 				for _, d := range []int{5, 20} {
 					sid, day := guangong.NewID(), fmt.Sprintf("%04d-%02d-%02d", y, m, d)
 					shifts = append(shifts, fmt.Sprintf("('%s', '%s', '值守', '%sT00:00:00.000000Z', '%sT02:00:00.000000Z', '%s', 3, 1, '%s')",
-						sid, pid, day, day, day, progressStamp))
+						sid, pid, day, day, day, benchStamp))
 					for _, k := range r.Perm(len(vols))[:min(3, len(vols))] {
 						filled = append(filled, fmt.Sprintf("('%s', '%s', '%s', 'assigned', '', '', '', FALSE, 1, '%s')",
-							guangong.NewID(), sid, vols[k], progressStamp))
+							guangong.NewID(), sid, vols[k], benchStamp))
 					}
 				}
 			}
@@ -273,8 +206,6 @@ func bulkService(b *testing.B, db *sqlstore.DB, bc *benchCounty, hours int) {
 	bulkLiteral(b, db, `INSERT INTO shift_volunteers (id, shift_id, volunteer_id, source, check_in_at, check_out_at, closed_by,
 		review, version, created_at) VALUES `, filled)
 }
-
-const progressStamp = "2026-01-01T00:00:00.000000Z"
 
 // settle gathers the planner's statistics, and on PostgreSQL vacuums as autovacuum would
 // soon after a bulk load, so index-only scans find the visibility map set.
@@ -289,76 +220,60 @@ func settle(b *testing.B, db *sqlstore.DB, kind string) {
 	}
 }
 
-// timed runs fn b.N times and reports the median and the 95th percentile.
-func timed(b *testing.B, fn func()) {
-	var ds []time.Duration
-	for b.Loop() {
-		t0 := time.Now()
-		fn()
-		ds = append(ds, time.Since(t0))
-	}
-	slices.Sort(ds)
-	b.ReportMetric(float64(ds[len(ds)/2].Microseconds())/1000, "p50-ms")
-	b.ReportMetric(float64(ds[len(ds)*95/100].Microseconds())/1000, "p95-ms")
-}
-
 func BenchmarkProgress(b *testing.B) {
-	for _, kind := range []string{"sqlite", "postgres"} {
-		b.Run(kind, func(b *testing.B) {
-			db := storetest.Open(b, kind)
-			bc := bulkCounty(b, db)
-			t0 := time.Now()
-			bulkEvents(b, db, bc, benchN/10, benchN/100)
-			bulkService(b, db, bc, benchN/2)
-			settle(b, db, kind)
-			b.Logf("%s: %d activities, %d meetings and %d service-hours records over %d years written in %s", kind,
-				benchN/10, benchN/100, benchN/2, benchYears(), time.Since(t0).Round(time.Second))
-			a := &guangong.Actor{UserID: "u", Username: "countyclerk", Role: guangong.RoleClerk, OrgID: bc.county}
-			year := 2021
-			explain(b, db, kind, sqlstore.ProgressEventsSQL(true), bc.county, "2021-01-01", "2022-01-01")
-			for i := range 3 { // where a county's page spends its time, once warm
-				parts, err := db.ProgressParts(ctx, bc.county, year, true)
+	largeOnBoth(b, fmt.Sprintf("%d activities and %d service-hours records", benchN/10, benchN/2), func(b *testing.B, kind string, db *sqlstore.DB) {
+		bc := bulkCountyTree(b, db, 20, 480)
+		t0 := time.Now()
+		bulkEvents(b, db, bc, benchN/10, benchN/100)
+		bulkService(b, db, bc, benchN/2)
+		settle(b, db, kind)
+		b.Logf("%s: %d activities, %d meetings and %d service-hours records over %d years written in %s", kind,
+			benchN/10, benchN/100, benchN/2, benchYears(), time.Since(t0).Round(time.Second))
+		a := bc.clerk()
+		year := 2021
+		explain(b, db, kind, sqlstore.ProgressEventsSQL(true), bc.county, "2021-01-01", "2022-01-01")
+		for i := range 3 { // where a county's page spends its time, once warm
+			parts, err := db.ProgressParts(ctx, bc.county, year, true)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if i == 2 {
+				b.Logf("%s county, query by query: %v", kind, parts)
+			}
+		}
+		b.Run("county-subtree", func(b *testing.B) {
+			timed(b, func() {
+				p, err := db.Progress(ctx, a, bc.county, year, true)
 				if err != nil {
 					b.Fatal(err)
 				}
-				if i == 2 {
-					b.Logf("%s county, query by query: %v", kind, parts)
+				if p.Metric(guangong.MetricActivities).Done == 0 || len(p.Overdue) == 0 {
+					b.Fatal("empty progress")
 				}
-			}
-			b.Run("county-subtree", func(b *testing.B) {
-				timed(b, func() {
-					p, err := db.Progress(ctx, a, bc.county, year, true)
-					if err != nil {
-						b.Fatal(err)
-					}
-					if p.Metric(guangong.MetricActivities).Done == 0 || len(p.Overdue) == 0 {
-						b.Fatal("empty progress")
-					}
-				})
-			})
-			b.Run("town-subtree", func(b *testing.B) {
-				timed(b, func() {
-					if _, err := db.Progress(ctx, a, bc.towns[3], year, true); err != nil {
-						b.Fatal(err)
-					}
-				})
-			})
-			b.Run("village-own", func(b *testing.B) {
-				timed(b, func() {
-					if _, err := db.Progress(ctx, a, bc.villages[77], year, false); err != nil {
-						b.Fatal(err)
-					}
-				})
-			})
-			b.Run("county-years-2019-2022", func(b *testing.B) {
-				timed(b, func() {
-					if _, err := db.ProgressYears(ctx, a, bc.county, 2019, 2022, true); err != nil {
-						b.Fatal(err)
-					}
-				})
 			})
 		})
-	}
+		b.Run("town-subtree", func(b *testing.B) {
+			timed(b, func() {
+				if _, err := db.Progress(ctx, a, bc.towns[3], year, true); err != nil {
+					b.Fatal(err)
+				}
+			})
+		})
+		b.Run("village-own", func(b *testing.B) {
+			timed(b, func() {
+				if _, err := db.Progress(ctx, a, bc.villages[77], year, false); err != nil {
+					b.Fatal(err)
+				}
+			})
+		})
+		b.Run("county-years-2019-2022", func(b *testing.B) {
+			timed(b, func() {
+				if _, err := db.ProgressYears(ctx, a, bc.county, 2019, 2022, true); err != nil {
+					b.Fatal(err)
+				}
+			})
+		})
+	})
 }
 
 // explain logs the plan of q, so a regression shows in the benchmark's output.
