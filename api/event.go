@@ -283,15 +283,7 @@ func (s *server) getRuleInForce(w http.ResponseWriter, r *http.Request, a *guang
 }
 
 func (s *server) deleteEvent(w http.ResponseWriter, r *http.Request, a *guangong.Actor) error {
-	v, err := versionParam(r)
-	if err != nil {
-		return err
-	}
-	if err := s.store.DeleteEvent(r.Context(), a, r.PathValue("id"), v); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return deleteVersioned(w, r, func(v int) error { return s.store.DeleteEvent(r.Context(), a, r.PathValue("id"), v) })
 }
 
 func (s *server) deleteAttachment(w http.ResponseWriter, r *http.Request, a *guangong.Actor) error {
