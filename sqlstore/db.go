@@ -176,6 +176,11 @@ func migrationVersion(name string) (version, dialect string) {
 	return version, ""
 }
 
+// migrationSteps are the Go steps a migration runs after its SQL, in its transaction.
+var migrationSteps = map[string]func(tx *Tx) error{
+	"0011_tallies": func(tx *Tx) error { return tx.recountTallies(nil) },
+}
+
 func (db *DB) migrateFile(ctx context.Context, name, version string) error {
 	body, err := migrationFS.ReadFile(name)
 	if err != nil {
@@ -202,6 +207,11 @@ func (db *DB) migrateFile(ctx context.Context, name, version string) error {
 	}
 	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 		return fmt.Errorf("sqlstore: migration %s: %w", version, err)
+	}
+	if step := migrationSteps[version]; step != nil {
+		if err := step(&Tx{Tx: tx, ctx: ctx, now: db.now(), dialect: db.dialect}); err != nil {
+			return fmt.Errorf("sqlstore: migration %s: %w", version, err)
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`,
 		version, fmtTime(db.now())); err != nil {
@@ -245,6 +255,7 @@ type Tx struct {
 	ctx     context.Context
 	now     time.Time
 	dialect string
+	tallies *tallyDeltas // the figures' changes, applied at commit
 }
 
 // denial is returned from inside a transaction when the actor may not do something: the
@@ -276,7 +287,11 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 		return err
 	}
 	tx := &Tx{Tx: stx, ctx: ctx, now: db.now(), dialect: db.dialect}
-	if err := fn(tx); err != nil {
+	err = fn(tx)
+	if err == nil {
+		err = tx.flushTallies()
+	}
+	if err != nil {
 		stx.Rollback()
 		return err
 	}

@@ -110,6 +110,21 @@ func lockMigrations(ctx context.Context, tx *sql.Tx, dialect string) error {
 	return err
 }
 
+// lockTree takes the lock between the subtree figures and moves in the committee tree:
+// shared by every transaction that changes figures, exclusive for a move, which recounts
+// the figures of the committees it moves between. SQLite's writes are serial already.
+func lockTree(ctx context.Context, tx *Tx, exclusive bool) error {
+	if tx.dialect != dialectPostgres {
+		return nil
+	}
+	q := `SELECT pg_advisory_xact_lock_shared(4822641)`
+	if exclusive {
+		q = `SELECT pg_advisory_xact_lock(4822641)`
+	}
+	_, err := tx.ExecContext(ctx, q)
+	return err
+}
+
 // uniqueKeys names, for each unique index, the field and its label for messages.
 // PostgreSQL reports the index name; SQLite reports table.column.
 var uniqueKeys = map[string]struct{ field, zh, en string }{

@@ -222,6 +222,9 @@ func (db *DB) UpdateDutyPost(ctx context.Context, a *guangong.Actor, p *guangong
 			p.UpdatedAt = old.UpdatedAt
 			return nil
 		}
+		if err := tx.untally(tallyPosts, p.ID); err != nil { // its kind may change
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE duty_posts SET kind = $1, name = $2, place = $3, active = $4,
 			qr_token = $5, version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8`,
 			p.Kind, p.Name, p.Place, p.Active, p.QRToken, fmtTime(tx.now), p.ID, p.Version)
@@ -229,6 +232,9 @@ func (db *DB) UpdateDutyPost(ctx context.Context, a *guangong.Actor, p *guangong
 			return err
 		}
 		if err := oneRow(res); err != nil {
+			return err
+		}
+		if err := tx.retally(tallyPosts, p.ID); err != nil {
 			return err
 		}
 		p.Version, p.UpdatedAt = p.Version+1, tx.now
@@ -461,6 +467,9 @@ func (db *DB) UpdateShift(ctx context.Context, a *guangong.Actor, s *guangong.Sh
 		if len(changes) == 0 {
 			return nil
 		}
+		if err := tx.untally(tallyShifts, s.ID); err != nil { // its day (and year) may change
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE shifts SET role = $1, starts_at = $2, ends_at = $3, starts_on = $4,
 			headcount = $5, version = version + 1 WHERE id = $6 AND version = $7`,
 			s.Role, fmtTime(s.StartsAt), fmtTime(s.EndsAt), s.StartsOn, s.Headcount, s.ID, s.Version)
@@ -468,6 +477,9 @@ func (db *DB) UpdateShift(ctx context.Context, a *guangong.Actor, s *guangong.Sh
 			return err
 		}
 		if err := oneRow(res); err != nil {
+			return err
+		}
+		if err := tx.retally(tallyShifts, s.ID); err != nil {
 			return err
 		}
 		s.Version++
@@ -656,6 +668,9 @@ func (db *DB) dutyFill(ctx context.Context, tx *Tx, a *guangong.Actor, s *guango
 		x.ID, x.ShiftID, x.VolunteerID, x.Source, false, fmtTime(tx.now)); err != nil {
 		return nil, err
 	}
+	if err := tx.retally(tallyPlaces, x.ID); err != nil {
+		return nil, err
+	}
 	s.Filled++
 	return x, tx.audit(a, entry{action: guangong.ActionCreate, objectType: objDutyPlace, objectID: x.ID, orgID: s.OrgID,
 		changes: diff(nil, [][2]string{{"shiftId", s.ID}, {"volunteerId", v.ID}, {"source", source}})})
@@ -678,6 +693,9 @@ func (db *DB) WithdrawShift(ctx context.Context, a *guangong.Actor, id string) e
 		}
 		if x.CheckInAt != nil {
 			return guangong.Errorf(guangong.EINVALID, "已签到的班次不能取消", "A place already checked in cannot be withdrawn")
+		}
+		if err := tx.untally(tallyPlaces, id); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM shift_volunteers WHERE id = $1`, id); err != nil {
 			return err
@@ -976,6 +994,9 @@ func (db *DB) dutyCheckOut(ctx context.Context, tx *Tx, a *guangong.Actor, x *gu
 		VALUES ($1, $2, $3, '', $4, $5, $6, $7, $8, 'recorded', $9, $10, $11, '', '', '', '', '', 1, $11, $11)`,
 		hid, x.VolunteerID, x.Shift.OrgID, x.ShiftID, x.Shift.StartsOn, x.Minutes, place, content,
 		a.UserID, recorder, now); err != nil {
+		return err
+	}
+	if err := tx.retally(tallyHours, hid); err != nil {
 		return err
 	}
 	x.HoursMinutes, x.HoursStatus = x.Minutes, "recorded"

@@ -601,16 +601,18 @@ func (tx *Tx) insertEvent(a *guangong.Actor, e *guangong.Event, detail string) e
 	ctx := tx.ctx
 	e.ID, e.Version, e.CreatedAt, e.UpdatedAt = guangong.NewID(), 1, tx.now, tx.now
 	now := fmtTime(tx.now)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO events (id, type, org_id, kind, category, subcategory, title,
+	if err := tx.aroundEvents([]string{e.ID}, []string{e.PlanItemID}, func() error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO events (id, type, org_id, kind, category, subcategory, title,
 		starts_at, ends_at, starts_on, place, host, agenda, minutes, decisions, outcome, status, scale, large,
 		troupe_id, youths_served, others_count, audience, headcount, plan_item_id, version, created_at, updated_at)
 		VALUES `+placeholders(28), e.ID, e.Type, e.OrgID, e.Kind, e.Category, e.Subcategory, e.Title,
-		fmtTime(e.StartsAt), fmtTime(e.EndsAt), e.StartsOn, e.Place, e.Host, e.Agenda, e.Minutes, e.Decisions,
-		e.Outcome, e.Status, e.Scale, e.Large, e.TroupeID, e.YouthsServed, e.OthersCount, e.Audience, e.Headcount,
-		e.PlanItemID, 1, now, now); err != nil {
-		return err
-	}
-	if err := writeEventLinks(ctx, tx, e, false); err != nil {
+			fmtTime(e.StartsAt), fmtTime(e.EndsAt), e.StartsOn, e.Place, e.Host, e.Agenda, e.Minutes, e.Decisions,
+			e.Outcome, e.Status, e.Scale, e.Large, e.TroupeID, e.YouthsServed, e.OthersCount, e.Audience, e.Headcount,
+			e.PlanItemID, 1, now, now); err != nil {
+			return err
+		}
+		return writeEventLinks(ctx, tx, e, false)
+	}); err != nil {
 		return err
 	}
 	return tx.audit(a, entry{action: guangong.ActionCreate, objectType: objEvent, objectID: e.ID, orgID: e.OrgID,
@@ -660,21 +662,23 @@ func (db *DB) UpdateEvent(ctx context.Context, a *guangong.Actor, e *guangong.Ev
 		if len(changes) == 0 {
 			return nil
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE events SET type = $1, org_id = $2, kind = $3, category = $4,
-			subcategory = $5, title = $6, starts_at = $7, ends_at = $8, starts_on = $9, place = $10, host = $11,
-			agenda = $12, minutes = $13, decisions = $14, outcome = $15, status = $16, scale = $17, large = $18,
-			troupe_id = $19, youths_served = $20, others_count = $21, audience = $22, headcount = $23,
-			plan_item_id = $24, version = version + 1, updated_at = $25 WHERE id = $26 AND version = $27`,
-			e.Type, e.OrgID, e.Kind, e.Category, e.Subcategory, e.Title, fmtTime(e.StartsAt), fmtTime(e.EndsAt),
-			e.StartsOn, e.Place, e.Host, e.Agenda, e.Minutes, e.Decisions, e.Outcome, e.Status, e.Scale, e.Large,
-			e.TroupeID, e.YouthsServed, e.OthersCount, e.Audience, e.Headcount, e.PlanItemID, fmtTime(tx.now), e.ID, e.Version)
-		if err != nil {
-			return err
-		}
-		if err := oneRow(res); err != nil {
-			return err
-		}
-		if err := writeEventLinks(ctx, tx, e, true); err != nil {
+		if err := tx.aroundEvents([]string{e.ID}, []string{e.PlanItemID}, func() error {
+			res, err := tx.ExecContext(ctx, `UPDATE events SET type = $1, org_id = $2, kind = $3, category = $4,
+				subcategory = $5, title = $6, starts_at = $7, ends_at = $8, starts_on = $9, place = $10, host = $11,
+				agenda = $12, minutes = $13, decisions = $14, outcome = $15, status = $16, scale = $17, large = $18,
+				troupe_id = $19, youths_served = $20, others_count = $21, audience = $22, headcount = $23,
+				plan_item_id = $24, version = version + 1, updated_at = $25 WHERE id = $26 AND version = $27`,
+				e.Type, e.OrgID, e.Kind, e.Category, e.Subcategory, e.Title, fmtTime(e.StartsAt), fmtTime(e.EndsAt),
+				e.StartsOn, e.Place, e.Host, e.Agenda, e.Minutes, e.Decisions, e.Outcome, e.Status, e.Scale, e.Large,
+				e.TroupeID, e.YouthsServed, e.OthersCount, e.Audience, e.Headcount, e.PlanItemID, fmtTime(tx.now), e.ID, e.Version)
+			if err != nil {
+				return err
+			}
+			if err := oneRow(res); err != nil {
+				return err
+			}
+			return writeEventLinks(ctx, tx, e, true)
+		}); err != nil {
 			return err
 		}
 		e.Version, e.UpdatedAt = e.Version+1, tx.now
@@ -721,26 +725,28 @@ func (db *DB) DeleteEvent(ctx context.Context, a *guangong.Actor, id string, ver
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		for _, p := range plans {
-			if _, err := tx.ExecContext(ctx, `UPDATE plan_items SET event_id = '', version = version + 1, updated_at = $1
-				WHERE id = $2`, fmtTime(tx.now), p.ID); err != nil {
+		if err := tx.aroundEvents([]string{id}, nil, func() error {
+			for _, p := range plans {
+				if _, err := tx.ExecContext(ctx, `UPDATE plan_items SET event_id = '', version = version + 1, updated_at = $1
+					WHERE id = $2`, fmtTime(tx.now), p.ID); err != nil {
+					return err
+				}
+				if err := tx.audit(a, entry{action: guangong.ActionUpdate, objectType: objPlanItem, objectID: p.ID, orgID: e.OrgID,
+					changes: []guangong.Change{{Field: "eventId", Before: id}}, detail: "its event was deleted"}); err != nil {
+					return err
+				}
+			}
+			for _, table := range []string{"attachments", "event_youths", "event_volunteers", "event_orgs"} {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE event_id = $1`, id); err != nil {
+					return err
+				}
+			}
+			res, err := tx.ExecContext(ctx, `DELETE FROM events WHERE id = $1 AND version = $2`, id, version)
+			if err != nil {
 				return err
 			}
-			if err := tx.audit(a, entry{action: guangong.ActionUpdate, objectType: objPlanItem, objectID: p.ID, orgID: e.OrgID,
-				changes: []guangong.Change{{Field: "eventId", Before: id}}, detail: "its event was deleted"}); err != nil {
-				return err
-			}
-		}
-		for _, table := range []string{"attachments", "event_youths", "event_volunteers", "event_orgs"} {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE event_id = $1`, id); err != nil {
-				return err
-			}
-		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM events WHERE id = $1 AND version = $2`, id, version)
-		if err != nil {
-			return err
-		}
-		if err := oneRow(res); err != nil {
+			return oneRow(res)
+		}); err != nil {
 			return err
 		}
 		return tx.audit(a, entry{action: guangong.ActionDelete, objectType: objEvent, objectID: id, orgID: e.OrgID,
@@ -961,16 +967,33 @@ func (db *DB) SetLargeRule(ctx context.Context, a *guangong.Actor, r *guangong.L
 		if err != nil {
 			return err
 		}
-		expr := largeExpr("$2", "$3")
-		res, err := tx.ExecContext(ctx, `UPDATE events SET large = `+expr+`
+		ids, err := queryStrings(ctx, tx, `SELECT id FROM events
 			WHERE org_id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = $1 AND depth > 0)
-			AND category <> 'performance' AND large <> `+expr,
+			AND category <> 'performance' AND large <> `+largeExpr("$2", "$3"),
 			r.OrgID, guangong.DefaultMeetingMin, guangong.DefaultActivityMin)
 		if err != nil {
 			return err
 		}
-		n, _ := res.RowsAffected()
-		r.Recomputed, r.Version, r.UpdatedAt = int(n), old.Version+1, tx.now
+		// The events' figures move with their flag; their plan items' done state does not.
+		if err := tx.untally(tallyEvents, ids...); err != nil {
+			return err
+		}
+		for start := 0; start < len(ids); start += 400 {
+			args := []any{guangong.DefaultMeetingMin, guangong.DefaultActivityMin}
+			var marks []string
+			for _, id := range ids[start:min(start+400, len(ids))] {
+				args = append(args, id)
+				marks = append(marks, "$"+itoa(len(args)))
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE events SET large = `+largeExpr("$1", "$2")+`
+				WHERE id IN (`+strings.Join(marks, ", ")+`)`, args...); err != nil {
+				return err
+			}
+		}
+		if err := tx.retally(tallyEvents, ids...); err != nil {
+			return err
+		}
+		r.Recomputed, r.Version, r.UpdatedAt = len(ids), old.Version+1, tx.now
 		var before [][2]string
 		if old.Version > 0 {
 			before = [][2]string{{"meetingMin", itoa(old.MeetingMin)}, {"activityMin", itoa(old.ActivityMin)}}

@@ -5,11 +5,6 @@ import (
 	"time"
 )
 
-// ProgressEventsSQL is the query countEvents runs, for the benchmark to show its plan.
-func ProgressEventsSQL(subtree bool) string {
-	return `SELECT substr(e.starts_on, 6, 2), ` + eventSums + ` FROM ` + eventRows(subtree) + ` GROUP BY substr(e.starts_on, 6, 2)`
-}
-
 // ProgressParts times each query of a progress page on its own, one after another, so the
 // benchmark can say where the time goes.
 func (db *DB) ProgressParts(ctx context.Context, orgID string, year int, subtree bool) (map[string]time.Duration, error) {
@@ -22,10 +17,9 @@ func (db *DB) ProgressParts(ctx context.Context, orgID string, year int, subtree
 		name string
 		fn   func() error
 	}{
-		{"events", func() error { _, err := countEvents(ctx, q, orgID, from, to, subtree, false); return err }},
-		{"hours", func() error { _, err := countMinutes(ctx, q, orgID, from, to, subtree, false); return err }},
+		{"figures", func() error { _, err := countFigures(ctx, q, orgID, from, to, subtree, false); return err }},
 		{"troupes", func() error { _, err := countTroupes(ctx, q, orgID, asOfDay(year, now), subtree); return err }},
-		{"duty", func() error { _, err := countDuty(ctx, q, orgID, from, to, subtree); return err }},
+		{"duty", func() error { _, err := countDuty(ctx, q, orgID, year, subtree); return err }},
 		{"targets", func() error { _, err := effectiveTargets(ctx, q, orgID, year); return err }},
 		{"plan", func() (err error) { pc, err = countPlan(ctx, q, orgID, year, subtree); return err }},
 		{"overdue", func() error { _, _, err := overdueItems(ctx, q, orgID, year, subtree, now, pc); return err }},

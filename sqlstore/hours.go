@@ -296,6 +296,9 @@ func insertHours(tx *Tx, a *guangong.Actor, h *guangong.ServiceHours, detail str
 	if _, err := tx.ExecContext(tx.ctx, hoursInsert+placeholders(hoursWidth), hoursValues(nil, h, confirmedAt)...); err != nil {
 		return err
 	}
+	if err := tx.retally(tallyHours, h.ID); err != nil {
+		return err
+	}
 	return tx.audit(a, entry{action: guangong.ActionCreate, objectType: objHours, objectID: h.ID, orgID: h.OrgID,
 		changes: diff(nil, hoursFields(h)), detail: detail})
 }
@@ -600,6 +603,13 @@ func (db *DB) ConfirmHours(ctx context.Context, a *guangong.Actor, refs []guango
 		if len(refs) > guangong.MaxHoursBatch {
 			return fieldErr("ids", "一次最多确认500条", "At most 500 records at once")
 		}
+		ids := make([]string, len(refs))
+		for i, ref := range refs {
+			ids[i] = ref.ID
+		}
+		if err := tx.untally(tallyHours, ids...); err != nil {
+			return err
+		}
 		for _, ref := range refs {
 			h, err := organisedHours(ctx, tx, a, ref.ID, "confirm hours")
 			if err != nil {
@@ -626,7 +636,7 @@ func (db *DB) ConfirmHours(ctx context.Context, a *guangong.Actor, refs []guango
 				return err
 			}
 		}
-		return nil
+		return tx.retally(tallyHours, ids...)
 	})
 }
 
@@ -704,12 +714,18 @@ func (db *DB) CorrectHours(ctx context.Context, a *guangong.Actor, id string, c 
 		if old.Status == guangong.HoursConfirmed {
 			n.Status, n.ConfirmedBy = guangong.HoursConfirmed, a.UserID
 		}
+		if err := tx.untally(tallyHours, old.ID); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE service_hours SET status = $1, superseded_by = $2, version = version + 1,
 			updated_at = $3 WHERE id = $4 AND version = $5`, guangong.HoursSuperseded, n.ID, fmtTime(tx.now), old.ID, c.Version)
 		if err != nil {
 			return err
 		}
 		if err := oneRow(res); err != nil {
+			return err
+		}
+		if err := tx.retally(tallyHours, old.ID); err != nil {
 			return err
 		}
 		if err := insertHours(tx, a, &n, "corrects "+old.ID); err != nil {
@@ -740,12 +756,18 @@ func (db *DB) VoidHours(ctx context.Context, a *guangong.Actor, id string, versi
 		if err := checkReason(reason); err != nil {
 			return err
 		}
+		if err := tx.untally(tallyHours, id); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE service_hours SET status = $1, reason = $2, version = version + 1,
 			updated_at = $3 WHERE id = $4 AND version = $5`, guangong.HoursVoid, reason, fmtTime(tx.now), id, version)
 		if err != nil {
 			return err
 		}
 		if err := oneRow(res); err != nil {
+			return err
+		}
+		if err := tx.retally(tallyHours, id); err != nil {
 			return err
 		}
 		return tx.audit(a, entry{action: guangong.ActionUpdate, objectType: objHours, objectID: id, orgID: h.OrgID,

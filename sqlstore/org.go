@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -549,6 +550,15 @@ func (db *DB) MoveOrg(ctx context.Context, a *guangong.Actor, id, newParentID st
 			return nil
 		}
 		oldParent := o.ParentID
+		// The subtree figures of the committees it leaves and joins are counted again.
+		if err := lockTree(ctx, tx, true); err != nil {
+			return err
+		}
+		above := `SELECT ancestor_id FROM org_closure WHERE descendant_id = $1 AND depth > 0`
+		before, err := queryStrings(ctx, tx, above, id)
+		if err != nil {
+			return err
+		}
 		// Unlink the subtree from its old ancestors, then link it under each new one.
 		if _, err := tx.ExecContext(ctx, `DELETE FROM org_closure
 			WHERE descendant_id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = $1)
@@ -559,6 +569,21 @@ func (db *DB) MoveOrg(ctx context.Context, a *guangong.Actor, id, newParentID st
 			SELECT p.ancestor_id, s.descendant_id, p.depth + s.depth + 1
 			FROM org_closure p, org_closure s WHERE p.descendant_id = $1 AND s.ancestor_id = $2`, parent.ID, id); err != nil {
 			return err
+		}
+		after, err := queryStrings(ctx, tx, above, id)
+		if err != nil {
+			return err
+		}
+		var changed []string
+		for _, x := range append(before, after...) {
+			if !slices.Contains(before, x) || !slices.Contains(after, x) {
+				changed = append(changed, x)
+			}
+		}
+		if len(changed) > 0 {
+			if err := tx.recountTallies(changed); err != nil {
+				return err
+			}
 		}
 		delta := parent.Depth + 1 - o.Depth
 		if _, err := tx.ExecContext(ctx, `UPDATE orgs SET depth = depth + $1

@@ -88,7 +88,13 @@ func (tx *Tx) insertGrams(ctx context.Context, rows []gramRow) error {
 // insertRows inserts n rows of width columns, many rows to a statement, row(i, args)
 // appending row i's values.
 func insertRows(ctx context.Context, tx *Tx, head string, width, n int, row func(i int, a []any) []any) error {
+	return upsertRows(ctx, tx, head, "", width, n, row)
+}
+
+// upsertRows is insertRows with tail (an ON CONFLICT clause) after each statement's rows.
+func upsertRows(ctx context.Context, tx *Tx, head, tail string, width, n int, row func(i int, a []any) []any) error {
 	ins := tx.bulkInsert(head, width)
+	ins.tail = tail
 	defer ins.close()
 	per := ins.per
 	a := make([]any, 0, min(n, per)*width)
@@ -110,7 +116,7 @@ func insertRows(ctx context.Context, tx *Tx, head string, width, n int, row func
 // number, and re-parsing the same text per batch was most of an import's time.
 type bulkInsert struct {
 	tx         *Tx
-	head       string
+	head, tail string
 	width, per int
 	full       *sql.Stmt
 }
@@ -170,6 +176,7 @@ func (b *bulkInsert) text(rows int) string {
 		}
 		sb.WriteByte(')')
 	}
+	sb.WriteString(b.tail)
 	return sb.String()
 }
 

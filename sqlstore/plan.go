@@ -71,11 +71,19 @@ type planCount struct {
 	open        [13]int
 }
 
-// countPlan counts the items of orgID (or its subtree) for year, and those done, by month.
+// countPlan counts the items of orgID (or its subtree, from its tallies) for year, and
+// those done, by month.
 func countPlan(ctx context.Context, q querier, orgID string, year int, subtree bool) (planCount, error) {
 	var pc planCount
-	rows, err := q.QueryContext(ctx, `SELECT p.month, COUNT(*), SUM(CASE WHEN `+planDone+` THEN 1 ELSE 0 END)
-		FROM plan_items p WHERE `+orgCond("p.org_id", subtree)+` AND p.year = $2 GROUP BY p.month`, orgID, year)
+	query := `SELECT p.month, COUNT(*), SUM(CASE WHEN ` + planDone + ` THEN 1 ELSE 0 END)
+		FROM plan_items p WHERE p.org_id = $1 AND p.year = $2 GROUP BY p.month`
+	if subtree {
+		query = `SELECT ym % 100, SUM(CASE WHEN metric = '` + tallyPlanItems + `' THEN n ELSE 0 END),
+			SUM(CASE WHEN metric = '` + tallyPlanDone + `' THEN n ELSE 0 END) FROM tallies
+			WHERE org_id = $1 AND ym > $2 * 100 AND ym < ($2 + 1) * 100 AND metric IN ('` + tallyPlanItems + `', '` + tallyPlanDone + `')
+			GROUP BY ym`
+	}
+	rows, err := q.QueryContext(ctx, query, orgID, year)
 	if err != nil {
 		return pc, err
 	}
@@ -243,6 +251,9 @@ func (db *DB) CreatePlanItem(ctx context.Context, a *guangong.Actor, p *guangong
 			p.ID, p.OrgID, p.Year, p.Month, p.Type, p.Kind, p.Category, p.Subcategory, p.Title, p.Large, p.EventID, now); err != nil {
 			return err
 		}
+		if err := tx.retally(tallyPlans, p.ID); err != nil {
+			return err
+		}
 		return tx.audit(a, entry{action: guangong.ActionCreate, objectType: objPlanItem, objectID: p.ID, orgID: p.OrgID,
 			changes: diff(nil, planFields(p))})
 	})
@@ -273,6 +284,9 @@ func (db *DB) UpdatePlanItem(ctx context.Context, a *guangong.Actor, p *guangong
 		if err := checkPlanEvent(ctx, tx, p); err != nil {
 			return err
 		}
+		if err := tx.untally(tallyPlans, p.ID); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE plan_items SET year = $1, month = $2, type = $3, kind = $4, category = $5,
 			subcategory = $6, title = $7, large = $8, event_id = $9, version = version + 1, updated_at = $10
 			WHERE id = $11 AND version = $12`, p.Year, p.Month, p.Type, p.Kind, p.Category, p.Subcategory, p.Title, p.Large,
@@ -281,6 +295,9 @@ func (db *DB) UpdatePlanItem(ctx context.Context, a *guangong.Actor, p *guangong
 			return err
 		}
 		if err := oneRow(res); err != nil {
+			return err
+		}
+		if err := tx.retally(tallyPlans, p.ID); err != nil {
 			return err
 		}
 		p.Version, p.CreatedAt, p.UpdatedAt = cur.Version+1, cur.CreatedAt, tx.now
@@ -301,6 +318,9 @@ func (db *DB) DeletePlanItem(ctx context.Context, a *guangong.Actor, id string, 
 		}
 		if cur.Version != version {
 			return guangong.Stale()
+		}
+		if err := tx.untally(tallyPlans, id); err != nil {
+			return err
 		}
 		if res, err := tx.ExecContext(ctx, `DELETE FROM plan_items WHERE id = $1 AND version = $2`, id, version); err != nil {
 			return err

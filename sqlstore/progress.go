@@ -62,43 +62,88 @@ func yearSpan(from, to int) (string, string) {
 	return fmt.Sprintf("%04d-01-01", from), fmt.Sprintf("%04d-01-01", to+1)
 }
 
-// metricCols are the columns the event metrics count.
-const metricCols = `e.starts_on, e.type, e.kind, e.category, e.subcategory, e.scale, e.large, e.youths_served`
+// figures are what a progress page counts by period (the month "01".."12" or, by year,
+// "YYYY"): the event metrics in eventMetrics order, and confirmed service minutes.
+type figures struct {
+	events  map[string][]int
+	minutes map[string]int
+}
 
-// counted is the closure rows c of the committees counted for orgID ($1), joined to the
-// rows of join: its subtree, or orgID alone (its depth-0 row).
-func counted(subtree bool, join string) string {
-	depth := ``
-	if !subtree {
-		depth = ` AND c.depth = 0`
+func periodKey(ym int, byYear bool) string {
+	if byYear {
+		return strconv.Itoa(ym / 100)
 	}
-	return `org_closure c ` + join + ` WHERE c.ancestor_id = $1` + depth
+	return fmt.Sprintf("%02d", ym%100)
 }
 
-// eventRows is the FROM clause of the done events between $2 and $3 that a committee
-// counted for orgID ($1) organised (host or co-organiser), each event once. Those hosted
-// by a counted committee are one range of the covering index events_org_progress per
-// committee; only events co-organised by a counted committee but hosted elsewhere (the
-// organisers' rows in event_orgs, less the hosted events) are looked up by id.
-func eventRows(subtree bool) string {
-	const hosted = `JOIN events e ON e.org_id = c.descendant_id AND e.starts_on >= $2 AND e.starts_on < $3`
-	return `(SELECT ` + metricCols + ` FROM ` + counted(subtree, hosted) + ` AND ` + doneStatus + `
-		UNION ALL
-		SELECT ` + metricCols + ` FROM events e WHERE e.id IN (
-			SELECT eo.event_id FROM ` + counted(subtree, `JOIN event_orgs eo ON eo.org_id = c.descendant_id
-				AND eo.starts_on >= $2 AND eo.starts_on < $3`) + `
-			EXCEPT
-			SELECT e.id FROM ` + counted(subtree, hosted) + `) AND ` + doneStatus + `) e`
+// countFigures counts the figures of committee orgID between the dates from and to (half
+// open, whole years): its subtree's from the tallies, its own from the records.
+func countFigures(ctx context.Context, q querier, orgID, from, to string, subtree, byYear bool) (*figures, error) {
+	if subtree {
+		f := &figures{events: map[string][]int{}, minutes: map[string]int{}}
+		t, err := readTallies(ctx, q, orgID, from, to)
+		if err != nil {
+			return nil, err
+		}
+		for ym, byMetric := range t {
+			key := periodKey(ym, byYear)
+			if f.events[key] == nil {
+				f.events[key] = make([]int, len(eventMetrics))
+			}
+			for i, m := range eventMetrics {
+				f.events[key][i] += int(byMetric[m.Code])
+			}
+			f.minutes[key] += int(byMetric[guangong.MetricServiceHours])
+		}
+		return f, nil
+	}
+	events, err := countEvents(ctx, q, orgID, from, to, byYear)
+	if err != nil {
+		return nil, err
+	}
+	minutes, err := countMinutes(ctx, q, orgID, from, to, byYear)
+	if err != nil {
+		return nil, err
+	}
+	return &figures{events: events, minutes: minutes}, nil
 }
 
-// countEvents sums the event metrics by period: the month ("01".."12") or, with byYear,
-// the year. The result maps period to one figure per metric of eventMetrics.
-func countEvents(ctx context.Context, q querier, orgID, from, to string, subtree, byYear bool) (map[string][]int, error) {
+// readTallies reads committee orgID's subtree figures of the months between the dates from
+// and to: year*100+month → metric → n.
+func readTallies(ctx context.Context, q querier, orgID, from, to string) (map[int]map[string]int64, error) {
+	y0, _ := strconv.Atoi(from[:4])
+	y1, _ := strconv.Atoi(to[:4])
+	rows, err := q.QueryContext(ctx, `SELECT ym, metric, n FROM tallies WHERE org_id = $1 AND ym > $2 AND ym < $3`,
+		orgID, y0*100, y1*100)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int]map[string]int64{}
+	for rows.Next() {
+		var ym int
+		var metric string
+		var n int64
+		if err := rows.Scan(&ym, &metric, &n); err != nil {
+			return nil, err
+		}
+		if out[ym] == nil {
+			out[ym] = map[string]int64{}
+		}
+		out[ym][metric] = n
+	}
+	return out, rows.Err()
+}
+
+// countEvents sums the event metrics of the done events committee orgID organised (as host
+// or co-organiser) by period: the month ("01".."12") or, with byYear, the year.
+func countEvents(ctx context.Context, q querier, orgID, from, to string, byYear bool) (map[string][]int, error) {
 	period := `substr(e.starts_on, 6, 2)`
 	if byYear {
 		period = `substr(e.starts_on, 1, 4)`
 	}
-	rows, err := q.QueryContext(ctx, `SELECT `+period+`, `+eventSums+` FROM `+eventRows(subtree)+` GROUP BY `+period,
+	rows, err := q.QueryContext(ctx, `SELECT `+period+`, `+eventSums+` FROM event_orgs eo JOIN events e ON e.id = eo.event_id
+		WHERE eo.org_id = $1 AND eo.starts_on >= $2 AND eo.starts_on < $3 AND `+doneStatus+` GROUP BY `+period,
 		orgID, from, to)
 	if err != nil {
 		return nil, err
@@ -132,12 +177,11 @@ func orgCond(col string, subtree bool) string {
 	return col + ` = $1`
 }
 
-// countMinutes sums confirmed service minutes by period (month "01".."12" of the year
-// from..to, or with byYear each year "YYYY"), counted for the committee that confirms them.
-// Each period is a SUM of its own over its date range: the rows arrive in index order
-// (committee, status, date), and grouping them by an expression of the date made SQLite
-// sort a county's year (88,000 rows) first, three times the cost of reading them.
-func countMinutes(ctx context.Context, q querier, orgID, from, to string, subtree, byYear bool) (map[string]int, error) {
+// countMinutes sums the confirmed service minutes committee orgID confirms by period
+// (month "01".."12" of the year from..to, or with byYear each year "YYYY"). Each period is
+// a SUM of its own over its date range, read in the order of the index (committee, status,
+// date) rather than sorted by an expression of the date.
+func countMinutes(ctx context.Context, q querier, orgID, from, to string, byYear bool) (map[string]int, error) {
 	keys, bounds := periods(from, to, byYear)
 	args := []any{orgID}
 	var parts []string
@@ -145,8 +189,8 @@ func countMinutes(ctx context.Context, q querier, orgID, from, to string, subtre
 		n := len(args)
 		args = append(args, key, bounds[k], bounds[k+1])
 		parts = append(parts, fmt.Sprintf(`SELECT $%d, SUM(h.minutes) FROM service_hours h
-			WHERE %s AND h.status = 'confirmed' AND h.served_on >= $%d AND h.served_on < $%d`,
-			n+1, orgCond("h.org_id", subtree), n+2, n+3))
+			WHERE h.org_id = $1 AND h.status = 'confirmed' AND h.served_on >= $%d AND h.served_on < $%d`,
+			n+1, n+2, n+3))
 	}
 	rows, err := q.QueryContext(ctx, strings.Join(parts, " UNION ALL "), args...)
 	if err != nil {
@@ -217,15 +261,19 @@ func countTroupes(ctx context.Context, q querier, orgID, asOf string, subtree bo
 	return out, nil
 }
 
-// countDuty counts the distinct volunteers on the year's shifts at each kind of post.
-func countDuty(ctx context.Context, q querier, orgID, from, to string, subtree bool) (map[string]int, error) {
-	// DISTINCT first: PostgreSQL hashes the pairs instead of sorting every row by kind
-	// for COUNT(DISTINCT); the year's shifts of a post are one range of shifts_post_day.
-	rows, err := q.QueryContext(ctx, `SELECT d.kind, COUNT(*) FROM (SELECT DISTINCT p.kind, sv.volunteer_id
-		FROM `+counted(subtree, `JOIN duty_posts p ON p.org_id = c.descendant_id
-		JOIN shifts s ON s.post_id = p.id AND s.starts_on >= $2 AND s.starts_on < $3
-		JOIN shift_volunteers sv ON sv.shift_id = s.id`)+`) d
-		GROUP BY d.kind`, orgID, from, to)
+// countDuty counts the distinct volunteers on the year's shifts at each kind of post: of
+// the subtree's posts from its duty tallies, of the committee's own from the records.
+func countDuty(ctx context.Context, q querier, orgID string, year int, subtree bool) (map[string]int, error) {
+	query := `SELECT kind, COUNT(*) FROM duty_tallies WHERE org_id = $1 AND year = $2 GROUP BY kind`
+	args := []any{orgID, year}
+	if !subtree {
+		from, to := yearSpan(year, year)
+		query = `SELECT d.kind, COUNT(*) FROM (SELECT DISTINCT p.kind, sv.volunteer_id FROM duty_posts p
+			JOIN shifts s ON s.post_id = p.id AND s.starts_on >= $2 AND s.starts_on < $3
+			JOIN shift_volunteers sv ON sv.shift_id = s.id WHERE p.org_id = $1) d GROUP BY d.kind`
+		args = []any{orgID, from, to}
+	}
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -282,24 +330,20 @@ func (db *DB) progress(ctx context.Context, q querier, o *guangong.Org, year int
 	p := &guangong.Progress{OrgID: o.ID, OrgName: o.Name, Year: year, Subtree: subtree, AsOf: asOfDay(year, now)}
 	from, to := yearSpan(year, year)
 	var (
-		events  map[string][]int
-		minutes map[string]int
 		duty    map[string]int
 		targets []*guangong.EffectiveTarget
 	)
 	// One after another: running them at once on several pool connections made a county's
 	// page slower on both databases on a two-core machine (193 against 159 ms on SQLite).
-	var err error
-	if events, err = countEvents(ctx, q, o.ID, from, to, subtree, false); err != nil {
+	f, err := countFigures(ctx, q, o.ID, from, to, subtree, false)
+	if err != nil {
 		return nil, err
 	}
-	if minutes, err = countMinutes(ctx, q, o.ID, from, to, subtree, false); err != nil {
-		return nil, err
-	}
+	events, minutes := f.events, f.minutes
 	if p.TroupesBy, err = countTroupes(ctx, q, o.ID, p.AsOf, subtree); err != nil {
 		return nil, err
 	}
-	if duty, err = countDuty(ctx, q, o.ID, from, to, subtree); err != nil {
+	if duty, err = countDuty(ctx, q, o.ID, year, subtree); err != nil {
 		return nil, err
 	}
 	if targets, err = effectiveTargets(ctx, q, o.ID, year); err != nil {
@@ -374,14 +418,11 @@ func (db *DB) ProgressYears(ctx context.Context, a *guangong.Actor, orgID string
 			return err
 		}
 		d0, d1 := yearSpan(from, to)
-		events, err := countEvents(ctx, q, o.ID, d0, d1, subtree, true)
+		f, err := countFigures(ctx, q, o.ID, d0, d1, subtree, true)
 		if err != nil {
 			return err
 		}
-		minutes, err := countMinutes(ctx, q, o.ID, d0, d1, subtree, true)
-		if err != nil {
-			return err
-		}
+		events, minutes := f.events, f.minutes
 		yt = &guangong.YearTotals{OrgID: o.ID, OrgName: o.Name, From: from, To: to, Subtree: subtree}
 		for y := from; y <= to; y++ {
 			yt.Years = append(yt.Years, y)

@@ -1,0 +1,20 @@
+-- Each committee's subtree figures (sqlstore/tally.go): derived from the records, kept by
+-- every write in its own transaction, recounted from the records once here (a Go step that
+-- runs after this file: migrationSteps in db.go).
+CREATE TABLE tallies (
+    org_id TEXT NOT NULL,
+    ym     INTEGER NOT NULL, -- year * 100 + month
+    metric TEXT NOT NULL,
+    n      BIGINT NOT NULL,
+    PRIMARY KEY (org_id, ym, metric)
+);
+-- The distinct volunteers on duty in a committee's subtree, by year and kind of post: a
+-- row for each, n its places.
+CREATE TABLE duty_tallies (
+    org_id       TEXT NOT NULL,
+    year         INTEGER NOT NULL,
+    kind         TEXT NOT NULL,
+    volunteer_id TEXT NOT NULL,
+    n            BIGINT NOT NULL,
+    PRIMARY KEY (org_id, year, kind, volunteer_id)
+);

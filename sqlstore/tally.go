@@ -1,0 +1,462 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"guangong"
+)
+
+// Subtree figures at county and province scale. A progress page for a subtree would have
+// to read every record of the year below it (a county's year is 22,000 events, 88,000
+// hour records and 36,000 duty places), so each committee keeps its subtree's figures by
+// month in tallies, and the distinct volunteers of its subtree's duty posts by year in
+// duty_tallies. They are derived, never entered: every write of a record that counts
+// subtracts the record's contribution as it stood and adds it as it stands now, in the
+// same transaction (tx.untally / tx.retally around the write), and the deltas are applied
+// just before commit. A committee's own figures (no subtree) are still counted from the
+// records on each call; CheckTallies recounts everything from the records and lists any
+// difference, and RecountTallies rebuilds them (after a move in the tree, or a bulk load).
+
+// tallySource is a kind of record that counts toward the figures.
+type tallySource int
+
+const (
+	tallyEvents tallySource = iota // by event id
+	tallyHours                     // by service_hours id
+	tallyPlans                     // by plan item id
+	tallyPlaces                    // duty places, by shift_volunteers id
+	tallyShifts                    // duty places, by shift id
+	tallyPosts                     // duty places, by duty post id
+)
+
+// Metric codes of the plan's figures in tallies, beside guangong's metric codes.
+const (
+	tallyPlanItems = "plan.items"
+	tallyPlanDone  = "plan.done"
+)
+
+type tallyKey struct {
+	org    string
+	ym     int // year*100 + month
+	metric string
+}
+
+type dutyKey struct {
+	org       string
+	year      int
+	kind      string
+	volunteer string
+}
+
+// tallyDeltas are a transaction's changes to the figures, applied at commit.
+type tallyDeltas struct {
+	rows map[tallyKey]int64
+	duty map[dutyKey]int64
+}
+
+func (d *tallyDeltas) empty() bool { return len(d.rows) == 0 && len(d.duty) == 0 }
+
+// ymOf is the SQL for the year*100+month of a 'YYYY-MM-DD' column.
+func ymOf(col string) string {
+	return `CAST(substr(` + col + `, 1, 4) AS INTEGER) * 100 + CAST(substr(` + col + `, 6, 2) AS INTEGER)`
+}
+
+// contribution is the SQL of what the records that cond selects add to their committees'
+// ancestors (each committee is its own ancestor at depth 0): for the figures, rows of
+// (ancestor, ym, one value per metric of metrics); for duty, (ancestor, year, kind,
+// volunteer, places). cond may name the record (e.id, h.id, p.id, sv.id, s.id, dp.id) or
+// the ancestor (c.ancestor_id); "" counts everything.
+func contribution(src tallySource, cond string) (query string, metrics []string) {
+	if cond == "" {
+		cond = "1 = 1"
+	}
+	switch src {
+	case tallyEvents:
+		for _, m := range eventMetrics {
+			metrics = append(metrics, m.Code)
+		}
+		// An event counts once for each committee above any of its organisers.
+		return `SELECT x.ancestor_id, ` + ymOf("e.starts_on") + `, ` + eventSums + ` FROM (
+			SELECT DISTINCT c.ancestor_id, eo.event_id FROM event_orgs eo
+			JOIN org_closure c ON c.descendant_id = eo.org_id WHERE ` + cond + `) x
+			JOIN events e ON e.id = x.event_id WHERE ` + doneStatus + `
+			GROUP BY x.ancestor_id, ` + ymOf("e.starts_on"), metrics
+	case tallyHours:
+		return `SELECT c.ancestor_id, ` + ymOf("h.served_on") + `, SUM(h.minutes) FROM service_hours h
+			JOIN org_closure c ON c.descendant_id = h.org_id WHERE h.status = 'confirmed' AND ` + cond + `
+			GROUP BY c.ancestor_id, ` + ymOf("h.served_on"), []string{guangong.MetricServiceHours}
+	case tallyPlans:
+		return `SELECT c.ancestor_id, p.year * 100 + p.month, COUNT(*), SUM(CASE WHEN ` + planDone + ` THEN 1 ELSE 0 END)
+			FROM plan_items p JOIN org_closure c ON c.descendant_id = p.org_id WHERE ` + cond + `
+			GROUP BY c.ancestor_id, p.year * 100 + p.month`, []string{tallyPlanItems, tallyPlanDone}
+	}
+	return `SELECT c.ancestor_id, CAST(substr(s.starts_on, 1, 4) AS INTEGER), dp.kind, sv.volunteer_id, COUNT(*)
+		FROM shift_volunteers sv JOIN shifts s ON s.id = sv.shift_id JOIN duty_posts dp ON dp.id = s.post_id
+		JOIN org_closure c ON c.descendant_id = dp.org_id WHERE ` + cond + `
+		GROUP BY c.ancestor_id, CAST(substr(s.starts_on, 1, 4) AS INTEGER), dp.kind, sv.volunteer_id`, nil
+}
+
+// lockFirst is the statement that locks, before a contribution is read, the rows it hangs
+// on that another transaction could change: the records themselves, and for duty places
+// their post (every duty writer takes it, so a post's places, shifts and kind change one
+// transaction at a time). A no-op UPDATE locks on PostgreSQL and is harmless on SQLite,
+// whose writes are serial anyway. With the rows locked, a PostgreSQL transaction reads the
+// contribution as committed by any writer before it, and the one it subtracts is the one
+// it later replaces.
+func lockFirst(src tallySource, cond string) string {
+	switch src {
+	case tallyEvents:
+		return `UPDATE events SET version = version WHERE id IN (SELECT eo.event_id FROM event_orgs eo WHERE ` + cond + `)`
+	case tallyHours:
+		return `UPDATE service_hours SET version = version WHERE id IN (SELECT h.id FROM service_hours h WHERE ` + cond + `)`
+	case tallyPlans:
+		return `UPDATE plan_items SET version = version WHERE id IN (SELECT p.id FROM plan_items p WHERE ` + cond + `)`
+	case tallyPosts:
+		return `UPDATE duty_posts SET version = version WHERE id IN (SELECT dp.id FROM duty_posts dp WHERE ` + cond + `)`
+	case tallyShifts:
+		return `UPDATE duty_posts SET version = version WHERE id IN (SELECT s.post_id FROM shifts s WHERE ` + cond + `)`
+	}
+	return `UPDATE duty_posts SET version = version WHERE id IN (SELECT s.post_id FROM shifts s
+		JOIN shift_volunteers sv ON sv.shift_id = s.id WHERE ` + cond + `)`
+}
+
+// idColumn is the column that names a record of src.
+func idColumn(src tallySource) string {
+	return [...]string{tallyEvents: "eo.event_id", tallyHours: "h.id", tallyPlans: "p.id",
+		tallyPlaces: "sv.id", tallyShifts: "s.id", tallyPosts: "dp.id"}[src]
+}
+
+// addContribution adds sign times what the records selected by cond (with args) contribute.
+func addContribution(ctx context.Context, q querier, d *tallyDeltas, src tallySource, sign int64, cond string, args ...any) error {
+	query, metrics := contribution(src, cond)
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if src >= tallyPlaces {
+			var k dutyKey
+			var n int64
+			if err := rows.Scan(&k.org, &k.year, &k.kind, &k.volunteer, &n); err != nil {
+				return err
+			}
+			d.duty[k] += sign * n
+			continue
+		}
+		var org string
+		var ym int
+		vals := make([]*int64, len(metrics))
+		dest := []any{&org, &ym}
+		for i := range vals {
+			dest = append(dest, &vals[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		for i, v := range vals {
+			if v != nil && *v != 0 {
+				d.rows[tallyKey{org, ym, metrics[i]}] += sign * *v
+			}
+		}
+	}
+	return rows.Err()
+}
+
+// tallyRecords adds sign times the contribution of the records ids of src.
+func (tx *Tx) tallyRecords(src tallySource, sign int64, ids []string) error {
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	if len(ids) > 0 && ids[0] == "" {
+		ids = ids[1:]
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	if tx.tallies == nil {
+		// The tree's shape stays as it is until commit: a move in the tree waits for this
+		// transaction, and this one for a move under way (lockTree, dialect.go).
+		if err := lockTree(tx.ctx, tx, false); err != nil {
+			return err
+		}
+		tx.tallies = &tallyDeltas{rows: map[tallyKey]int64{}, duty: map[dutyKey]int64{}}
+	}
+	for start := 0; start < len(ids); start += 400 {
+		chunk := ids[start:min(start+400, len(ids))]
+		args := make([]any, len(chunk))
+		marks := make([]string, len(chunk))
+		for i, id := range chunk {
+			args[i], marks[i] = id, "$"+itoa(i+1)
+		}
+		cond := idColumn(src) + ` IN (` + strings.Join(marks, ", ") + `)`
+		if _, err := tx.ExecContext(tx.ctx, lockFirst(src, cond), args...); err != nil {
+			return err
+		}
+		if err := addContribution(tx.ctx, tx, tx.tallies, src, sign, cond, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// untally takes the records' contribution as it stands out of the figures, before a write
+// changes or removes them; retally puts it back in after.
+func (tx *Tx) untally(src tallySource, ids ...string) error { return tx.tallyRecords(src, -1, ids) }
+func (tx *Tx) retally(src tallySource, ids ...string) error { return tx.tallyRecords(src, 1, ids) }
+
+// queryStrings runs q and returns its one column.
+func queryStrings(ctx context.Context, q querier, query string, args ...any) ([]string, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// eventPlanItems lists the plan items whose done state hangs on events ids: those the
+// events carry out, and those naming them.
+func (tx *Tx) eventPlanItems(ids ...string) ([]string, error) {
+	var out []string
+	for _, id := range ids {
+		items, err := queryStrings(tx.ctx, tx, `SELECT plan_item_id FROM events WHERE id = $1 AND plan_item_id <> ''
+			UNION SELECT id FROM plan_items WHERE event_id = $1`, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+	}
+	return out, nil
+}
+
+// aroundEvents runs write, which changes events ids (or creates them: they have no
+// contribution yet), keeping the figures: the events' own, and the done state of the plan
+// items they carry out, now or (plans: items write will link) after.
+func (tx *Tx) aroundEvents(ids []string, plans []string, write func() error) error {
+	linked, err := tx.eventPlanItems(ids...)
+	if err != nil {
+		return err
+	}
+	items := append(linked, plans...)
+	if err := tx.untally(tallyEvents, ids...); err != nil {
+		return err
+	}
+	if err := tx.untally(tallyPlans, items...); err != nil {
+		return err
+	}
+	if err := write(); err != nil {
+		return err
+	}
+	after, err := tx.eventPlanItems(ids...)
+	if err != nil {
+		return err
+	}
+	for _, p := range after {
+		if !slices.Contains(items, p) {
+			return fmt.Errorf("sqlstore: plan item %s linked by an event write that did not name it", p)
+		}
+	}
+	if err := tx.retally(tallyEvents, ids...); err != nil {
+		return err
+	}
+	return tx.retally(tallyPlans, items...)
+}
+
+// flushTallies applies the transaction's deltas: one upsert a row, in key order so that
+// concurrent transactions on PostgreSQL lock shared rows in the same order. Duty rows that
+// fall to zero go, so a count of rows is a count of volunteers.
+func (tx *Tx) flushTallies() error {
+	d := tx.tallies
+	if d == nil || d.empty() {
+		return nil
+	}
+	tx.tallies = nil
+	ctx := tx.ctx
+	keys := make([]tallyKey, 0, len(d.rows))
+	for k, n := range d.rows {
+		if n != 0 {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, func(a, b tallyKey) int {
+		return cmpKeys(a.org, b.org, a.ym, b.ym, a.metric, b.metric, "", "")
+	})
+	if err := upsertRows(ctx, tx, `INSERT INTO tallies (org_id, ym, metric, n) VALUES `,
+		` ON CONFLICT (org_id, ym, metric) DO UPDATE SET n = tallies.n + excluded.n`, 4, len(keys),
+		func(i int, a []any) []any { k := keys[i]; return append(a, k.org, k.ym, k.metric, d.rows[k]) }); err != nil {
+		return err
+	}
+	dkeys := make([]dutyKey, 0, len(d.duty))
+	for k, n := range d.duty {
+		if n != 0 {
+			dkeys = append(dkeys, k)
+		}
+	}
+	slices.SortFunc(dkeys, func(a, b dutyKey) int {
+		return cmpKeys(a.org, b.org, a.year, b.year, a.kind, b.kind, a.volunteer, b.volunteer)
+	})
+	if err := upsertRows(ctx, tx, `INSERT INTO duty_tallies (org_id, year, kind, volunteer_id, n) VALUES `,
+		` ON CONFLICT (org_id, year, kind, volunteer_id) DO UPDATE SET n = duty_tallies.n + excluded.n`, 5, len(dkeys),
+		func(i int, a []any) []any {
+			k := dkeys[i]
+			return append(a, k.org, k.year, k.kind, k.volunteer, d.duty[k])
+		}); err != nil {
+		return err
+	}
+	for _, k := range dkeys {
+		if d.duty[k] < 0 {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM duty_tallies WHERE org_id = $1 AND year = $2 AND kind = $3
+				AND volunteer_id = $4 AND n <= 0`, k.org, k.year, k.kind, k.volunteer); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func cmpKeys(a1, b1 string, a2, b2 int, a3, b3, a4, b4 string) int {
+	if c := strings.Compare(a1, b1); c != 0 {
+		return c
+	}
+	if a2 != b2 {
+		return a2 - b2
+	}
+	if c := strings.Compare(a3, b3); c != 0 {
+		return c
+	}
+	return strings.Compare(a4, b4)
+}
+
+// recountTallies replaces the figures of committees orgs (all committees when orgs is
+// nil) with a count from the records.
+func (tx *Tx) recountTallies(orgs []string) error {
+	if err := tx.flushTallies(); err != nil {
+		return err
+	}
+	if err := lockTree(tx.ctx, tx, true); err != nil {
+		return err
+	}
+	ctx := tx.ctx
+	cond, args := "", []any{}
+	if orgs != nil {
+		if len(orgs) == 0 {
+			return nil
+		}
+		marks := make([]string, len(orgs))
+		for i, o := range orgs {
+			args, marks[i] = append(args, o), "$"+itoa(i+1)
+		}
+		cond = `c.ancestor_id IN (` + strings.Join(marks, ", ") + `)`
+	}
+	for _, table := range []string{"tallies", "duty_tallies"} {
+		q := `DELETE FROM ` + table
+		if cond != "" {
+			q += ` WHERE ` + strings.Replace(cond, "c.ancestor_id", "org_id", 1)
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+	}
+	tx.tallies = &tallyDeltas{rows: map[tallyKey]int64{}, duty: map[dutyKey]int64{}}
+	for _, src := range []tallySource{tallyEvents, tallyHours, tallyPlans, tallyPlaces} {
+		if err := addContribution(ctx, tx, tx.tallies, src, 1, cond, args...); err != nil {
+			return err
+		}
+	}
+	return tx.flushTallies()
+}
+
+// RecountTallies rebuilds every committee's subtree figures from the records: after rows
+// were loaded around the store (a restore, a bulk load), never needed otherwise.
+func (db *DB) RecountTallies(ctx context.Context) error {
+	return db.inTx(ctx, func(tx *Tx) error { return tx.recountTallies(nil) })
+}
+
+// TallyDifference is a subtree figure whose stored tally differs from a recount.
+type TallyDifference struct {
+	OrgID, Key      string // Key: "YYYYMM metric", or "YYYY duty kind volunteer"
+	Stored, Recount int64
+}
+
+// CheckTallies recounts every subtree figure from the records and lists where the stored
+// tallies differ (nothing, when they are right).
+func (db *DB) CheckTallies(ctx context.Context) ([]TallyDifference, error) {
+	want := &tallyDeltas{rows: map[tallyKey]int64{}, duty: map[dutyKey]int64{}}
+	for _, src := range []tallySource{tallyEvents, tallyHours, tallyPlans, tallyPlaces} {
+		if err := addContribution(ctx, db.reader, want, src, 1, ""); err != nil {
+			return nil, err
+		}
+	}
+	got := &tallyDeltas{rows: map[tallyKey]int64{}, duty: map[dutyKey]int64{}}
+	if err := scanEach(ctx, db.reader, `SELECT org_id, ym, metric, n FROM tallies`, func(scan func(...any) error) error {
+		var k tallyKey
+		var n int64
+		err := scan(&k.org, &k.ym, &k.metric, &n)
+		got.rows[k] = n
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	if err := scanEach(ctx, db.reader, `SELECT org_id, year, kind, volunteer_id, n FROM duty_tallies`, func(scan func(...any) error) error {
+		var k dutyKey
+		var n int64
+		err := scan(&k.org, &k.year, &k.kind, &k.volunteer, &n)
+		got.duty[k] = n
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	var out []TallyDifference
+	for _, k := range mapKeys(want.rows, got.rows) {
+		if want.rows[k] != got.rows[k] {
+			out = append(out, TallyDifference{OrgID: k.org, Key: fmt.Sprintf("%d %s", k.ym, k.metric), Stored: got.rows[k], Recount: want.rows[k]})
+		}
+	}
+	for _, k := range mapKeys(want.duty, got.duty) {
+		if want.duty[k] != got.duty[k] {
+			out = append(out, TallyDifference{OrgID: k.org, Key: fmt.Sprintf("%d duty %s %s", k.year, k.kind, k.volunteer),
+				Stored: got.duty[k], Recount: want.duty[k]})
+		}
+	}
+	slices.SortFunc(out, func(a, b TallyDifference) int { return cmpKeys(a.OrgID, b.OrgID, 0, 0, a.Key, b.Key, "", "") })
+	return out, nil
+}
+
+// scanEach runs query and calls row for each row with the row's Scan.
+func scanEach(ctx context.Context, q querier, query string, row func(scan func(...any) error) error) error {
+	rows, err := q.QueryContext(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := row(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// mapKeys is the union of the keys of a and b.
+func mapKeys[K comparable](a, b map[K]int64) []K {
+	var out []K
+	for k := range a {
+		out = append(out, k)
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	return out
+}
