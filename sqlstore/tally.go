@@ -377,9 +377,20 @@ func (tx *Tx) recountTallies(orgs []string) error {
 }
 
 // RecountTallies rebuilds every committee's subtree figures from the records: after rows
-// were loaded around the store (a restore, a bulk load), never needed otherwise.
+// were loaded around the store (a restore, a bulk load), never needed otherwise. The trail
+// records it, with how many figures it wrote.
 func (db *DB) RecountTallies(ctx context.Context) error {
-	return db.inTx(ctx, func(tx *Tx) error { return tx.recountTallies(nil) })
+	return db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.recountTallies(nil); err != nil {
+			return err
+		}
+		var n, d int
+		if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM tallies), (SELECT COUNT(*) FROM duty_tallies)`).Scan(&n, &d); err != nil {
+			return err
+		}
+		return tx.audit(guangong.SystemActor("recount"), entry{action: guangong.ActionUpdate, objectType: "tallies",
+			objectID: "all", detail: fmt.Sprintf("recounted from the records: %d figures, %d duty rows", n, d)})
+	})
 }
 
 // TallyDifference is a subtree figure whose stored tally differs from a recount.

@@ -207,12 +207,36 @@ func TestServeBootstrapAndCommands(t *testing.T) {
 			if !strings.Contains(err.Error(), "第 2 条") {
 				t.Fatalf("audit verify did not name entry 2: %v", err)
 			}
+
+			// The subtree figures: right as kept, a figure written around the application
+			// is found, and a recount puts it right.
+			if o, err := runCmd(t, "", "figures", "check", "--db", dsn); err != nil || !strings.Contains(o, "一致") {
+				t.Fatalf("figures check on kept figures: %v\n%s", err, o)
+			}
+			rawExec(t, kind, dsn, `INSERT INTO tallies (org_id, ym, metric, n) VALUES ('nowhere', 202103, 'meetings', 3)`)
+			if o, err := runCmd(t, "", "figures", "check", "--db", dsn); err == nil || !strings.Contains(o, "nowhere 202103 meetings") {
+				t.Fatalf("figures check missed a stray figure: %v\n%s", err, o)
+			}
+			if o, err := runCmd(t, "", "figures", "recount", "--db", dsn); err != nil {
+				t.Fatalf("figures recount: %v\n%s", err, o)
+			}
+			if o, err := runCmd(t, "", "figures", "check", "--db", dsn); err != nil {
+				t.Fatalf("figures check after a recount: %v\n%s", err, o)
+			}
 		})
 	}
 }
 
 // tamperAudit edits the second audit entry behind the application's back.
 func tamperAudit(t *testing.T, kind, dsn string) {
+	t.Helper()
+	if n := rawExec(t, kind, dsn, `UPDATE audit_log SET username = 'mallory' WHERE seq = 2`); n != 1 {
+		t.Fatalf("tampering touched %d rows, want 1", n)
+	}
+}
+
+// rawExec runs q on the database behind the application's back and returns the rows it touched.
+func rawExec(t *testing.T, kind, dsn, q string) int64 {
 	t.Helper()
 	driver, source := "pgx", dsn
 	if kind == "sqlite" {
@@ -223,13 +247,12 @@ func tamperAudit(t *testing.T, kind, dsn string) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	res, err := db.Exec(`UPDATE audit_log SET username = 'mallory' WHERE seq = 2`)
+	res, err := db.Exec(q)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		t.Fatalf("tampering touched %d rows, want 1", n)
-	}
+	n, _ := res.RowsAffected()
+	return n
 }
 
 func TestVersionAndUsage(t *testing.T) {

@@ -25,6 +25,7 @@ Usage:
   guangong user add --username U --org ORG --role ROLE [--name NAME] [--volunteer ID] [--db …]   (password on stdin)
   guangong token create --username U [--name NAME] [--db …]
   guangong audit verify [--db …]
+  guangong figures check|recount [--db …]
   guangong version
 
 serve and demo also take --data-key-file (default: beside the SQLite file, e.g. guangong.key): the key
@@ -67,6 +68,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "audit":
 		if len(rest) > 0 && rest[0] == "verify" {
 			return e.auditVerify(ctx, rest[1:])
+		}
+	case "figures":
+		if len(rest) > 0 && (rest[0] == "check" || rest[0] == "recount") {
+			return e.figures(ctx, rest[0], rest[1:])
 		}
 	case "version":
 		fmt.Fprintln(stdout, "guangong", version)
@@ -204,6 +209,44 @@ func (e *env) auditVerify(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "审计链完整，共校验 %d 条 (audit chain intact, %d entries checked)\n", res.Checked, res.Checked)
 	return nil
+}
+
+// figures checks each committee's subtree figures (the tallies progress pages read)
+// against a recount from the records, or recounts them: after rows were restored or
+// loaded around the application.
+func (e *env) figures(ctx context.Context, what string, args []string) error {
+	fs, dsn := e.flags("figures "+what, "guangong.db")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := e.open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if what == "recount" {
+		if err := db.RecountTallies(ctx); err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, "已按台账记录重新统计各组织的汇总数字 (subtree figures recounted from the records)")
+		return nil
+	}
+	diffs, err := db.CheckTallies(ctx)
+	if err != nil {
+		return err
+	}
+	if len(diffs) == 0 {
+		fmt.Fprintln(e.stdout, "汇总数字与台账记录一致 (every subtree figure equals a recount from the records)")
+		return nil
+	}
+	for i, d := range diffs {
+		if i == 20 {
+			fmt.Fprintf(e.stdout, "… 另有 %d 处 (%d more)\n", len(diffs)-20, len(diffs)-20)
+			break
+		}
+		fmt.Fprintf(e.stdout, "%s %s: 存储 %d，重新统计 %d (stored %d, recount %d)\n", d.OrgID, d.Key, d.Stored, d.Recount, d.Stored, d.Recount)
+	}
+	return fmt.Errorf("%d 处汇总数字与记录不符，请运行 guangong figures recount (%d figures differ from the records; run guangong figures recount)", len(diffs), len(diffs))
 }
 
 // describe turns a domain error into a line for the terminal, with its field messages.
