@@ -601,7 +601,7 @@ func (tx *Tx) insertEvent(a *guangong.Actor, e *guangong.Event, detail string) e
 	ctx := tx.ctx
 	e.ID, e.Version, e.CreatedAt, e.UpdatedAt = guangong.NewID(), 1, tx.now, tx.now
 	now := fmtTime(tx.now)
-	if err := tx.aroundEvents([]string{e.ID}, []string{e.PlanItemID}, func() error {
+	if err := tx.aroundNewEvent(e.ID, e.PlanItemID, func() error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO events (id, type, org_id, kind, category, subcategory, title,
 		starts_at, ends_at, starts_on, place, host, agenda, minutes, decisions, outcome, status, scale, large,
 		troupe_id, youths_served, others_count, audience, headcount, plan_item_id, version, created_at, updated_at)
@@ -708,7 +708,7 @@ func (db *DB) DeleteEvent(ctx context.Context, a *guangong.Actor, id string, ver
 		if hours > 0 {
 			return guangong.Errorf(guangong.ECONFLICT, "该活动已有%d条服务时长记录，不能删除；请更正或作废后保留原活动", "This activity has %d service-hours records and cannot be deleted; correct or void them and keep the activity", hours)
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT id, version FROM plan_items WHERE event_id = $1`, id)
+		rows, err := tx.QueryContext(ctx, `SELECT id, version FROM plan_items WHERE event_id = $1 AND event_id <> ''`, id)
 		if err != nil {
 			return err
 		}

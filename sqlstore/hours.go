@@ -603,14 +603,10 @@ func (db *DB) ConfirmHours(ctx context.Context, a *guangong.Actor, refs []guango
 		if len(refs) > guangong.MaxHoursBatch {
 			return fieldErr("ids", "一次最多确认500条", "At most 500 records at once")
 		}
+		// Every record is checked before any is locked for the figures or changed.
+		hs := make([]*guangong.ServiceHours, len(refs))
 		ids := make([]string, len(refs))
 		for i, ref := range refs {
-			ids[i] = ref.ID
-		}
-		if err := tx.untally(tallyHours, ids...); err != nil {
-			return err
-		}
-		for _, ref := range refs {
 			h, err := organisedHours(ctx, tx, a, ref.ID, "confirm hours")
 			if err != nil {
 				return err
@@ -622,9 +618,15 @@ func (db *DB) ConfirmHours(ctx context.Context, a *guangong.Actor, refs []guango
 			if h.Version != ref.Version {
 				return guangong.Stale()
 			}
+			hs[i], ids[i] = h, h.ID
+		}
+		if err := tx.untally(tallyHours, ids...); err != nil {
+			return err
+		}
+		for i, h := range hs {
 			res, err := tx.ExecContext(ctx, `UPDATE service_hours SET status = $1, confirmed_by = $2, confirmed_at = $3,
 				version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5`,
-				guangong.HoursConfirmed, a.UserID, fmtTime(tx.now), h.ID, ref.Version)
+				guangong.HoursConfirmed, a.UserID, fmtTime(tx.now), h.ID, refs[i].Version)
 			if err != nil {
 				return err
 			}

@@ -230,7 +230,7 @@ func (tx *Tx) eventPlanItems(ids ...string) ([]string, error) {
 	var out []string
 	for _, id := range ids {
 		items, err := queryStrings(tx.ctx, tx, `SELECT plan_item_id FROM events WHERE id = $1 AND plan_item_id <> ''
-			UNION SELECT id FROM plan_items WHERE event_id = $1`, id)
+			UNION SELECT id FROM plan_items WHERE event_id = $1 AND event_id <> ''`, id)
 		if err != nil {
 			return nil, err
 		}
@@ -270,6 +270,21 @@ func (tx *Tx) aroundEvents(ids []string, plans []string, write func() error) err
 		return err
 	}
 	return tx.retally(tallyPlans, items...)
+}
+
+// aroundNewEvent is aroundEvents for write creating event id: it has nothing to take out
+// yet, and carries out plan item plan ("" for none).
+func (tx *Tx) aroundNewEvent(id, plan string, write func() error) error {
+	if err := tx.untally(tallyPlans, plan); err != nil {
+		return err
+	}
+	if err := write(); err != nil {
+		return err
+	}
+	if err := tx.retally(tallyEvents, id); err != nil {
+		return err
+	}
+	return tx.retally(tallyPlans, plan)
 }
 
 // flushTallies applies the transaction's deltas: one upsert a row, in key order so that

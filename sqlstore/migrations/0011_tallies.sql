@@ -18,3 +18,6 @@ CREATE TABLE duty_tallies (
     n            BIGINT NOT NULL,
     PRIMARY KEY (org_id, year, kind, volunteer_id)
 );
+-- The plan items naming an event: looked up on every write of an event (their done state
+-- hangs on it). Most items name none.
+CREATE INDEX plan_items_event ON plan_items (event_id) WHERE event_id <> '';
