@@ -191,7 +191,7 @@ func (e *Event) Validate(now time.Time) error {
 		switch {
 		case e.EndsAt.Before(e.StartsAt):
 			v.Add("endsAt", "结束时间不能早于开始时间", "The end cannot precede the start")
-		case e.EndsAt.Sub(e.StartsAt) > 31*24*time.Hour:
+		case e.EndsAt.Sub(e.StartsAt) > MaxEventDays*24*time.Hour:
 			v.Add("endsAt", "一次会议或活动不能超过31天", "One meeting or activity lasts at most 31 days")
 		}
 	}
@@ -410,6 +410,23 @@ type CalendarEntry struct {
 	Status      string    `json:"status"`
 	Large       bool      `json:"large"`
 	Headcount   int       `json:"headcount"`
+}
+
+// MaxEventDays is the longest an event may last.
+const MaxEventDays = 31
+
+// Days lists the Shanghai dates the entry covers, first to last: an event ending at
+// midnight ends on the day before.
+func (c *CalendarEntry) Days() []string {
+	start, end := c.StartsAt.In(Shanghai), c.EndsAt.In(Shanghai)
+	if end.After(start) {
+		end = end.Add(-time.Nanosecond)
+	}
+	var out []string
+	for d := time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, Shanghai); !d.After(end) && len(out) <= MaxEventDays; d = d.AddDate(0, 0, 1) {
+		out = append(out, d.Format(DateLayout))
+	}
+	return out
 }
 
 // MaxCalendarEntries bounds one month's calendar.

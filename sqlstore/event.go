@@ -303,8 +303,10 @@ func monthSpan(month string) (from, to string, err error) {
 	return t.Format(guangong.DateLayout), t.AddDate(0, 1, 0).Format(guangong.DateLayout), nil
 }
 
-// EventCalendar lists a month of events organised in orgID's subtree (the actor's scope
-// when orgID is ""), by start time: one index range of event_orgs per committee.
+// EventCalendar lists the events of a month organised in orgID's subtree (the actor's scope
+// when orgID is ""), by start time: those starting in it, and those begun before it that run
+// into it. An event lasts at most guangong.MaxEventDays, so both are one index range of
+// event_orgs per committee, from that many days before the month.
 func (db *DB) EventCalendar(ctx context.Context, a *guangong.Actor, orgID, month string) ([]*guangong.CalendarEntry, error) {
 	var list []*guangong.CalendarEntry
 	err := db.read(ctx, a, func(q querier) error {
@@ -319,8 +321,10 @@ func (db *DB) EventCalendar(ctx context.Context, a *guangong.Actor, orgID, month
 		if err != nil {
 			return err
 		}
+		first, _ := time.ParseInLocation(guangong.DateLayout, from, guangong.Shanghai)
 		var args args
-		cond := organisedIn(root, from, to, true, &args)
+		cond := organisedIn(root, first.AddDate(0, 0, -guangong.MaxEventDays).Format(guangong.DateLayout), to, true, &args) +
+			` AND (e.starts_on >= ` + args.add(from) + ` OR e.ends_at > ` + args.add(fmtTime(first)) + `)`
 		rows, err := q.QueryContext(ctx, `SELECT e.id, e.type, e.kind, e.category, e.subcategory, e.title, e.org_id,
 			o.name, e.starts_at, e.ends_at, e.starts_on, e.status, e.large, e.headcount`+eventFrom+` WHERE `+cond+
 			` ORDER BY e.starts_at, e.id LIMIT `+strconv.Itoa(guangong.MaxCalendarEntries), args...)

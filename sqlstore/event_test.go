@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -437,5 +438,42 @@ func TestDeleteAttachment(t *testing.T) {
 			t.Fatalf("removed attachment still served: %v", err)
 		}
 		verifyOK(t, db)
+	})
+}
+
+// An event of several days is on the calendar of every month it runs in; one ending at
+// midnight is not on the next day's.
+func TestEventCalendarSeveralDays(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := storetest.NewFixture(t, db)
+		tc := f.Actor("townclerk")
+		camp := newActivity(f.Town, "夏令营", "moral", "2025-06-29 09:00")
+		camp.EndsAt = at("2025-07-02 17:00")
+		mustEvent(t, db, tc, camp)
+		evening := newActivity(f.VillageA, "纳凉晚会", "performance", "2025-06-30 20:00")
+		evening.Scale, evening.EndsAt = "small", at("2025-07-01 00:00")
+		mustEvent(t, db, tc, evening)
+		mustEvent(t, db, tc, newActivity(f.Town, "七月宣讲", "moral", "2025-07-01 00:00"))
+		ids := func(month string) []string {
+			t.Helper()
+			cal, err := db.EventCalendar(ctx, tc, "", month)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, c := range cal {
+				out = append(out, c.Title+" "+strings.Join(c.Days(), ","))
+			}
+			return out
+		}
+		if got := ids("2025-06"); !slices.Equal(got, []string{"夏令营 2025-06-29,2025-06-30,2025-07-01,2025-07-02", "纳凉晚会 2025-06-30"}) {
+			t.Errorf("June: %q", got)
+		}
+		if got := ids("2025-07"); !slices.Equal(got, []string{"夏令营 2025-06-29,2025-06-30,2025-07-01,2025-07-02", "七月宣讲 2025-07-01"}) {
+			t.Errorf("July: %q", got)
+		}
+		if got := ids("2025-08"); len(got) != 0 {
+			t.Errorf("August: %q", got)
+		}
 	})
 }

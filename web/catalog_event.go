@@ -87,6 +87,7 @@ var eventCatalog = map[string]guangong.Msg{
 	"event.cal.next":      {Zh: "下月", En: "Next month"},
 	"event.cal.month":     {Zh: "月份", En: "Month"},
 	"event.cal.count":     {Zh: "本月会议和活动", En: "Meetings and activities this month"},
+	"event.cal.cont":      {Zh: "续", En: "cont."},
 	"event.cal.truncated": {Zh: "（只显示前2000项，请选择下级组织）", En: "(the first 2,000 only; choose a committee below)"},
 	"event.cal.mon":       {Zh: "一", En: "Mon"},
 	"event.cal.tue":       {Zh: "二", En: "Tue"},

@@ -21,10 +21,12 @@ type calDay struct {
 	Entries []calEntry
 }
 
-// calEntry is an event in a cell, with its start as the cell shows it.
+// calEntry is an event in a cell, with its start as the cell shows it, or on the days
+// after its first, that it continues.
 type calEntry struct {
 	*guangong.CalendarEntry
-	Time string
+	Time      string
+	Continued bool
 }
 
 type calendarData struct {
@@ -80,9 +82,13 @@ func (s *server) eventCalendar(c *ctx) error {
 		return "/events/calendar?" + url.Values{"org": {orgID}, "month": {t.Format("2006-01")}}.Encode()
 	}
 	d.Prev, d.Next = link(first.AddDate(0, -1, 0)), link(first.AddDate(0, 1, 0))
+	// An event of several days shows on each: its start time on the first, "continued" after.
 	byDay := map[string][]calEntry{}
 	for _, e := range entries {
-		byDay[e.StartsOn] = append(byDay[e.StartsOn], calEntry{e, e.StartsAt.In(guangong.Shanghai).Format("15:04")})
+		for i, day := range e.Days() {
+			ce := calEntry{e, e.StartsAt.In(guangong.Shanghai).Format("15:04"), i > 0}
+			byDay[day] = append(byDay[day], ce)
+		}
 	}
 	for _, k := range weekdayKeys {
 		d.Weekdays = append(d.Weekdays, tr(c.lang, k))

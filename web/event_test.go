@@ -275,3 +275,44 @@ func TestLargeRuleAndTroupePages(t *testing.T) {
 		})
 	})
 }
+
+// An event of several days shows on each of its days: its start time on the first, "续"
+// (continued) after, also in the next month's calendar.
+func TestEventCalendarSeveralDays(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		s := newSite(t, db)
+		start := time.Date(2025, 6, 29, 9, 0, 0, 0, guangong.Shanghai)
+		e := &guangong.Event{Type: guangong.EventActivity, OrgID: s.fx.Town.ID, Category: "moral", Title: "夏令营",
+			StartsAt: start, EndsAt: start.AddDate(0, 0, 3).Add(8 * time.Hour), Status: guangong.EventHeld}
+		if err := db.CreateEvent(context.Background(), s.fx.Actor("townclerk"), e); err != nil {
+			t.Fatal(err)
+		}
+		clerk := s.loginAs("townclerk")
+		cell := func(body, day string) string {
+			t.Helper()
+			_, rest, ok := strings.Cut(body, `data-date="`+day+`"`)
+			if !ok {
+				t.Fatalf("no cell for %s", day)
+			}
+			td, _, _ := strings.Cut(rest, "</td>")
+			return td
+		}
+		for month, days := range map[string][]string{"2025-06": {"2025-06-29", "2025-06-30", "2025-07-01"}, "2025-07": {"2025-06-30", "2025-07-01", "2025-07-02", "2025-07-03"}} {
+			r := clerk.get("/events/calendar?org={Town}&month=" + month)
+			if r.status != http.StatusOK {
+				t.Fatalf("%s: %d", month, r.status)
+			}
+			for _, day := range days {
+				c := cell(r.body, day)
+				switch {
+				case day == "2025-06-29" && !strings.Contains(c, `<span class="time">09:00</span> 夏令营`):
+					t.Errorf("%s %s: no start time: %s", month, day, c)
+				case day > "2025-06-29" && day <= "2025-07-02" && !strings.Contains(c, `<span class="time cont">续</span> 夏令营`):
+					t.Errorf("%s %s: not shown as continued: %s", month, day, c)
+				case day == "2025-07-03" && strings.Contains(c, "夏令营"):
+					t.Errorf("%s %s: shown after its end: %s", month, day, c)
+				}
+			}
+		}
+	})
+}
