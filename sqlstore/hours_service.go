@@ -204,6 +204,11 @@ func (db *DB) IssueCertificate(ctx context.Context, a *guangong.Actor, c *guango
 			code = strings.ToUpper(strings.ReplaceAll(o.ID, "-", "")[:8])
 		}
 		prefix := code + "-" + year + "-"
+		// One committee's certificates are numbered one at a time: the issuing committee's
+		// row stays locked from reading the last serial until commit.
+		if _, err := tx.ExecContext(ctx, `UPDATE orgs SET version = version WHERE id = $1`, o.ID); err != nil {
+			return err
+		}
 		var last string
 		err = tx.QueryRowContext(ctx, `SELECT serial FROM certificates WHERE serial >= $1 AND serial < $2
 			ORDER BY serial DESC LIMIT 1`, prefix, code+"-"+year+".").Scan(&last)
@@ -229,17 +234,7 @@ func (db *DB) IssueCertificate(ctx context.Context, a *guangong.Actor, c *guango
 	if a == nil {
 		return noActor()
 	}
-	// Two committees' clerks issuing at once on PostgreSQL may read the same last serial:
-	// the unique index refuses the second, which then takes the next number.
-	var err error
-	for range 3 {
-		if err = db.inTx(ctx, fn); err == nil {
-			break
-		}
-		if _, dup := uniqueViolation(err); !dup {
-			break
-		}
-	}
+	err := db.inTx(ctx, fn)
 	if err != nil {
 		c.ID, c.Serial = "", ""
 	}
