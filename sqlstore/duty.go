@@ -996,9 +996,7 @@ func (db *DB) dutyCheckOut(ctx context.Context, tx *Tx, a *guangong.Actor, x *gu
 		a.UserID, recorder, now); err != nil {
 		return err
 	}
-	if err := tx.retally(tallyHours, hid); err != nil {
-		return err
-	}
+	// A recorded row counts toward no figure until the organiser confirms it (ConfirmHours).
 	x.HoursMinutes, x.HoursStatus = x.Minutes, "recorded"
 	return tx.audit(a, entry{action: guangong.ActionCreate, objectType: objDutyHours, objectID: hid, orgID: x.Shift.OrgID,
 		changes: diff(nil, [][2]string{{"volunteerId", x.VolunteerID}, {"shiftId", x.ShiftID}, {"servedOn", x.Shift.StartsOn},

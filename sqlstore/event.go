@@ -982,17 +982,11 @@ func (db *DB) SetLargeRule(ctx context.Context, a *guangong.Actor, r *guangong.L
 		if err := tx.untally(tallyEvents, ids...); err != nil {
 			return err
 		}
-		for start := 0; start < len(ids); start += 400 {
-			args := []any{guangong.DefaultMeetingMin, guangong.DefaultActivityMin}
-			var marks []string
-			for _, id := range ids[start:min(start+400, len(ids))] {
-				args = append(args, id)
-				marks = append(marks, "$"+itoa(len(args)))
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE events SET large = `+largeExpr("$1", "$2")+`
-				WHERE id IN (`+strings.Join(marks, ", ")+`)`, args...); err != nil {
-				return err
-			}
+		if err := inChunks(ids, []any{guangong.DefaultMeetingMin, guangong.DefaultActivityMin}, func(list string, args []any) error {
+			_, err := tx.ExecContext(ctx, `UPDATE events SET large = `+largeExpr("$1", "$2")+` WHERE id IN `+list, args...)
+			return err
+		}); err != nil {
+			return err
 		}
 		if err := tx.retally(tallyEvents, ids...); err != nil {
 			return err

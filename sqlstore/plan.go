@@ -244,6 +244,9 @@ func (db *DB) CreatePlanItem(ctx context.Context, a *guangong.Actor, p *guangong
 		if err := checkPlanEvent(ctx, tx, p); err != nil {
 			return err
 		}
+		if err := tx.lockEvent(p.EventID); err != nil {
+			return err
+		}
 		now := fmtTime(tx.now)
 		p.ID, p.OrgName, p.Version, p.CreatedAt, p.UpdatedAt = guangong.NewID(), o.Name, 1, tx.now, tx.now
 		if _, err := tx.ExecContext(ctx, `INSERT INTO plan_items (id, org_id, year, month, type, kind, category, subcategory,
@@ -282,6 +285,9 @@ func (db *DB) UpdatePlanItem(ctx context.Context, a *guangong.Actor, p *guangong
 			return guangong.Stale()
 		}
 		if err := checkPlanEvent(ctx, tx, p); err != nil {
+			return err
+		}
+		if err := tx.lockEvent(p.EventID); err != nil {
 			return err
 		}
 		if err := tx.untally(tallyPlans, p.ID); err != nil {

@@ -1,7 +1,9 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -17,8 +19,9 @@ import (
 // subtracts the record's contribution as it stood and adds it as it stands now, in the
 // same transaction (tx.untally / tx.retally around the write), and the deltas are applied
 // just before commit. A committee's own figures (no subtree) are still counted from the
-// records on each call; CheckTallies recounts everything from the records and lists any
-// difference, and RecountTallies rebuilds them (after a move in the tree, or a bulk load).
+// records on each call. CheckTallies recounts everything from the records and lists any
+// difference; RecountTallies rebuilds them all after a bulk load, and a move in the tree
+// recounts the committees it moves between (recountTallies).
 
 // tallySource is a kind of record that counts toward the figures.
 type tallySource int
@@ -67,8 +70,8 @@ func ymOf(col string) string {
 // contribution is the SQL of what the records that cond selects add to their committees'
 // ancestors (each committee is its own ancestor at depth 0): for the figures, rows of
 // (ancestor, ym, one value per metric of metrics); for duty, (ancestor, year, kind,
-// volunteer, places). cond may name the record (e.id, h.id, p.id, sv.id, s.id, dp.id) or
-// the ancestor (c.ancestor_id); "" counts everything.
+// volunteer, places). cond may name the record (idColumn: eo.event_id, h.id, p.id, sv.id,
+// s.id, dp.id) or the ancestor (c.ancestor_id); "" counts everything.
 func contribution(src tallySource, cond string) (query string, metrics []string) {
 	if cond == "" {
 		cond = "1 = 1"
@@ -183,18 +186,26 @@ func (tx *Tx) tallyRecords(src tallySource, sign int64, ids []string) error {
 		}
 		tx.tallies = &tallyDeltas{rows: map[tallyKey]int64{}, duty: map[dutyKey]int64{}}
 	}
-	for start := 0; start < len(ids); start += 400 {
-		chunk := ids[start:min(start+400, len(ids))]
-		args := make([]any, len(chunk))
-		marks := make([]string, len(chunk))
-		for i, id := range chunk {
-			args[i], marks[i] = id, "$"+itoa(i+1)
-		}
-		cond := idColumn(src) + ` IN (` + strings.Join(marks, ", ") + `)`
+	return inChunks(ids, nil, func(list string, args []any) error {
+		cond := idColumn(src) + ` IN ` + list
 		if _, err := tx.ExecContext(tx.ctx, lockFirst(src, cond), args...); err != nil {
 			return err
 		}
-		if err := addContribution(tx.ctx, tx, tx.tallies, src, sign, cond, args...); err != nil {
+		return addContribution(tx.ctx, tx, tx.tallies, src, sign, cond, args...)
+	})
+}
+
+// inChunks calls fn for each run of up to 400 of ids with the SQL list of their
+// placeholders, "($n, …)", and the arguments: those of before, then the run's ids.
+func inChunks(ids []string, before []any, fn func(list string, args []any) error) error {
+	for start := 0; start < len(ids); start += 400 {
+		args := append([]any{}, before...)
+		marks := make([]string, 0, 400)
+		for _, id := range ids[start:min(start+400, len(ids))] {
+			args = append(args, id)
+			marks = append(marks, "$"+itoa(len(args)))
+		}
+		if err := fn(`(`+strings.Join(marks, ", ")+`)`, args); err != nil {
 			return err
 		}
 	}
@@ -242,15 +253,19 @@ func (tx *Tx) eventPlanItems(ids ...string) ([]string, error) {
 // aroundEvents runs write, which changes events ids (or creates them: they have no
 // contribution yet), keeping the figures: the events' own, and the done state of the plan
 // items they carry out, now or (plans: items write will link) after.
+//
+// Events are locked before plan items, everywhere: the events first (untally), then the
+// items found linked to them once locked, so an item linked to one of them by a plan write
+// that committed meanwhile is seen (plan writes lock the event they name, lockEvent).
 func (tx *Tx) aroundEvents(ids []string, plans []string, write func() error) error {
+	if err := tx.untally(tallyEvents, ids...); err != nil {
+		return err
+	}
 	linked, err := tx.eventPlanItems(ids...)
 	if err != nil {
 		return err
 	}
 	items := append(linked, plans...)
-	if err := tx.untally(tallyEvents, ids...); err != nil {
-		return err
-	}
 	if err := tx.untally(tallyPlans, items...); err != nil {
 		return err
 	}
@@ -287,6 +302,17 @@ func (tx *Tx) aroundNewEvent(id, plan string, write func() error) error {
 	return tx.retally(tallyPlans, plan)
 }
 
+// lockEvent locks event id ("" for none) before a plan write links an item to it, so that
+// a write of the event waits for the link, or the link for the event's write, and each
+// counts the item's done state with the other's committed.
+func (tx *Tx) lockEvent(id string) error {
+	if id == "" {
+		return nil
+	}
+	_, err := tx.ExecContext(tx.ctx, `UPDATE events SET version = version WHERE id = $1`, id)
+	return err
+}
+
 // flushTallies applies the transaction's deltas: one upsert a row, in key order so that
 // concurrent transactions on PostgreSQL lock shared rows in the same order. Duty rows that
 // fall to zero go, so a count of rows is a count of volunteers.
@@ -304,7 +330,7 @@ func (tx *Tx) flushTallies() error {
 		}
 	}
 	slices.SortFunc(keys, func(a, b tallyKey) int {
-		return cmpKeys(a.org, b.org, a.ym, b.ym, a.metric, b.metric, "", "")
+		return cmp.Or(strings.Compare(a.org, b.org), cmp.Compare(a.ym, b.ym), strings.Compare(a.metric, b.metric))
 	})
 	if err := upsertRows(ctx, tx, `INSERT INTO tallies (org_id, ym, metric, n) VALUES `,
 		` ON CONFLICT (org_id, ym, metric) DO UPDATE SET n = tallies.n + excluded.n`, 4, len(keys),
@@ -318,7 +344,8 @@ func (tx *Tx) flushTallies() error {
 		}
 	}
 	slices.SortFunc(dkeys, func(a, b dutyKey) int {
-		return cmpKeys(a.org, b.org, a.year, b.year, a.kind, b.kind, a.volunteer, b.volunteer)
+		return cmp.Or(strings.Compare(a.org, b.org), cmp.Compare(a.year, b.year), strings.Compare(a.kind, b.kind),
+			strings.Compare(a.volunteer, b.volunteer))
 	})
 	if err := upsertRows(ctx, tx, `INSERT INTO duty_tallies (org_id, year, kind, volunteer_id, n) VALUES `,
 		` ON CONFLICT (org_id, year, kind, volunteer_id) DO UPDATE SET n = duty_tallies.n + excluded.n`, 5, len(dkeys),
@@ -337,19 +364,6 @@ func (tx *Tx) flushTallies() error {
 		}
 	}
 	return nil
-}
-
-func cmpKeys(a1, b1 string, a2, b2 int, a3, b3, a4, b4 string) int {
-	if c := strings.Compare(a1, b1); c != 0 {
-		return c
-	}
-	if a2 != b2 {
-		return a2 - b2
-	}
-	if c := strings.Compare(a3, b3); c != 0 {
-		return c
-	}
-	return strings.Compare(a4, b4)
 }
 
 // recountTallies replaces the figures of committees orgs (all committees when orgs is
@@ -371,7 +385,7 @@ func (tx *Tx) recountTallies(orgs []string) error {
 		for i, o := range orgs {
 			args, marks[i] = append(args, o), "$"+itoa(i+1)
 		}
-		cond = `c.ancestor_id IN (` + strings.Join(marks, ", ") + `)`
+		cond = `c.ancestor_id IN (` + strings.Join(marks, ", ") + `)` // a move's few committees
 	}
 	for _, table := range []string{"tallies", "duty_tallies"} {
 		q := `DELETE FROM ` + table
@@ -415,16 +429,22 @@ type TallyDifference struct {
 }
 
 // CheckTallies recounts every subtree figure from the records and lists where the stored
-// tallies differ (nothing, when they are right).
+// tallies differ (nothing, when they are right). It reads one snapshot, so writes made
+// meanwhile do not show as differences.
 func (db *DB) CheckTallies(ctx context.Context) ([]TallyDifference, error) {
+	snap, err := db.reader.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer snap.Rollback()
 	want := &tallyDeltas{rows: map[tallyKey]int64{}, duty: map[dutyKey]int64{}}
 	for _, src := range []tallySource{tallyEvents, tallyHours, tallyPlans, tallyPlaces} {
-		if err := addContribution(ctx, db.reader, want, src, 1, ""); err != nil {
+		if err := addContribution(ctx, snap, want, src, 1, ""); err != nil {
 			return nil, err
 		}
 	}
 	got := &tallyDeltas{rows: map[tallyKey]int64{}, duty: map[dutyKey]int64{}}
-	if err := scanEach(ctx, db.reader, `SELECT org_id, ym, metric, n FROM tallies`, func(scan func(...any) error) error {
+	if err := scanEach(ctx, snap, `SELECT org_id, ym, metric, n FROM tallies`, func(scan func(...any) error) error {
 		var k tallyKey
 		var n int64
 		err := scan(&k.org, &k.ym, &k.metric, &n)
@@ -433,7 +453,7 @@ func (db *DB) CheckTallies(ctx context.Context) ([]TallyDifference, error) {
 	}); err != nil {
 		return nil, err
 	}
-	if err := scanEach(ctx, db.reader, `SELECT org_id, year, kind, volunteer_id, n FROM duty_tallies`, func(scan func(...any) error) error {
+	if err := scanEach(ctx, snap, `SELECT org_id, year, kind, volunteer_id, n FROM duty_tallies`, func(scan func(...any) error) error {
 		var k dutyKey
 		var n int64
 		err := scan(&k.org, &k.year, &k.kind, &k.volunteer, &n)
@@ -454,7 +474,9 @@ func (db *DB) CheckTallies(ctx context.Context) ([]TallyDifference, error) {
 				Stored: got.duty[k], Recount: want.duty[k]})
 		}
 	}
-	slices.SortFunc(out, func(a, b TallyDifference) int { return cmpKeys(a.OrgID, b.OrgID, 0, 0, a.Key, b.Key, "", "") })
+	slices.SortFunc(out, func(a, b TallyDifference) int {
+		return cmp.Or(strings.Compare(a.OrgID, b.OrgID), strings.Compare(a.Key, b.Key))
+	})
 	return out, nil
 }
 

@@ -128,3 +128,50 @@ func TestTalliesUnderConcurrentWrites(t *testing.T) {
 		}
 	})
 }
+
+// A plan item linked to an event (from the item's side) at the moment the event is marked
+// held: whichever commits first, the item counts as done once, and neither write fails.
+func TestTalliesPlanLinkedWhileEventChanges(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := storetest.NewFixture(t, db)
+		clerk := f.Actor("townclerk")
+		const n = 30
+		var wg sync.WaitGroup
+		errs := make(chan error, 2*n)
+		for i := range n {
+			e := newActivity(f.Town, fmt.Sprintf("关爱活动%02d", i), "care", "2021-05-05 09:00")
+			e.Status = guangong.EventPlanned
+			mustEvent(t, db, clerk, e)
+			p := &guangong.PlanItem{OrgID: f.Town.ID, Year: 2021, Month: 5, Type: "activity", Category: "care", Title: fmt.Sprintf("关爱%02d", i)}
+			if err := db.CreatePlanItem(ctx, clerk, p); err != nil {
+				t.Fatal(err)
+			}
+			held := *e
+			held.Status = guangong.EventHeld
+			p.EventID = e.ID
+			wg.Go(func() { errs <- db.UpdateEvent(ctx, clerk, &held) })
+			wg.Go(func() { errs <- db.UpdatePlanItem(ctx, clerk, p) })
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Errorf("write: %v", err)
+			}
+		}
+		diffs, err := db.CheckTallies(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range diffs {
+			t.Errorf("tally %s %s: stored %d, recount %d", d.OrgID, d.Key, d.Stored, d.Recount)
+		}
+		p, err := db.Progress(ctx, clerk, f.Town.ID, 2021, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.PlanCount != n || p.PlanDone != n {
+			t.Errorf("plan %d done of %d, want %d of %d", p.PlanDone, p.PlanCount, n, n)
+		}
+	})
+}

@@ -21,3 +21,6 @@ CREATE TABLE duty_tallies (
 -- The plan items naming an event: looked up on every write of an event (their done state
 -- hangs on it). Most items name none.
 CREATE INDEX plan_items_event ON plan_items (event_id) WHERE event_id <> '';
+-- The subtree figures no longer read every event of a county, so the covering index that
+-- served it (0008) only cost each event write; a committee's own figures read event_orgs.
+DROP INDEX events_org_progress;
