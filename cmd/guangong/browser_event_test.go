@@ -42,23 +42,13 @@ func TestBrowserQuickEntry(t *testing.T) {
 	base, _ := startServer(t, "demo", "--addr", "127.0.0.1:0", "--db", dsn)
 	photo := photoFile(t)
 	const title = "浏览器快速登记的护学岗"
-	fits := func(page string) {
-		t.Helper()
-		width, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if width > 360 {
-			t.Errorf("%s is %d px wide on a 360-px phone", page, width)
-		}
-	}
 	do(t, ctx,
 		chromedp.EmulateViewport(360, 740),
 		login(base, "dizhuang-clerk", "Demo-dizhuang-clerk-2026"),
 		chromedp.Navigate(base+"/events/quick"),
 		chromedp.WaitVisible(chromedp.ID("quick-form")),
 	)
-	fits("/events/quick")
+	fitsPhone(t, ctx, "/events/quick")
 	// First without a category: the form says so and keeps what was typed.
 	do(t, ctx,
 		chromedp.SendKeys(chromedp.ID("f-title"), title),
@@ -80,7 +70,7 @@ func TestBrowserQuickEntry(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#attachment-list img")),
 		shot("quick-saved"),
 	)
-	fits("the saved activity")
+	fitsPhone(t, ctx, "the saved activity")
 	if page := text(t, ctx, chromedp.CSS("main")); !strings.Contains(page, title) || !strings.Contains(page, "已举行") ||
 		!strings.Contains(page, "现场照片.png") || !strings.Contains(page, "48") {
 		t.Fatalf("the recorded activity's page:\n%s", page)
@@ -98,7 +88,7 @@ func TestBrowserQuickEntry(t *testing.T) {
 		chromedp.WaitVisible(`//table[@id="calendar"]//a[contains(., "`+title+`")]`),
 		shot("calendar-phone"),
 	)
-	fits("/events/calendar")
+	fitsPhone(t, ctx, "/events/calendar")
 	if cal := text(t, ctx, chromedp.ID("calendar")); !strings.Contains(cal, title) {
 		t.Fatalf("the calendar lacks the activity:\n%s", cal)
 	}
