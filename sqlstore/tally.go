@@ -396,13 +396,34 @@ func (tx *Tx) recountTallies(orgs []string) error {
 			return err
 		}
 	}
-	tx.tallies = &tallyDeltas{rows: map[tallyKey]int64{}, duty: map[dutyKey]int64{}}
-	for _, src := range []tallySource{tallyEvents, tallyHours, tallyPlans, tallyPlaces} {
-		if err := addContribution(ctx, tx, tx.tallies, src, 1, cond, args...); err != nil {
-			return err
-		}
+	// In the database, not through Go: a province's figures are millions of rows.
+	with, want := recountSQL(cond)
+	if _, err := tx.ExecContext(ctx, with+` INSERT INTO tallies (org_id, ym, metric, n) SELECT org_id, ym, metric, n FROM (`+want+`) w`, args...); err != nil {
+		return err
 	}
-	return tx.flushTallies()
+	duty, _ := contribution(tallyPlaces, cond)
+	_, err := tx.ExecContext(ctx, `INSERT INTO duty_tallies (org_id, year, kind, volunteer_id, n) `+duty, args...)
+	return err
+}
+
+// recountSQL is the count from the records of the figures of the committees cond selects
+// (c.ancestor_id; "" for all): with, a WITH clause, before a statement that reads want,
+// the rows (org_id, ym, metric, n) with n not 0. Each kind of record is aggregated once
+// (a materialised CTE) and its metric columns turned into rows.
+func recountSQL(cond string) (with, want string) {
+	var ctes, parts []string
+	for i, src := range []tallySource{tallyEvents, tallyHours, tallyPlans} {
+		q, metrics := contribution(src, cond)
+		name := fmt.Sprintf("src%d", i)
+		cols := []string{"a", "ym"}
+		for k, m := range metrics {
+			v := fmt.Sprintf("v%d", k)
+			cols = append(cols, v)
+			parts = append(parts, `SELECT a AS org_id, ym, '`+m+`' AS metric, `+v+` AS n FROM `+name+` WHERE `+v+` <> 0`)
+		}
+		ctes = append(ctes, name+` (`+strings.Join(cols, ", ")+`) AS MATERIALIZED (`+q+`)`)
+	}
+	return `WITH ` + strings.Join(ctes, ", "), strings.Join(parts, " UNION ALL ")
 }
 
 // RecountTallies rebuilds every committee's subtree figures from the records: after rows
@@ -428,56 +449,46 @@ type TallyDifference struct {
 	Stored, Recount int64
 }
 
+// maxDifferences bounds the differences CheckTallies lists.
+const maxDifferences = 1000
+
 // CheckTallies recounts every subtree figure from the records and lists where the stored
-// tallies differ (nothing, when they are right). It reads one snapshot, so writes made
-// meanwhile do not show as differences.
+// tallies differ (nothing, when they are right; at most maxDifferences). It reads one
+// snapshot, so writes made meanwhile do not show as differences, and compares in the
+// database, whatever the number of figures.
 func (db *DB) CheckTallies(ctx context.Context) ([]TallyDifference, error) {
 	snap, err := db.reader.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 	if err != nil {
 		return nil, err
 	}
 	defer snap.Rollback()
-	want := &tallyDeltas{rows: map[tallyKey]int64{}, duty: map[dutyKey]int64{}}
-	for _, src := range []tallySource{tallyEvents, tallyHours, tallyPlans, tallyPlaces} {
-		if err := addContribution(ctx, snap, want, src, 1, ""); err != nil {
+	var out []TallyDifference
+	with, want := recountSQL("")
+	duty, _ := contribution(tallyPlaces, "")
+	for _, q := range []string{
+		with + `, want AS (` + want + `)
+		SELECT COALESCE(w.org_id, t.org_id), COALESCE(w.ym, t.ym) || ' ' || COALESCE(w.metric, t.metric),
+			COALESCE(t.n, 0), COALESCE(w.n, 0)
+		FROM want w FULL JOIN tallies t ON t.org_id = w.org_id AND t.ym = w.ym AND t.metric = w.metric
+		WHERE COALESCE(t.n, 0) <> COALESCE(w.n, 0)`,
+		`WITH want (org_id, year, kind, volunteer_id, n) AS MATERIALIZED (` + duty + `)
+		SELECT COALESCE(w.org_id, t.org_id),
+			COALESCE(w.year, t.year) || ' duty ' || COALESCE(w.kind, t.kind) || ' ' || COALESCE(w.volunteer_id, t.volunteer_id),
+			COALESCE(t.n, 0), COALESCE(w.n, 0)
+		FROM want w FULL JOIN duty_tallies t ON t.org_id = w.org_id AND t.year = w.year AND t.kind = w.kind
+			AND t.volunteer_id = w.volunteer_id
+		WHERE COALESCE(t.n, 0) <> COALESCE(w.n, 0)`,
+	} {
+		if err := scanEach(ctx, snap, q+` ORDER BY 1, 2 LIMIT `+itoa(maxDifferences+1-len(out)), func(scan func(...any) error) error {
+			var d TallyDifference
+			err := scan(&d.OrgID, &d.Key, &d.Stored, &d.Recount)
+			out = append(out, d)
+			return err
+		}); err != nil {
 			return nil, err
 		}
 	}
-	got := &tallyDeltas{rows: map[tallyKey]int64{}, duty: map[dutyKey]int64{}}
-	if err := scanEach(ctx, snap, `SELECT org_id, ym, metric, n FROM tallies`, func(scan func(...any) error) error {
-		var k tallyKey
-		var n int64
-		err := scan(&k.org, &k.ym, &k.metric, &n)
-		got.rows[k] = n
-		return err
-	}); err != nil {
-		return nil, err
-	}
-	if err := scanEach(ctx, snap, `SELECT org_id, year, kind, volunteer_id, n FROM duty_tallies`, func(scan func(...any) error) error {
-		var k dutyKey
-		var n int64
-		err := scan(&k.org, &k.year, &k.kind, &k.volunteer, &n)
-		got.duty[k] = n
-		return err
-	}); err != nil {
-		return nil, err
-	}
-	var out []TallyDifference
-	for _, k := range mapKeys(want.rows, got.rows) {
-		if want.rows[k] != got.rows[k] {
-			out = append(out, TallyDifference{OrgID: k.org, Key: fmt.Sprintf("%d %s", k.ym, k.metric), Stored: got.rows[k], Recount: want.rows[k]})
-		}
-	}
-	for _, k := range mapKeys(want.duty, got.duty) {
-		if want.duty[k] != got.duty[k] {
-			out = append(out, TallyDifference{OrgID: k.org, Key: fmt.Sprintf("%d duty %s %s", k.year, k.kind, k.volunteer),
-				Stored: got.duty[k], Recount: want.duty[k]})
-		}
-	}
-	slices.SortFunc(out, func(a, b TallyDifference) int {
-		return cmp.Or(strings.Compare(a.OrgID, b.OrgID), strings.Compare(a.Key, b.Key))
-	})
-	return out, nil
+	return out[:min(len(out), maxDifferences)], nil
 }
 
 // scanEach runs query and calls row for each row with the row's Scan.
@@ -493,18 +504,4 @@ func scanEach(ctx context.Context, q querier, query string, row func(scan func(.
 		}
 	}
 	return rows.Err()
-}
-
-// mapKeys is the union of the keys of a and b.
-func mapKeys[K comparable](a, b map[K]int64) []K {
-	var out []K
-	for k := range a {
-		out = append(out, k)
-	}
-	for k := range b {
-		if _, ok := a[k]; !ok {
-			out = append(out, k)
-		}
-	}
-	return out
 }

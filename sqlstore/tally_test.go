@@ -904,3 +904,58 @@ func hoursOnEvent(t *testing.T, db *sqlstore.DB, a *guangong.Actor, e *guangong.
 	checkTallies(t, db, "hours on "+e.Title)
 	return h
 }
+
+// CheckTallies finds each kind of difference a restore or hand-written SQL could leave
+// (a figure changed, one missing, one stray; the same for duty rows), with the stored and
+// recounted values, and RecountTallies puts them right.
+func TestCheckTalliesFindsDifferences(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := storetest.NewFixture(t, db)
+		clerk := f.Actor("townclerk")
+		mustEvent(t, db, clerk, newActivity(f.VillageA, "宣讲", "moral", "2021-05-05 09:00"))
+		post := mustPost(t, db, clerk, f.Town, "duty_group", "值班组")
+		shift := mustShift(t, db, clerk, post, at("2021-07-01 08:00"), at("2021-07-01 10:00"), 3)
+		v := mustVolunteer(t, db, clerk, newVolunteer(f.Town, "核对", "1955-03-01"))
+		assign(t, db, clerk, shift, v.ID, "assign")
+		checkTallies(t, db, "kept")
+		for _, q := range []string{
+			`UPDATE tallies SET n = n + 5 WHERE org_id = '` + f.Town.ID + `' AND ym = 202105 AND metric = 'activities'`,
+			`DELETE FROM tallies WHERE org_id = '` + f.County.ID + `' AND ym = 202105 AND metric = 'activities'`,
+			`INSERT INTO tallies (org_id, ym, metric, n) VALUES ('` + f.VillageB.ID + `', 202106, 'meetings', 2)`,
+			`DELETE FROM duty_tallies WHERE org_id = '` + f.County.ID + `'`,
+			`INSERT INTO duty_tallies (org_id, year, kind, volunteer_id, n) VALUES ('` + f.VillageB.ID + `', 2021, 'street', '` + v.ID + `', 1)`,
+		} {
+			if _, err := db.RawExec(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		diffs, err := db.CheckTallies(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, d := range diffs {
+			got[d.OrgID+" "+d.Key] = fmt.Sprintf("%d→%d", d.Stored, d.Recount)
+		}
+		want := map[string]string{
+			f.Town.ID + " 202105 activities":              "6→1",
+			f.County.ID + " 202105 activities":            "0→1",
+			f.VillageB.ID + " 202106 meetings":            "2→0",
+			f.County.ID + " 2021 duty duty_group " + v.ID: "0→1",
+			f.VillageB.ID + " 2021 duty street " + v.ID:   "1→0",
+		}
+		if len(got) != len(want) {
+			t.Errorf("differences %v, want %v", got, want)
+		}
+		for k, w := range want {
+			if got[k] != w {
+				t.Errorf("%s: %q, want %q", k, got[k], w)
+			}
+		}
+		if err := db.RecountTallies(ctx); err != nil {
+			t.Fatal(err)
+		}
+		checkTallies(t, db, "recounted")
+		wantSub(t, db, f.County.ID, 2021, map[string]int{guangong.MetricActivities: 1, guangong.MetricDutyGroup: 1})
+	})
+}
