@@ -959,3 +959,58 @@ func TestCheckTalliesFindsDifferences(t *testing.T) {
 		wantSub(t, db, f.County.ID, 2021, map[string]int{guangong.MetricActivities: 1, guangong.MetricDutyGroup: 1})
 	})
 }
+
+// Migration 0011 counts the tallies of a database whose records were written before it:
+// co-organised events once per committee above, confirmed hours only.
+func TestMigrationCountsExistingRecords(t *testing.T) {
+	for _, kind := range []string{"sqlite", "postgres"} {
+		t.Run(kind, func(t *testing.T) {
+			db, err := sqlstore.Open(storetest.DSN(t, kind), sqlstore.WithDataKey(storetest.DataKey))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			if err := db.MigrateUntil(ctx, "0011"); err != nil {
+				t.Fatal(err)
+			}
+			f := storetest.NewFixture(t, db)
+			v := mustVolunteer(t, db, f.Actor("townclerk"), newVolunteer(f.Town, "迁移前", "1955-03-01"))
+			for i, org := range []string{f.VillageA.ID, f.VillageB.ID} {
+				id, day := guangong.NewID(), fmt.Sprintf("2021-03-0%d", i+1)
+				at := day + "T01:00:00.000000Z"
+				if _, err := db.RawExec(ctx, `INSERT INTO events (id, type, org_id, kind, category, subcategory, title, starts_at,
+					ends_at, starts_on, place, host, agenda, minutes, decisions, outcome, status, scale, large, troupe_id,
+					youths_served, others_count, audience, headcount, plan_item_id, version, created_at, updated_at)
+					VALUES ($1, 'meeting', $2, 'study', '', '', '学习', $3, $3, $4, '', '', '', '', '', '', 'held', '', FALSE, '',
+					0, 0, 0, 0, '', 1, $3, $3)`, id, org, at, day); err != nil {
+					t.Fatal(err)
+				}
+				for _, o := range []string{org, f.Town.ID} { // co-organised by the town
+					if _, err := db.RawExec(ctx, `INSERT INTO event_orgs (event_id, org_id, starts_on) VALUES ($1, $2, $3)`, id, o, day); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			for _, h := range []struct {
+				status  string
+				minutes int
+			}{{"confirmed", 90}, {"recorded", 600}} {
+				if _, err := db.RawExec(ctx, `INSERT INTO service_hours (id, volunteer_id, org_id, event_id, shift_id, served_on,
+					minutes, place, content, status, recorded_by, recorder_name, recorded_at, confirmed_by, confirmed_at,
+					supersedes, superseded_by, reason, version, created_at, updated_at)
+					VALUES ($1, $2, $3, '', '', '2021-04-01', $4, '', '', $5, '', '', $6, '', '', '', '', '', 1, $6, $6)`,
+					guangong.NewID(), v.ID, f.VillageA.ID, h.minutes, h.status, "2021-04-01T01:00:00.000000Z"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			checkTallies(t, db, "after 0011")
+			for _, org := range []string{f.Town.ID, f.County.ID} {
+				wantSub(t, db, org, 2021, map[string]int{guangong.MetricStudySessions: 2, guangong.MetricMeetings: 2,
+					guangong.MetricServiceHours: 1})
+			}
+		})
+	}
+}
