@@ -241,6 +241,32 @@ func (db *DB) readStmt(ctx context.Context, q string) (*sql.Stmt, error) {
 	return st, nil
 }
 
+// collect runs query and returns its rows as scan reads each, in order: an empty list,
+// never nil, when there are none.
+func collect[T any](ctx context.Context, q querier, query string, args []any, scan func(scanner) (T, error)) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// scanString reads a row of one text column.
+func scanString(s scanner) (string, error) {
+	var v string
+	err := s.Scan(&v)
+	return v, err
+}
+
 // querier is what helpers need: a pool or a transaction.
 type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)

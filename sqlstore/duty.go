@@ -124,22 +124,16 @@ func (db *DB) FindDutyPosts(ctx context.Context, a *guangong.Actor, f guangong.D
 		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM duty_posts p`+w, args...).Scan(&total); err != nil {
 			return err
 		}
-		rows, err := q.QueryContext(ctx, `SELECT `+dutyPostCols+dutyPostFrom+w+` ORDER BY p.org_id, p.kind, p.name, p.id`+
-			limit(f.Page.Normalize()), args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		list = []*guangong.DutyPost{}
-		for rows.Next() {
-			p, err := scanDutyPost(rows)
-			if err != nil {
-				return err
+		var err error
+		list, err = collect(ctx, q, `SELECT `+dutyPostCols+dutyPostFrom+w+` ORDER BY p.org_id, p.kind, p.name, p.id`+
+			limit(f.Page.Normalize()), args, func(s scanner) (*guangong.DutyPost, error) {
+			p, err := scanDutyPost(s)
+			if err == nil {
+				dutyHideToken(a, p)
 			}
-			dutyHideToken(a, p)
-			list = append(list, p)
-		}
-		return rows.Err()
+			return p, err
+		})
+		return err
 	})
 	if err != nil {
 		return nil, 0, err
@@ -341,21 +335,10 @@ func (db *DB) FindShifts(ctx context.Context, a *guangong.Actor, f guangong.Shif
 		if err := q.QueryRowContext(ctx, `SELECT COUNT(*)`+dutyShiftFrom+w, args...).Scan(&total); err != nil {
 			return err
 		}
-		rows, err := q.QueryContext(ctx, `SELECT `+dutyShiftCols+dutyShiftFrom+w+` ORDER BY s.starts_at, s.id`+
-			limit(f.Page.Normalize()), args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		list = []*guangong.Shift{}
-		for rows.Next() {
-			s, err := scanDutyShift(rows)
-			if err != nil {
-				return err
-			}
-			list = append(list, s)
-		}
-		return rows.Err()
+		var err error
+		list, err = collect(ctx, q, `SELECT `+dutyShiftCols+dutyShiftFrom+w+` ORDER BY s.starts_at, s.id`+
+			limit(f.Page.Normalize()), args, func(s scanner) (*guangong.Shift, error) { return scanDutyShift(s) })
+		return err
 	})
 	if err != nil {
 		return nil, 0, err

@@ -160,21 +160,11 @@ func eventDetails(ctx context.Context, q querier, a *guangong.Actor, e *guangong
 }
 
 func attachmentsOf(ctx context.Context, q querier, eventID string) ([]*guangong.Attachment, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, event_id, name, mime, size, sha256, created_by, created_at
-		FROM attachments WHERE event_id = $1 ORDER BY created_at, id`, eventID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	list := []*guangong.Attachment{}
-	for rows.Next() {
+	return collect(ctx, q, `SELECT id, event_id, name, mime, size, sha256, created_by, created_at
+		FROM attachments WHERE event_id = $1 ORDER BY created_at, id`, []any{eventID}, func(s scanner) (*guangong.Attachment, error) {
 		t := &guangong.Attachment{}
-		if err := rows.Scan(&t.ID, &t.EventID, &t.Name, &t.MIME, &t.Size, &t.SHA256, &t.CreatedBy, timeCol{&t.CreatedAt}); err != nil {
-			return nil, err
-		}
-		list = append(list, t)
-	}
-	return list, rows.Err()
+		return t, s.Scan(&t.ID, &t.EventID, &t.Name, &t.MIME, &t.Size, &t.SHA256, &t.CreatedBy, timeCol{&t.CreatedAt})
+	})
 }
 
 // FindEventByID returns an event with its organisers, people and attachments.
@@ -272,21 +262,9 @@ func (db *DB) FindEvents(ctx context.Context, a *guangong.Actor, f guangong.Even
 		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM events e`+w, args...).Scan(&total); err != nil {
 			return err
 		}
-		rows, err := q.QueryContext(ctx, `SELECT `+eventCols+eventFrom+w+` ORDER BY e.starts_at DESC, e.id DESC`+
-			limit(f.Page.Normalize()), args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		list = []*guangong.Event{}
-		for rows.Next() {
-			e, err := scanEvent(rows)
-			if err != nil {
-				return err
-			}
-			list = append(list, e)
-		}
-		return rows.Err()
+		list, err = collect(ctx, q, `SELECT `+eventCols+eventFrom+w+` ORDER BY e.starts_at DESC, e.id DESC`+
+			limit(f.Page.Normalize()), args, scanEvent)
+		return err
 	})
 	if err != nil {
 		return nil, 0, err
@@ -325,23 +303,14 @@ func (db *DB) EventCalendar(ctx context.Context, a *guangong.Actor, orgID, month
 		var args args
 		cond := organisedIn(root, first.AddDate(0, 0, -guangong.MaxEventDays).Format(guangong.DateLayout), to, true, &args) +
 			` AND (e.starts_on >= ` + args.add(from) + ` OR e.ends_at > ` + args.add(fmtTime(first)) + `)`
-		rows, err := q.QueryContext(ctx, `SELECT e.id, e.type, e.kind, e.category, e.subcategory, e.title, e.org_id,
+		list, err = collect(ctx, q, `SELECT e.id, e.type, e.kind, e.category, e.subcategory, e.title, e.org_id,
 			o.name, e.starts_at, e.ends_at, e.starts_on, e.status, e.large, e.headcount`+eventFrom+` WHERE `+cond+
-			` ORDER BY e.starts_at, e.id LIMIT `+strconv.Itoa(guangong.MaxCalendarEntries), args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		list = []*guangong.CalendarEntry{}
-		for rows.Next() {
+			` ORDER BY e.starts_at, e.id LIMIT `+strconv.Itoa(guangong.MaxCalendarEntries), args, func(s scanner) (*guangong.CalendarEntry, error) {
 			c := &guangong.CalendarEntry{}
-			if err := rows.Scan(&c.ID, &c.Type, &c.Kind, &c.Category, &c.Subcategory, &c.Title, &c.OrgID, &c.OrgName,
-				timeCol{&c.StartsAt}, timeCol{&c.EndsAt}, &c.StartsOn, &c.Status, &c.Large, &c.Headcount); err != nil {
-				return err
-			}
-			list = append(list, c)
-		}
-		return rows.Err()
+			return c, s.Scan(&c.ID, &c.Type, &c.Kind, &c.Category, &c.Subcategory, &c.Title, &c.OrgID, &c.OrgName,
+				timeCol{&c.StartsAt}, timeCol{&c.EndsAt}, &c.StartsOn, &c.Status, &c.Large, &c.Headcount)
+		})
+		return err
 	})
 	return list, err
 }
@@ -712,30 +681,17 @@ func (db *DB) DeleteEvent(ctx context.Context, a *guangong.Actor, id string, ver
 		if hours > 0 {
 			return guangong.Errorf(guangong.ECONFLICT, "该活动已有%d条服务时长记录，不能删除；请更正或作废后保留原活动", "This activity has %d service-hours records and cannot be deleted; correct or void them and keep the activity", hours)
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT id, version FROM plan_items WHERE event_id = $1 AND event_id <> ''`, id)
+		plans, err := collect(ctx, tx, `SELECT id FROM plan_items WHERE event_id = $1 AND event_id <> ''`, []any{id}, scanString)
 		if err != nil {
-			return err
-		}
-		var plans []guangong.VersionRef
-		for rows.Next() {
-			var r guangong.VersionRef
-			if err := rows.Scan(&r.ID, &r.Version); err != nil {
-				rows.Close()
-				return err
-			}
-			plans = append(plans, r)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		if err := tx.aroundEvents([]string{id}, nil, func() error {
 			for _, p := range plans {
 				if _, err := tx.ExecContext(ctx, `UPDATE plan_items SET event_id = '', version = version + 1, updated_at = $1
-					WHERE id = $2`, fmtTime(tx.now), p.ID); err != nil {
+					WHERE id = $2`, fmtTime(tx.now), p); err != nil {
 					return err
 				}
-				if err := tx.audit(a, entry{action: guangong.ActionUpdate, objectType: objPlanItem, objectID: p.ID, orgID: e.OrgID,
+				if err := tx.audit(a, entry{action: guangong.ActionUpdate, objectType: objPlanItem, objectID: p, orgID: e.OrgID,
 					changes: []guangong.Change{{Field: "eventId", Before: id}}, detail: "its event was deleted"}); err != nil {
 					return err
 				}
@@ -971,10 +927,10 @@ func (db *DB) SetLargeRule(ctx context.Context, a *guangong.Actor, r *guangong.L
 		if err != nil {
 			return err
 		}
-		ids, err := queryStrings(ctx, tx, `SELECT id FROM events
+		ids, err := collect(ctx, tx, `SELECT id FROM events
 			WHERE org_id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = $1 AND depth > 0)
 			AND category <> 'performance' AND large <> `+largeExpr("$2", "$3"),
-			r.OrgID, guangong.DefaultMeetingMin, guangong.DefaultActivityMin)
+			[]any{r.OrgID, guangong.DefaultMeetingMin, guangong.DefaultActivityMin}, scanString)
 		if err != nil {
 			return err
 		}

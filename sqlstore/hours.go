@@ -487,21 +487,15 @@ func (db *DB) FindHours(ctx context.Context, a *guangong.Actor, f guangong.Hours
 		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM service_hours h`+w, args...).Scan(&total); err != nil {
 			return err
 		}
-		rows, err := q.QueryContext(ctx, `SELECT `+hoursCols+hoursFrom+w+` ORDER BY h.served_on DESC, h.id DESC`+
-			limit(f.Page.Normalize()), args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		list = []*guangong.ServiceHours{}
-		for rows.Next() {
-			r, err := scanHours(rows)
+		list, err = collect(ctx, q, `SELECT `+hoursCols+hoursFrom+w+` ORDER BY h.served_on DESC, h.id DESC`+
+			limit(f.Page.Normalize()), args, func(s scanner) (*guangong.ServiceHours, error) {
+			r, err := scanHours(s)
 			if err != nil {
-				return err
+				return nil, err
 			}
-			list = append(list, r.ServiceHours)
-		}
-		return rows.Err()
+			return r.ServiceHours, nil
+		})
+		return err
 	})
 	if err != nil {
 		return nil, 0, err

@@ -555,7 +555,7 @@ func (db *DB) MoveOrg(ctx context.Context, a *guangong.Actor, id, newParentID st
 			return err
 		}
 		above := `SELECT ancestor_id FROM org_closure WHERE descendant_id = $1 AND depth > 0`
-		before, err := queryStrings(ctx, tx, above, id)
+		before, err := collect(ctx, tx, above, []any{id}, scanString)
 		if err != nil {
 			return err
 		}
@@ -570,7 +570,7 @@ func (db *DB) MoveOrg(ctx context.Context, a *guangong.Actor, id, newParentID st
 			FROM org_closure p, org_closure s WHERE p.descendant_id = $1 AND s.ancestor_id = $2`, parent.ID, id); err != nil {
 			return err
 		}
-		after, err := queryStrings(ctx, tx, above, id)
+		after, err := collect(ctx, tx, above, []any{id}, scanString)
 		if err != nil {
 			return err
 		}

@@ -41,22 +41,14 @@ func scanPlanItem(s scanner, today string) (*guangong.PlanItem, error) {
 
 // planItems lists the items of orgID (or its subtree) for year, by month.
 func planItems(ctx context.Context, q querier, orgID string, year int, subtree bool, now time.Time) ([]*guangong.PlanItem, error) {
+	return collect(ctx, q, `SELECT `+planCols+planFrom+` WHERE `+orgCond("p.org_id", subtree)+` AND p.year = $2
+		ORDER BY p.month, o.name, p.created_at, p.id`, []any{orgID, year}, planItemScanner(now))
+}
+
+// planItemScanner reads plan items as of now (whether each is overdue).
+func planItemScanner(now time.Time) func(scanner) (*guangong.PlanItem, error) {
 	today := todayShanghai(now).Format(guangong.DateLayout)
-	rows, err := q.QueryContext(ctx, `SELECT `+planCols+planFrom+` WHERE `+orgCond("p.org_id", subtree)+` AND p.year = $2
-		ORDER BY p.month, o.name, p.created_at, p.id`, orgID, year)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	list := []*guangong.PlanItem{}
-	for rows.Next() {
-		p, err := scanPlanItem(rows, today)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, p)
-	}
-	return list, rows.Err()
+	return func(s scanner) (*guangong.PlanItem, error) { return scanPlanItem(s, today) }
 }
 
 // planDone is the SQL condition that item p is done: it names a done event, or a done
@@ -132,25 +124,16 @@ func overdueItems(ctx context.Context, q querier, orgID string, year int, subtre
 	if last == 0 {
 		return list, false, nil
 	}
-	rows, err := q.QueryContext(ctx, `SELECT `+planCols+planFrom+` WHERE `+orgCond("p.org_id", subtree)+` AND p.year = $2
+	list, err := collect(ctx, q, `SELECT `+planCols+planFrom+` WHERE `+orgCond("p.org_id", subtree)+` AND p.year = $2
 		AND p.month <= $3 AND NOT `+planDone+` ORDER BY p.month, o.name, p.created_at, p.id`+
-		limit(guangong.Page{Limit: maxOverdue + 1}), orgID, year, last)
+		limit(guangong.Page{Limit: maxOverdue + 1}), []any{orgID, year, last}, planItemScanner(now))
 	if err != nil {
 		return nil, false, err
 	}
-	defer rows.Close()
-	day := todayShanghai(now).Format(guangong.DateLayout)
-	for rows.Next() {
-		p, err := scanPlanItem(rows, day)
-		if err != nil {
-			return nil, false, err
-		}
-		list = append(list, p)
-	}
 	if len(list) > maxOverdue {
-		return list[:maxOverdue], true, rows.Err()
+		return list[:maxOverdue], true, nil
 	}
-	return list, false, rows.Err()
+	return list, false, nil
 }
 
 // PlanItems lists committee orgID's plan for year.

@@ -217,31 +217,13 @@ func inChunks(ids []string, before []any, fn func(list string, args []any) error
 func (tx *Tx) untally(src tallySource, ids ...string) error { return tx.tallyRecords(src, -1, ids) }
 func (tx *Tx) retally(src tallySource, ids ...string) error { return tx.tallyRecords(src, 1, ids) }
 
-// queryStrings runs q and returns its one column.
-func queryStrings(ctx context.Context, q querier, query string, args ...any) ([]string, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
-}
-
 // eventPlanItems lists the plan items whose done state hangs on events ids: those the
 // events carry out, and those naming them.
 func (tx *Tx) eventPlanItems(ids ...string) ([]string, error) {
 	var out []string
 	for _, id := range ids {
-		items, err := queryStrings(tx.ctx, tx, `SELECT plan_item_id FROM events WHERE id = $1 AND plan_item_id <> ''
-			UNION SELECT id FROM plan_items WHERE event_id = $1 AND event_id <> ''`, id)
+		items, err := collect(tx.ctx, tx, `SELECT plan_item_id FROM events WHERE id = $1 AND plan_item_id <> ''
+			UNION SELECT id FROM plan_items WHERE event_id = $1 AND event_id <> ''`, []any{id}, scanString)
 		if err != nil {
 			return nil, err
 		}
