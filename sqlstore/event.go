@@ -26,6 +26,10 @@ const (
 
 func eventNotFound() error { return guangong.NotFound(guangong.EventNoun) }
 
+func attachmentNotFound() error {
+	return guangong.NotFound(guangong.Msg{Zh: "附件", En: "Attachment"})
+}
+
 const eventCols = `e.id, e.type, e.org_id, o.name, e.kind, e.category, e.subcategory, e.title, e.starts_at,
 	e.ends_at, e.starts_on, e.place, e.host, e.agenda, e.minutes, e.decisions, e.outcome, e.status, e.scale,
 	e.large, e.troupe_id, e.youths_served, e.others_count, e.audience, e.headcount, e.plan_item_id, e.version,
@@ -55,7 +59,7 @@ const eventVisibleSQL = `SELECT COUNT(*) FROM event_orgs eo JOIN org_closure c O
 func scopedEvent(ctx context.Context, q querier, a *guangong.Actor, id string, write bool, what string) (*guangong.Event, error) {
 	e, err := scanEvent(q.QueryRowContext(ctx, `SELECT `+eventCols+eventFrom+` WHERE e.id = $1`, id))
 	if noRows(err) {
-		return nil, eventNotFound()
+		return nil, missing(eventNotFound(), objEvent, id, what)
 	} else if err != nil {
 		return nil, err
 	}
@@ -327,7 +331,7 @@ func eventOrgsIn(ctx context.Context, q querier, a *guangong.Actor, e *guangong.
 		o, err := loadOrg(ctx, q, id)
 		bad := fieldErr("coOrgIds", "协办组织不存在或不在您的管辖范围内", "A co-organiser does not exist or lies outside your scope")
 		if guangong.ErrorCode(err) == guangong.ENOTFOUND {
-			return nil, bad
+			return nil, missing(bad, objOrg, id, "event co-organiser")
 		} else if err != nil {
 			return nil, err
 		}
@@ -395,7 +399,7 @@ func peopleIn(ctx context.Context, q querier, a *guangong.Actor, table, field st
 	for _, id := range ids {
 		p, ok := found[id]
 		if !ok {
-			return nil, fieldErr(field, zh, en)
+			return nil, missing(fieldErr(field, zh, en), obj, id, "event link")
 		}
 		if slices.Contains(keep, id) {
 			names[id] = p.name
@@ -727,7 +731,7 @@ func (db *DB) DeleteAttachment(ctx context.Context, a *guangong.Actor, eventID, 
 		var name, sum string
 		err = tx.QueryRowContext(ctx, `SELECT name, sha256 FROM attachments WHERE id = $1 AND event_id = $2`, id, eventID).Scan(&name, &sum)
 		if noRows(err) {
-			return guangong.NotFound(guangong.Msg{Zh: "附件", En: "Attachment"})
+			return missing(attachmentNotFound(), objAttachment, id, "delete attachment")
 		} else if err != nil {
 			return err
 		}
@@ -800,7 +804,7 @@ func (db *DB) AttachmentData(ctx context.Context, a *guangong.Actor, eventID, id
 			FROM attachments WHERE id = $1 AND event_id = $2`, id, eventID).Scan(&t.ID, &t.EventID, &t.Name, &t.MIME,
 			&t.Size, &t.SHA256, &t.CreatedBy, timeCol{&t.CreatedAt}, &b64)
 		if noRows(err) {
-			return guangong.NotFound(guangong.Msg{Zh: "附件", En: "Attachment"})
+			return missing(attachmentNotFound(), objAttachment, id, "read attachment")
 		} else if err != nil {
 			return err
 		}

@@ -128,6 +128,12 @@ func (db *DB) FindOrgs(ctx context.Context, a *guangong.Actor, f guangong.OrgFil
 		if !a.Can(guangong.Role.CanReadOrgs) {
 			return &denial{err: guangong.Forbidden(), objectType: objOrg, detail: "list orgs"}
 		}
+		if err := filterOrg(ctx, q, a, f.Under, "list orgs"); err != nil {
+			return err
+		}
+		if err := filterOrg(ctx, q, a, f.ParentID, "list orgs"); err != nil {
+			return err
+		}
 		// The query is driven from one closure range, the asked subtree or else the actor's
 		// scope, joined to orgs; the scope, when it is not the driver, is a primary-key probe
 		// per row. (An IN (subquery) for each would make SQLite build both lists each time.)
