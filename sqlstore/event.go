@@ -448,8 +448,8 @@ func (db *DB) checkEventRefs(ctx context.Context, tx *Tx, a *guangong.Actor, e, 
 	}
 	if e.TroupeID != "" && (old == nil || old.TroupeID != e.TroupeID) {
 		t, err := scopedTroupe(ctx, tx, a, e.TroupeID, tx.today(), "link troupe")
-		if guangong.ErrorCode(err) == guangong.ENOTFOUND {
-			return fieldErr("troupeId", "文艺队不存在或不在您的管辖范围内", "The troupe does not exist or lies outside your scope")
+		if guangong.ErrorCode(err) == guangong.ENOTFOUND { // the denial, audited, answered on the field
+			return reanswered(err, fieldErr("troupeId", "文艺队不存在或不在您的管辖范围内", "The troupe does not exist or lies outside your scope"))
 		} else if err != nil {
 			return err
 		}
@@ -457,17 +457,17 @@ func (db *DB) checkEventRefs(ctx context.Context, tx *Tx, a *guangong.Actor, e, 
 	}
 	if e.PlanItemID != "" && (old == nil || old.PlanItemID != e.PlanItemID) {
 		var org string
+		bad := fieldErr("planItemId", "计划事项不存在或不在您的管辖范围内", "The plan item does not exist or lies outside your scope")
 		err := tx.QueryRowContext(ctx, `SELECT org_id FROM plan_items WHERE id = $1`, e.PlanItemID).Scan(&org)
-		ok := err == nil
-		if ok {
-			if ok, err = inScope(ctx, tx, a, org); err != nil {
-				return err
-			}
-		} else if !noRows(err) {
+		if noRows(err) {
+			return missing(bad, objPlanItem, e.PlanItemID, "link plan item")
+		} else if err != nil {
 			return err
 		}
-		if !ok {
-			return fieldErr("planItemId", "计划事项不存在或不在您的管辖范围内", "The plan item does not exist or lies outside your scope")
+		if ok, err := inScope(ctx, tx, a, org); err != nil {
+			return err
+		} else if !ok {
+			return &denial{err: bad, objectType: objPlanItem, objectID: e.PlanItemID, orgID: org, detail: "link plan item: outside scope"}
 		}
 	}
 	e.StartsOn = e.StartsAt.In(guangong.Shanghai).Format(guangong.DateLayout)

@@ -46,6 +46,18 @@ func TestMissingAuditedLikeOutOfScope(t *testing.T) {
 			t.Fatal(err)
 		}
 
+		plan := &guangong.PlanItem{OrgID: f.VillageB.ID, Year: 2025, Month: 4, Type: guangong.EventActivity, Category: "moral",
+			Subcategory: "qingming", Title: "清明祭扫"}
+		if err := db.CreatePlanItem(ctx, tc, plan); err != nil {
+			t.Fatal(err)
+		}
+		// An activity of the village clerk's own linking a troupe or a plan item by id.
+		link := func(troupe, planItem string) error {
+			e := newActivity(f.VillageA, "借队演出", "performance", "2025-01-21 19:00")
+			e.Scale, e.TroupeID, e.PlanItemID = "small", troupe, planItem
+			return db.CreateEvent(ctx, vc, e)
+		}
+
 		read := func(fn func(a *guangong.Actor, id string) (any, error)) func(a *guangong.Actor, id string) error {
 			return func(a *guangong.Actor, id string) error { _, err := fn(a, id); return err }
 		}
@@ -79,6 +91,12 @@ func TestMissingAuditedLikeOutOfScope(t *testing.T) {
 			{"create in a committee", vc, f.VillageB.ID, func(a *guangong.Actor, id string) error {
 				return db.CreateVolunteer(ctx, a, newVolunteer(&guangong.Org{ID: id}, "孙", "1950-01-01"))
 			}, guangong.EINVALID, "orgId"},
+			{"read committee by code", vc, f.VillageB.Code,
+				read(func(a *guangong.Actor, ref string) (any, error) { return db.FindOrgByRef(ctx, a, ref) }), guangong.ENOTFOUND, ""},
+			{"read account by username", f.Actor("otheradmin"), "townclerk",
+				read(func(a *guangong.Actor, name string) (any, error) { return db.FindUserByUsername(ctx, a, name) }), guangong.ENOTFOUND, ""},
+			{"activity linking a troupe", vc, tr.ID, func(_ *guangong.Actor, id string) error { return link(id, "") }, guangong.EINVALID, "troupeId"},
+			{"activity linking a plan item", vc, plan.ID, func(_ *guangong.Actor, id string) error { return link("", id) }, guangong.EINVALID, "planItemId"},
 			{"list narrowed to a committee", vc, f.VillageB.ID, func(a *guangong.Actor, id string) error {
 				_, _, err := db.FindDutyPosts(ctx, a, guangong.DutyPostFilter{OrgID: &id})
 				return err

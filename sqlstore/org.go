@@ -93,7 +93,8 @@ func (db *DB) FindOrgByRef(ctx context.Context, a *guangong.Actor, ref string) (
 	var id string
 	err := db.reader.QueryRowContext(ctx, `SELECT id FROM orgs WHERE id = $1 OR code = $1`, ref).Scan(&id)
 	if noRows(err) {
-		return nil, orgNotFound()
+		// Through the same role check and audited not-found as an id outside scope.
+		return db.FindOrgByID(ctx, a, ref)
 	} else if err != nil {
 		return nil, mapError(err)
 	}

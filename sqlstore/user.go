@@ -93,7 +93,9 @@ func (db *DB) FindUserByUsername(ctx context.Context, a *guangong.Actor, usernam
 	err := db.reader.QueryRowContext(ctx, `SELECT id FROM users WHERE username = $1`,
 		strings.ToLower(strings.TrimSpace(username))).Scan(&id)
 	if noRows(err) {
-		return nil, userNotFound()
+		// Through the same role check and audited not-found as an account outside scope
+		// (no account's id is a username).
+		return db.FindUserByID(ctx, a, "username:"+username)
 	} else if err != nil {
 		return nil, mapError(err)
 	}
