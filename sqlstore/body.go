@@ -90,7 +90,7 @@ func (db *DB) CreateBody(ctx context.Context, a *guangong.Actor, b *guangong.Bod
 func scopedBody(ctx context.Context, q querier, a *guangong.Actor, id, today, what string) (*guangong.Body, error) {
 	b, err := scanBody(q.QueryRowContext(ctx, `SELECT `+bodyCols+` FROM bodies b WHERE b.id = $1`, id, today))
 	if noRows(err) {
-		return nil, bodyNotFound()
+		return nil, missing(bodyNotFound(), objBody, id, what)
 	} else if err != nil {
 		return nil, err
 	}

@@ -298,6 +298,36 @@ type denial struct {
 func (d *denial) Error() string { return d.err.Error() }
 func (d *denial) Unwrap() error { return d.err }
 
+// missing answers an id that names nothing: err (NotFound, or a field's "does not exist"),
+// audited as a denial exactly like an id outside scope, so that a guess at an id costs the
+// same audit write as a probe beyond scope and neither answer is the quicker one.
+func missing(err error, objectType, id, what string) error {
+	return &denial{err: err, objectType: objectType, objectID: id, detail: what + ": not found"}
+}
+
+// retold returns err with its answer replaced by as when err is a not-found one (a missing
+// id or one outside scope, audited or not), so that a lookup made on the way (a member's
+// troupe, a record's committee) answers in the words of the object asked for; other errors
+// pass unchanged.
+func retold(err, as error) error {
+	if guangong.ErrorCode(err) != guangong.ENOTFOUND {
+		return err
+	}
+	return reanswered(err, as)
+}
+
+// reanswered returns as in place of err, keeping err's denial (and so its audit entry)
+// when it is one.
+func reanswered(err, as error) error {
+	var d *denial
+	if errors.As(err, &d) {
+		c := *d
+		c.err = as
+		return &c
+	}
+	return as
+}
+
 // write runs fn in a write transaction. Driver errors become safe *guangong.Error values.
 func (db *DB) write(ctx context.Context, a *guangong.Actor, fn func(tx *Tx) error) error {
 	if a == nil {

@@ -85,7 +85,7 @@ func dutyHideToken(a *guangong.Actor, p *guangong.DutyPost) {
 func dutyScopedPost(ctx context.Context, q querier, a *guangong.Actor, id, what string) (*guangong.DutyPost, error) {
 	p, err := scanDutyPost(q.QueryRowContext(ctx, `SELECT `+dutyPostCols+dutyPostFrom+` WHERE p.id = $1`, id))
 	if noRows(err) {
-		return nil, dutyPostNotFound()
+		return nil, missing(dutyPostNotFound(), objDutyPost, id, what)
 	} else if err != nil {
 		return nil, err
 	}
@@ -107,6 +107,9 @@ func (db *DB) FindDutyPosts(ctx context.Context, a *guangong.Actor, f guangong.D
 	var total int
 	err := db.read(ctx, a, func(q querier) error {
 		if err := dutyRead(a, objDutyPost, "", "list duty posts"); err != nil {
+			return err
+		}
+		if err := filterOrg(ctx, q, a, f.OrgID, "list duty posts"); err != nil {
 			return err
 		}
 		var args args
@@ -281,7 +284,7 @@ func dutyScopedShift(ctx context.Context, q querier, a *guangong.Actor, id, what
 	}
 	s, err := scanDutyShift(q.QueryRowContext(ctx, `SELECT `+dutyShiftCols+dutyShiftFrom+` WHERE s.id = $1`, id))
 	if noRows(err) {
-		return nil, dutyShiftNotFound()
+		return nil, missing(dutyShiftNotFound(), objDutyShift, id, what)
 	} else if err != nil {
 		return nil, err
 	}
@@ -308,6 +311,9 @@ func (db *DB) FindShifts(ctx context.Context, a *guangong.Actor, f guangong.Shif
 	var total int
 	err := db.read(ctx, a, func(q querier) error {
 		if err := dutyRead(a, objDutyShift, "", "list shifts"); err != nil {
+			return err
+		}
+		if err := filterOrg(ctx, q, a, f.OrgID, "list shifts"); err != nil {
 			return err
 		}
 		var args args
@@ -534,7 +540,7 @@ func (db *DB) dutyPlace(ctx context.Context, q querier, a *guangong.Actor, id, w
 		return nil, err
 	}
 	if len(list) == 0 {
-		return nil, dutyPlaceNotFound()
+		return nil, missing(dutyPlaceNotFound(), objDutyPlace, id, what)
 	}
 	x := list[0]
 	var ok bool
@@ -993,6 +999,9 @@ func (db *DB) FindAttendance(ctx context.Context, a *guangong.Actor, f guangong.
 	var total int
 	err := db.read(ctx, a, func(q querier) error {
 		if err := canRead(a, objDutyPlace, "", "list attendance"); err != nil {
+			return err
+		}
+		if err := filterOrg(ctx, q, a, f.OrgID, "list attendance"); err != nil {
 			return err
 		}
 		var args args

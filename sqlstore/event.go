@@ -26,6 +26,10 @@ const (
 
 func eventNotFound() error { return guangong.NotFound(guangong.EventNoun) }
 
+func attachmentNotFound() error {
+	return guangong.NotFound(guangong.Msg{Zh: "附件", En: "Attachment"})
+}
+
 const eventCols = `e.id, e.type, e.org_id, o.name, e.kind, e.category, e.subcategory, e.title, e.starts_at,
 	e.ends_at, e.starts_on, e.place, e.host, e.agenda, e.minutes, e.decisions, e.outcome, e.status, e.scale,
 	e.large, e.troupe_id, e.youths_served, e.others_count, e.audience, e.headcount, e.plan_item_id, e.version,
@@ -55,7 +59,7 @@ const eventVisibleSQL = `SELECT COUNT(*) FROM event_orgs eo JOIN org_closure c O
 func scopedEvent(ctx context.Context, q querier, a *guangong.Actor, id string, write bool, what string) (*guangong.Event, error) {
 	e, err := scanEvent(q.QueryRowContext(ctx, `SELECT `+eventCols+eventFrom+` WHERE e.id = $1`, id))
 	if noRows(err) {
-		return nil, eventNotFound()
+		return nil, missing(eventNotFound(), objEvent, id, what)
 	} else if err != nil {
 		return nil, err
 	}
@@ -327,7 +331,7 @@ func eventOrgsIn(ctx context.Context, q querier, a *guangong.Actor, e *guangong.
 		o, err := loadOrg(ctx, q, id)
 		bad := fieldErr("coOrgIds", "协办组织不存在或不在您的管辖范围内", "A co-organiser does not exist or lies outside your scope")
 		if guangong.ErrorCode(err) == guangong.ENOTFOUND {
-			return nil, bad
+			return nil, missing(bad, objOrg, id, "event co-organiser")
 		} else if err != nil {
 			return nil, err
 		}
@@ -395,7 +399,7 @@ func peopleIn(ctx context.Context, q querier, a *guangong.Actor, table, field st
 	for _, id := range ids {
 		p, ok := found[id]
 		if !ok {
-			return nil, fieldErr(field, zh, en)
+			return nil, missing(fieldErr(field, zh, en), obj, id, "event link")
 		}
 		if slices.Contains(keep, id) {
 			names[id] = p.name
@@ -444,8 +448,8 @@ func (db *DB) checkEventRefs(ctx context.Context, tx *Tx, a *guangong.Actor, e, 
 	}
 	if e.TroupeID != "" && (old == nil || old.TroupeID != e.TroupeID) {
 		t, err := scopedTroupe(ctx, tx, a, e.TroupeID, tx.today(), "link troupe")
-		if guangong.ErrorCode(err) == guangong.ENOTFOUND {
-			return fieldErr("troupeId", "文艺队不存在或不在您的管辖范围内", "The troupe does not exist or lies outside your scope")
+		if guangong.ErrorCode(err) == guangong.ENOTFOUND { // the denial, audited, answered on the field
+			return reanswered(err, fieldErr("troupeId", "文艺队不存在或不在您的管辖范围内", "The troupe does not exist or lies outside your scope"))
 		} else if err != nil {
 			return err
 		}
@@ -453,17 +457,17 @@ func (db *DB) checkEventRefs(ctx context.Context, tx *Tx, a *guangong.Actor, e, 
 	}
 	if e.PlanItemID != "" && (old == nil || old.PlanItemID != e.PlanItemID) {
 		var org string
+		bad := fieldErr("planItemId", "计划事项不存在或不在您的管辖范围内", "The plan item does not exist or lies outside your scope")
 		err := tx.QueryRowContext(ctx, `SELECT org_id FROM plan_items WHERE id = $1`, e.PlanItemID).Scan(&org)
-		ok := err == nil
-		if ok {
-			if ok, err = inScope(ctx, tx, a, org); err != nil {
-				return err
-			}
-		} else if !noRows(err) {
+		if noRows(err) {
+			return missing(bad, objPlanItem, e.PlanItemID, "link plan item")
+		} else if err != nil {
 			return err
 		}
-		if !ok {
-			return fieldErr("planItemId", "计划事项不存在或不在您的管辖范围内", "The plan item does not exist or lies outside your scope")
+		if ok, err := inScope(ctx, tx, a, org); err != nil {
+			return err
+		} else if !ok {
+			return &denial{err: bad, objectType: objPlanItem, objectID: e.PlanItemID, orgID: org, detail: "link plan item: outside scope"}
 		}
 	}
 	e.StartsOn = e.StartsAt.In(guangong.Shanghai).Format(guangong.DateLayout)
@@ -727,7 +731,7 @@ func (db *DB) DeleteAttachment(ctx context.Context, a *guangong.Actor, eventID, 
 		var name, sum string
 		err = tx.QueryRowContext(ctx, `SELECT name, sha256 FROM attachments WHERE id = $1 AND event_id = $2`, id, eventID).Scan(&name, &sum)
 		if noRows(err) {
-			return guangong.NotFound(guangong.Msg{Zh: "附件", En: "Attachment"})
+			return missing(attachmentNotFound(), objAttachment, id, "delete attachment")
 		} else if err != nil {
 			return err
 		}
@@ -800,7 +804,7 @@ func (db *DB) AttachmentData(ctx context.Context, a *guangong.Actor, eventID, id
 			FROM attachments WHERE id = $1 AND event_id = $2`, id, eventID).Scan(&t.ID, &t.EventID, &t.Name, &t.MIME,
 			&t.Size, &t.SHA256, &t.CreatedBy, timeCol{&t.CreatedAt}, &b64)
 		if noRows(err) {
-			return guangong.NotFound(guangong.Msg{Zh: "附件", En: "Attachment"})
+			return missing(attachmentNotFound(), objAttachment, id, "read attachment")
 		} else if err != nil {
 			return err
 		}

@@ -62,7 +62,7 @@ func scanHours(s scanner) (hoursRow, error) {
 func readableHours(ctx context.Context, q querier, a *guangong.Actor, id, what string) (*guangong.ServiceHours, error) {
 	r, err := scanHours(q.QueryRowContext(ctx, `SELECT `+hoursCols+hoursFrom+` WHERE h.id = $1`, id))
 	if noRows(err) {
-		return nil, hoursNotFound()
+		return nil, missing(hoursNotFound(), objHours, id, what)
 	} else if err != nil {
 		return nil, err
 	}
@@ -80,7 +80,7 @@ func readableHours(ctx context.Context, q querier, a *guangong.Actor, id, what s
 func ownHours(ctx context.Context, q querier, a *guangong.Actor, id string) (*guangong.ServiceHours, error) {
 	r, err := scanHours(q.QueryRowContext(ctx, `SELECT `+hoursCols+hoursFrom+` WHERE h.id = $1`, id))
 	if noRows(err) {
-		return nil, hoursNotFound()
+		return nil, missing(hoursNotFound(), objHours, id, "read hours")
 	} else if err != nil {
 		return nil, err
 	}
@@ -94,7 +94,7 @@ func ownHours(ctx context.Context, q querier, a *guangong.Actor, id string) (*gu
 func organisedHours(ctx context.Context, q querier, a *guangong.Actor, id, what string) (*guangong.ServiceHours, error) {
 	r, err := scanHours(q.QueryRowContext(ctx, `SELECT `+hoursCols+hoursFrom+` WHERE h.id = $1`, id))
 	if noRows(err) {
-		return nil, hoursNotFound()
+		return nil, missing(hoursNotFound(), objHours, id, what)
 	} else if err != nil {
 		return nil, err
 	}
@@ -128,6 +128,7 @@ func (db *DB) serviceReader(ctx context.Context, q querier, a *guangong.Actor, v
 // serviceFrame is what an event or shift sets for the records made in it.
 type serviceFrame struct {
 	orgs     []string // organisers a record may name; the first is the default
+	scoped   string   // the first of orgs in the actor's scope
 	length   int      // minutes from start to end
 	firstDay string   // served_on must lie in [firstDay, lastDay]
 	lastDay  string
@@ -155,17 +156,22 @@ func shanghaiDay(stored string) (string, error) {
 	return t.In(guangong.Shanghai).Format(guangong.DateLayout), nil
 }
 
-// frame reads the event or shift a record belongs to; nil for standalone service.
-func frame(ctx context.Context, q querier, eventID, shiftID string) (*serviceFrame, error) {
+// frame reads the event or shift a record belongs to; nil for standalone service. One
+// with no organiser in the actor's scope is missing to it: the same field error as an id
+// that names nothing, both audited as denials.
+func frame(ctx context.Context, q querier, a *guangong.Actor, eventID, shiftID, what string) (*serviceFrame, error) {
 	var f serviceFrame
 	var starts, ends string
+	var absent error
+	obj, id := objEvent, eventID
 	switch {
 	case eventID != "":
+		absent = fieldErr("eventId", "活动不存在", "The activity does not exist")
 		var host string
 		err := q.QueryRowContext(ctx, `SELECT org_id, starts_at, ends_at, starts_on, title, place FROM events WHERE id = $1`,
 			eventID).Scan(&host, &starts, &ends, &f.firstDay, &f.title, &f.place)
 		if noRows(err) {
-			return nil, fieldErr("eventId", "活动不存在", "The activity does not exist")
+			return nil, missing(absent, objEvent, eventID, what)
 		} else if err != nil {
 			return nil, err
 		}
@@ -186,18 +192,30 @@ func frame(ctx context.Context, q querier, eventID, shiftID string) (*serviceFra
 			return nil, err
 		}
 	case shiftID != "":
+		absent, obj, id = fieldErr("shiftId", "班次不存在", "The shift does not exist"), objDutyShift, shiftID
 		var org, post, role string
 		err := q.QueryRowContext(ctx, `SELECT dp.org_id, s.starts_at, s.ends_at, s.starts_on, dp.name, s.role, dp.place
 			FROM shifts s JOIN duty_posts dp ON dp.id = s.post_id WHERE s.id = $1`, shiftID).
 			Scan(&org, &starts, &ends, &f.firstDay, &post, &role, &f.place)
 		if noRows(err) {
-			return nil, fieldErr("shiftId", "班次不存在", "The shift does not exist")
+			return nil, missing(absent, objDutyShift, shiftID, what)
 		} else if err != nil {
 			return nil, err
 		}
 		f.orgs, f.title, f.isShift = []string{org}, strings.TrimSpace(post+" "+role), true
 	default:
 		return nil, nil
+	}
+	for _, o := range f.orgs {
+		if ok, err := inScope(ctx, q, a, o); err != nil {
+			return nil, err
+		} else if ok {
+			f.scoped = o
+			break
+		}
+	}
+	if f.scoped == "" {
+		return nil, &denial{err: absent, objectType: obj, objectID: id, orgID: f.orgs[0], detail: what + ": outside scope"}
 	}
 	var err error
 	if f.length, err = minutesBetween(starts, ends); err != nil {
@@ -323,7 +341,7 @@ func (db *DB) RecordHours(ctx context.Context, a *guangong.Actor, h *guangong.Se
 		if err := h.Validate(tx.now); err != nil {
 			return err
 		}
-		f, err := frame(ctx, tx, h.EventID, h.ShiftID)
+		f, err := frame(ctx, tx, a, h.EventID, h.ShiftID, "record hours")
 		if err != nil {
 			return err
 		}
@@ -387,7 +405,7 @@ func (db *DB) RecordHoursBatch(ctx context.Context, a *guangong.Actor, b *guango
 		if err := b.Validate(tx.now); err != nil {
 			return err
 		}
-		f, err := frame(ctx, tx, b.EventID, b.ShiftID)
+		f, err := frame(ctx, tx, a, b.EventID, b.ShiftID, "record hours")
 		if err != nil {
 			return err
 		}
@@ -684,7 +702,7 @@ func (db *DB) CorrectHours(ctx context.Context, a *guangong.Actor, id string, c 
 		if err := v.Err(); err != nil {
 			return err
 		}
-		f, err := frame(ctx, tx, n.EventID, n.ShiftID)
+		f, err := frame(ctx, tx, a, n.EventID, n.ShiftID, "correct hours")
 		if err != nil {
 			return err
 		}
@@ -785,24 +803,14 @@ func (db *DB) HoursSheet(ctx context.Context, a *guangong.Actor, eventID, shiftI
 		if (eventID == "") == (shiftID == "") {
 			return fieldErr("eventId", "请选择一项活动或一个班次", "Choose one activity or one shift")
 		}
-		f, err := frame(ctx, q, eventID, shiftID)
+		// The event or shift is missing, or outside scope, alike: the sheet is not found.
+		f, err := frame(ctx, q, a, eventID, shiftID, "hours sheet")
 		if guangong.ErrorCode(err) == guangong.EINVALID {
-			return hoursNotFound()
+			return reanswered(err, hoursNotFound())
 		} else if err != nil {
 			return err
 		}
-		org := ""
-		for _, o := range f.orgs {
-			if ok, err := inScope(ctx, q, a, o); err != nil {
-				return err
-			} else if ok {
-				org = o
-				break
-			}
-		}
-		if org == "" {
-			return &denial{err: hoursNotFound(), objectType: objHours, objectID: eventID + shiftID, orgID: f.orgs[0], detail: "hours sheet: outside scope"}
-		}
+		org := f.scoped
 		sheet = &guangong.HoursSheet{EventID: eventID, ShiftID: shiftID, Title: f.title, OrgID: org, FirstDay: f.firstDay,
 			LastDay: f.lastDay, Place: f.place, Length: f.length, People: []*guangong.SheetEntry{}}
 		if err := q.QueryRowContext(ctx, `SELECT name FROM orgs WHERE id = $1`, org).Scan(&sheet.OrgName); err != nil {

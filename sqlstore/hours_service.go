@@ -296,7 +296,7 @@ func (db *DB) FindCertificate(ctx context.Context, a *guangong.Actor, id string)
 		var err error
 		c, vorg, err = scanCertificate(q.QueryRowContext(ctx, `SELECT `+certificateCols+certificateFrom+` WHERE c.id = $1`, id))
 		if noRows(err) {
-			return certificateNotFound()
+			return missing(certificateNotFound(), objCertificate, id, "read certificate")
 		} else if err != nil {
 			return err
 		}

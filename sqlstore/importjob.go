@@ -551,7 +551,7 @@ func (db *DB) CreateImport(ctx context.Context, a *guangong.Actor, imp *guangong
 func scopedImport(ctx context.Context, q querier, a *guangong.Actor, id, what string) (*guangong.Import, error) {
 	imp, err := scanImport(q.QueryRowContext(ctx, `SELECT `+importCols+` FROM imports WHERE id = $1`, id))
 	if noRows(err) {
-		return nil, importNotFound()
+		return nil, missing(importNotFound(), objImport, id, what)
 	} else if err != nil {
 		return nil, err
 	}

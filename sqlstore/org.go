@@ -93,7 +93,8 @@ func (db *DB) FindOrgByRef(ctx context.Context, a *guangong.Actor, ref string) (
 	var id string
 	err := db.reader.QueryRowContext(ctx, `SELECT id FROM orgs WHERE id = $1 OR code = $1`, ref).Scan(&id)
 	if noRows(err) {
-		return nil, orgNotFound()
+		// Through the same role check and audited not-found as an id outside scope.
+		return db.FindOrgByID(ctx, a, ref)
 	} else if err != nil {
 		return nil, mapError(err)
 	}
@@ -127,6 +128,12 @@ func (db *DB) FindOrgs(ctx context.Context, a *guangong.Actor, f guangong.OrgFil
 	err := db.read(ctx, a, func(q querier) error {
 		if !a.Can(guangong.Role.CanReadOrgs) {
 			return &denial{err: guangong.Forbidden(), objectType: objOrg, detail: "list orgs"}
+		}
+		if err := filterOrg(ctx, q, a, f.Under, "list orgs"); err != nil {
+			return err
+		}
+		if err := filterOrg(ctx, q, a, f.ParentID, "list orgs"); err != nil {
+			return err
 		}
 		// The query is driven from one closure range, the asked subtree or else the actor's
 		// scope, joined to orgs; the scope, when it is not the driver, is a primary-key probe

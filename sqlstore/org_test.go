@@ -180,8 +180,19 @@ func TestOrgScope(t *testing.T) {
 			t.Fatalf("out-of-scope write changed VillageB: %+v", b)
 		}
 
+		// A list narrowed to a committee outside scope is NotFound, like an unknown one,
+		// both audited as denials.
+		for _, flt := range []guangong.OrgFilter{{Under: &f.County.ID}, {ParentID: &f.Town.ID}, {Under: ptr(guangong.NewID())},
+			{ParentID: ptr(guangong.NewID())}} {
+			denied := auditCount(t, db, guangong.ActionDenied)
+			_, _, err := db.FindOrgs(ctx, vc, flt)
+			wantCode(t, err, guangong.ENOTFOUND)
+			if guangong.ErrorMsg(err).Zh != "组织不存在" || auditCount(t, db, guangong.ActionDenied) != denied+1 {
+				t.Fatalf("filter %+v: %v, denials %d -> %d", flt, err, denied, auditCount(t, db, guangong.ActionDenied))
+			}
+		}
 		// Lists never include rows outside scope, whatever the filter asks.
-		for _, flt := range []guangong.OrgFilter{{}, {Under: &f.County.ID}, {ParentID: &f.Town.ID},
+		for _, flt := range []guangong.OrgFilter{{}, {Under: &f.VillageA.ID}, {ParentID: &f.VillageA.ID},
 			{Query: ptr("村")}, {Code: ptr("V002")}, {Level: ptr(guangong.LevelVillage)}, {IncludeDissolved: true}} {
 			list, total, err := db.FindOrgs(ctx, vc, flt)
 			if err != nil {

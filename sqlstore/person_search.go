@@ -235,6 +235,9 @@ func newPersonQuery(ctx context.Context, db querier, a *guangong.Actor, table, k
 	if utf8.RuneCountInString(name) > 50 {
 		return nil, fieldErr("q", "查询的姓名过长", "The name searched for is too long")
 	}
+	if err := filterOrg(ctx, db, a, f.OrgID, "list "+table); err != nil {
+		return nil, err
+	}
 	root := ""
 	if f.OrgID != nil && *f.OrgID != "" {
 		root = *f.OrgID

@@ -100,7 +100,7 @@ func (db *DB) EndMembership(ctx context.Context, a *guangong.Actor, id, to strin
 		err := tx.QueryRowContext(ctx, `SELECT volunteer_id, org_id, from_date, to_date FROM memberships WHERE id = $1`, id).
 			Scan(&m.VolunteerID, &m.OrgID, &m.From, &m.To)
 		if noRows(err) {
-			return membershipNotFound()
+			return missing(membershipNotFound(), objMembership, id, "end membership")
 		} else if err != nil {
 			return err
 		}
@@ -244,7 +244,7 @@ func (db *DB) EndPost(ctx context.Context, a *guangong.Actor, id, to string) err
 		var p guangong.Post
 		err := tx.QueryRowContext(ctx, `SELECT org_id, from_date, to_date FROM posts WHERE id = $1`, id).Scan(&p.OrgID, &p.From, &p.To)
 		if noRows(err) {
-			return postNotFound()
+			return missing(postNotFound(), objPost, id, "end post")
 		} else if err != nil {
 			return err
 		}

@@ -36,6 +36,19 @@ func inScope(ctx context.Context, q querier, a *guangong.Actor, id string) (bool
 	return n > 0, err
 }
 
+// filterOrg checks the committee a list is narrowed to (its orgId, parentId or under
+// filter; nil or "" for none). One outside scope answers NotFound like an unknown one, both
+// audited as denials, on every list alike: an empty list would say only that the
+// committee's subtree holds nothing the actor sees, and lists must not differ in what they
+// tell.
+func filterOrg(ctx context.Context, q querier, a *guangong.Actor, id *string, what string) error {
+	if id == nil || *id == "" || (!a.System && *id == a.OrgID) { // the actor's own root is in scope
+		return nil
+	}
+	_, err := scopedOrg(ctx, q, a, *id, what)
+	return err
+}
+
 // isDescendant reports whether id lies in the subtree of ancestor (itself included).
 func isDescendant(ctx context.Context, q querier, ancestor, id string) (bool, error) {
 	var n int

@@ -61,6 +61,8 @@ func tokenOwner(ctx context.Context, q querier, a *guangong.Actor, userID, what 
 	return scopedUser(ctx, q, a, userID, what)
 }
 
+func tokenNotFound() error { return guangong.NotFound(guangong.Msg{Zh: "API 令牌", En: "API token"}) }
+
 const tokenCols = `id, user_id, name, created_at, last_used_at, revoked_at`
 
 func scanToken(s scanner) (*guangong.Token, error) {
@@ -135,16 +137,17 @@ func (db *DB) RevokeToken(ctx context.Context, a *guangong.Actor, id string) err
 	return db.write(ctx, a, func(tx *Tx) error {
 		t, err := scanToken(tx.QueryRowContext(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE id = $1`, id))
 		if noRows(err) {
-			return guangong.NotFound(guangong.Msg{Zh: "API 令牌", En: "API token"})
+			return missing(tokenNotFound(), objToken, id, "revoke token")
 		} else if err != nil {
 			return err
 		}
+		// Another account's token, one the actor may not manage (its role manages no
+		// accounts, or the account lies outside scope), is missing to it: 404 like an id that
+		// names none, never a 403 that says the token exists.
 		u, err := tokenOwner(ctx, tx, a, t.UserID, "revoke token")
-		if err != nil {
-			if guangong.ErrorCode(err) == guangong.ENOTFOUND {
-				return &denial{err: guangong.NotFound(guangong.Msg{Zh: "API 令牌", En: "API token"}),
-					objectType: objToken, objectID: id, detail: "revoke token: outside scope"}
-			}
+		if code := guangong.ErrorCode(err); code == guangong.ENOTFOUND || code == guangong.EFORBIDDEN {
+			return &denial{err: tokenNotFound(), objectType: objToken, objectID: id, detail: "revoke token: not the actor's to manage"}
+		} else if err != nil {
 			return err
 		}
 		if t.RevokedAt != nil {

@@ -16,6 +16,8 @@ const (
 
 func troupeNotFound() error { return guangong.NotFound(guangong.TroupeNoun) }
 
+func troupeMemberNotFound() error { return guangong.NotFound(guangong.Msg{Zh: "队员", En: "Member"}) }
+
 // troupeCols counts current members with $1 = today.
 const troupeCols = `t.id, t.org_id, o.name, t.name, t.kind, t.founded, t.version, t.created_at, t.updated_at,
 	(SELECT COUNT(*) FROM troupe_members m WHERE m.troupe_id = t.id AND (m.to_date = '' OR m.to_date > $1)),
@@ -38,7 +40,7 @@ func (tx *Tx) today() string { return todayShanghai(tx.now).Format(guangong.Date
 func scopedTroupe(ctx context.Context, q querier, a *guangong.Actor, id, today, what string) (*guangong.Troupe, error) {
 	t, err := scanTroupe(q.QueryRowContext(ctx, `SELECT `+troupeCols+troupeFrom+` WHERE t.id = $2`, today, id))
 	if noRows(err) {
-		return nil, troupeNotFound()
+		return nil, missing(troupeNotFound(), objTroupe, id, what)
 	} else if err != nil {
 		return nil, err
 	}
@@ -270,13 +272,15 @@ func (db *DB) EndTroupeMember(ctx context.Context, a *guangong.Actor, id, to str
 		err := tx.QueryRowContext(ctx, `SELECT troupe_id, from_date, to_date FROM troupe_members WHERE id = $1`, id).
 			Scan(&troupeID, &from, &old)
 		if noRows(err) {
-			return guangong.NotFound(guangong.Msg{Zh: "队员", En: "Member"})
+			return missing(troupeMemberNotFound(), objTroupeMember, id, "end troupe member")
 		} else if err != nil {
 			return err
 		}
+		// A member of a troupe outside scope is missing to the actor: the answer names the
+		// member, as for an id that names no one, never the troupe it belongs to.
 		t, err := scopedTroupe(ctx, tx, a, troupeID, tx.today(), "end troupe member")
 		if err != nil {
-			return err
+			return retold(err, troupeMemberNotFound())
 		}
 		if err := endSpan(from, to, tx); err != nil {
 			return err

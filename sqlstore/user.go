@@ -46,7 +46,9 @@ func hidesRole(a *guangong.Actor, r guangong.Role) bool {
 // for a committee administrator, it is not privileged. Otherwise NotFound, audited.
 func scopedUser(ctx context.Context, q querier, a *guangong.Actor, id, what string) (*guangong.User, error) {
 	u, err := loadUser(ctx, q, id)
-	if err != nil {
+	if guangong.ErrorCode(err) == guangong.ENOTFOUND {
+		return nil, missing(err, objUser, id, what)
+	} else if err != nil {
 		return nil, err
 	}
 	ok, err := inScope(ctx, q, a, u.OrgID)
@@ -91,7 +93,9 @@ func (db *DB) FindUserByUsername(ctx context.Context, a *guangong.Actor, usernam
 	err := db.reader.QueryRowContext(ctx, `SELECT id FROM users WHERE username = $1`,
 		strings.ToLower(strings.TrimSpace(username))).Scan(&id)
 	if noRows(err) {
-		return nil, userNotFound()
+		// Through the same role check and audited not-found as an account outside scope
+		// (no account's id is a username).
+		return db.FindUserByID(ctx, a, "username:"+username)
 	} else if err != nil {
 		return nil, mapError(err)
 	}
@@ -106,13 +110,16 @@ func (db *DB) FindUsers(ctx context.Context, a *guangong.Actor, f guangong.UserF
 		if !a.Can(guangong.Role.CanManageUsers) {
 			return &denial{err: guangong.Forbidden(), objectType: objUser, detail: "list users"}
 		}
+		if err := filterOrg(ctx, q, a, f.OrgID, "list users"); err != nil {
+			return err
+		}
 		var args args
 		conds := []string{scopeCond(a, "u.org_id", &args)}
 		if hidesRole(a, guangong.RoleSysAdmin) {
 			conds = append(conds, "u.role NOT IN ("+args.add(string(guangong.RoleSysAdmin))+", "+
 				args.add(string(guangong.RoleAuditor))+")")
 		}
-		if f.OrgID != nil {
+		if f.OrgID != nil && *f.OrgID != "" {
 			conds = append(conds, "u.org_id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = "+args.add(*f.OrgID)+")")
 		}
 		if f.Query != nil && strings.TrimSpace(*f.Query) != "" {
@@ -152,17 +159,17 @@ func (db *DB) FindUsers(ctx context.Context, a *guangong.Actor, f guangong.UserF
 
 // userOrg checks the committee an account is created in or moved to.
 func userOrg(ctx context.Context, q querier, a *guangong.Actor, id string) (*guangong.Org, error) {
-	missing := fieldErr("orgId", "所属组织不存在", "The committee does not exist")
+	absent := fieldErr("orgId", "所属组织不存在", "The committee does not exist")
 	o, err := loadOrg(ctx, q, id)
 	if guangong.ErrorCode(err) == guangong.ENOTFOUND {
-		return nil, missing
+		return nil, missing(absent, objOrg, id, "account committee")
 	} else if err != nil {
 		return nil, err
 	}
 	if ok, err := inScope(ctx, q, a, id); err != nil {
 		return nil, err
 	} else if !ok {
-		return nil, &denial{err: missing, objectType: objOrg, objectID: id, orgID: id, detail: "account committee outside scope"}
+		return nil, &denial{err: absent, objectType: objOrg, objectID: id, orgID: id, detail: "account committee outside scope"}
 	}
 	if o.Status != guangong.OrgActive {
 		return nil, fieldErr("orgId", "所属组织已撤销", "The committee is dissolved")

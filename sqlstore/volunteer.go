@@ -62,7 +62,7 @@ func (db *DB) scopedVolunteer(ctx context.Context, q querier, a *guangong.Actor,
 	p, err := db.scanVolunteer(q.QueryRowContext(ctx, `SELECT `+volunteerCols+` FROM volunteers p`+volunteerJoin+
 		` WHERE p.id = $1`, id))
 	if noRows(err) {
-		return nil, volunteerNotFound()
+		return nil, missing(volunteerNotFound(), objVolunteer, id, what)
 	} else if err != nil {
 		return nil, err
 	}
@@ -92,20 +92,20 @@ func canWrite(a *guangong.Actor, obj, id, orgID, what string) error {
 // recordOrg checks the committee a record is put in: it exists, lies in scope (else it
 // is reported as missing, and the attempt audited) and is active.
 func recordOrg(ctx context.Context, q querier, a *guangong.Actor, field, id string) (*guangong.Org, error) {
-	missing := fieldErr(field, "所属组织不存在", "The committee does not exist")
+	absent := fieldErr(field, "所属组织不存在", "The committee does not exist")
 	if id == "" {
 		return nil, fieldErr(field, "请选择所属组织", "Choose the committee")
 	}
 	o, err := loadOrg(ctx, q, id)
 	if guangong.ErrorCode(err) == guangong.ENOTFOUND {
-		return nil, missing
+		return nil, missing(absent, objOrg, id, "record committee")
 	} else if err != nil {
 		return nil, err
 	}
 	if ok, err := inScope(ctx, q, a, id); err != nil {
 		return nil, err
 	} else if !ok {
-		return nil, &denial{err: missing, objectType: objOrg, objectID: id, orgID: id, detail: "record committee outside scope"}
+		return nil, &denial{err: absent, objectType: objOrg, objectID: id, orgID: id, detail: "record committee outside scope"}
 	}
 	if o.Status != guangong.OrgActive {
 		return nil, fieldErr(field, "所属组织已撤销", "The committee is dissolved")

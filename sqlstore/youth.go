@@ -44,7 +44,7 @@ func youthNotFound() error { return guangong.NotFound(guangong.YouthNoun) }
 func (db *DB) loadScopedYouth(ctx context.Context, q querier, a *guangong.Actor, id, what string) (*guangong.Youth, error) {
 	y, err := db.scanYouth(q.QueryRowContext(ctx, `SELECT `+youthCols+` FROM youths p`+volunteerJoin+` WHERE p.id = $1`, id))
 	if noRows(err) {
-		return nil, youthNotFound()
+		return nil, missing(youthNotFound(), objYouth, id, what)
 	} else if err != nil {
 		return nil, err
 	}

@@ -239,3 +239,68 @@ func TestSecurityHeadersAndAssets(t *testing.T) {
 		}
 	})
 }
+
+// Answers that would reveal existence, on the pages: a list narrowed to a committee outside
+// scope, and ending a troupe member of another village, answer exactly as an unknown id
+// does (404, the same page), never with an empty list or the name of the member's troupe.
+func TestOutOfScopeAnswersLikeMissingOnPages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		s := newSite(t, db)
+		ctx, sys := context.Background(), guangong.SystemActor("t")
+		own := &guangong.Troupe{OrgID: s.fx.VillageA.ID, Name: "青松村腰鼓队", Kind: "drum"}
+		far := &guangong.Troupe{OrgID: s.fx.VillageB.ID, Name: "白沙村腰鼓队", Kind: "drum"}
+		for _, tr := range []*guangong.Troupe{own, far} {
+			if err := db.CreateTroupe(ctx, sys, tr); err != nil {
+				t.Fatal(err)
+			}
+		}
+		m := &guangong.TroupeMember{TroupeID: far.ID, Name: "白沙队员", From: "2021-01-01"}
+		if err := db.AddTroupeMember(ctx, sys, m); err != nil {
+			t.Fatal(err)
+		}
+		type row struct {
+			name, as, method, path, ref, want string
+		}
+		rows := []row{{"end another village's troupe member", "villageclerk", "POST",
+			"/troupes/" + own.ID + "/members/" + m.ID + "/end", m.ID, "队员不存在"}}
+		for _, l := range []struct{ as, path string }{
+			{"townclerk", "/volunteers?org={OtherTown}"},
+			{"townclerk", "/volunteers/export.xlsx?org={OtherTown}"},
+			{"townclerk", "/youths?org={OtherTown}"},
+			{"townclerk", "/events?org={OtherTown}"},
+			{"townclerk", "/events/calendar?org={OtherTown}"},
+			{"townclerk", "/troupes?org={OtherTown}"},
+			{"townclerk", "/hours?org={OtherTown}"},
+			{"townclerk", "/duty?org={OtherTown}"},
+			{"townclerk", "/progress?org={OtherTown}"},
+			{"townadmin", "/users?org={OtherTown}"},
+		} {
+			rows = append(rows, row{"list " + l.path, l.as, "GET", l.path, "{OtherTown}", "组织不存在"})
+		}
+		clients := map[string]*client{}
+		for _, r := range rows {
+			t.Run(r.name, func(t *testing.T) {
+				c := clients[r.as]
+				if c == nil {
+					c = s.loginAs(r.as)
+					clients[r.as] = c
+				}
+				c.t = t
+				defer func() { c.t = s.t }()
+				send := func(path string) resp {
+					if r.method == "POST" {
+						return c.post(path, url.Values{"to": {"2025-01-01"}})
+					}
+					return c.get(path)
+				}
+				got, ref := send(r.path), send(strings.ReplaceAll(r.path, r.ref, guangong.NewID()))
+				if got.status != http.StatusNotFound || ref.status != http.StatusNotFound {
+					t.Fatalf("status %d (unknown id: %d), want 404\n%s", got.status, ref.status, excerpt(got.body))
+				}
+				if !strings.Contains(got.body, r.want) || excerpt(got.body) != excerpt(ref.body) {
+					t.Errorf("page differs from an unknown id's, or lacks %q:\n%s\n%s", r.want, excerpt(got.body), excerpt(ref.body))
+				}
+			})
+		}
+	})
+}

@@ -123,6 +123,11 @@ func (s *server) userFormData(c *ctx, u *guangong.User, orgID string) (*userForm
 		active := "active"
 		vs, _, err := s.store.FindVolunteers(c.r.Context(), c.actor(), guangong.PersonFilter{OrgID: &under, Status: &active,
 			Page: guangong.Page{Limit: guangong.MaxPageSize}})
+		if guangong.ErrorCode(err) == guangong.ENOTFOUND {
+			// A committee typed into the form that is unknown or outside scope (the save's
+			// field error says so): no volunteers to offer, and the form is shown again.
+			vs, err = []*guangong.Volunteer{}, nil
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -167,7 +167,8 @@ func TestYouthScope(t *testing.T) {
 		}
 		scs = append(scs,
 			scenario{name: "list", as: "villageclerk", path: "/youths", status: 200, notWant: []string{"王*", other.ID}},
-			scenario{name: "filter by other village", as: "villageclerk", path: "/youths?org={VillageB}", status: 200, notWant: []string{other.ID}},
+			scenario{name: "filter by other village", as: "villageclerk", path: "/youths?org={VillageB}", status: 404,
+				want: []string{"组织不存在"}, notWant: []string{other.ID}},
 		)
 		s.run(t, scs)
 	})
