@@ -165,6 +165,7 @@ type Membership struct {
 	From        string `json:"from"`
 	To          string `json:"to,omitempty"` // empty while serving
 	Note        string `json:"note,omitempty"`
+	Version     int    `json:"version"`
 }
 
 // Post is a seat on a committee's leadership (班子), held by a registered volunteer.
@@ -176,6 +177,7 @@ type Post struct {
 	Title         string `json:"title"`
 	From          string `json:"from"`
 	To            string `json:"to,omitempty"`
+	Version       int    `json:"version"`
 }
 
 // Validate checks a post's own fields.
@@ -385,10 +387,10 @@ type PeopleService interface {
 	UpdateVolunteer(ctx context.Context, a *Actor, p *Volunteer) error // p.Version must match
 	Memberships(ctx context.Context, a *Actor, volunteerID string) ([]*Membership, error)
 	AddMembership(ctx context.Context, a *Actor, m *Membership) error
-	EndMembership(ctx context.Context, a *Actor, id, to string) error
+	EndMembership(ctx context.Context, a *Actor, id, to string, version int) error // version must match
 	Posts(ctx context.Context, a *Actor, orgID string, current bool) ([]*Post, error)
 	AddPost(ctx context.Context, a *Actor, p *Post) error
-	EndPost(ctx context.Context, a *Actor, id, to string) error
+	EndPost(ctx context.Context, a *Actor, id, to string, version int) error // version must match
 	Composition(ctx context.Context, a *Actor, orgID string) (*Composition, error)
 	Bodies(ctx context.Context, a *Actor, orgID string) ([]*Body, error)
 	CreateBody(ctx context.Context, a *Actor, b *Body) error
