@@ -338,12 +338,39 @@ func (y *Youth) Validate(now time.Time) error {
 	return v.Err()
 }
 
-// Mask replaces the sensitive fields with their masked forms.
+// YouthFreeText are the free-text fields of a youth and of its consent record (JSON names):
+// typed as the clerk likes, they may hold anything (an address in the notes), so without
+// 未成年人信息 access they are hidden whole, and the audit trail records only that they
+// changed.
+var YouthFreeText = []string{"school", "grade", "guardianRelation", "parentsWork", "needs", "notes",
+	"consentRelation", "consentPurpose"}
+
+// FreeText points at y's free-text fields, in the order of YouthFreeText.
+func (y *Youth) FreeText() []*string {
+	return []*string{&y.School, &y.Grade, &y.GuardianRelation, &y.ParentsWork, &y.Needs, &y.Notes,
+		&y.ConsentRelation, &y.ConsentPurpose}
+}
+
+// Mask is how a youth reaches an account without 未成年人信息 access: the names, ID number
+// and guardian's phone masked (MaskIdentity) and the free text hidden whole. Masking twice
+// gives the same record.
 func (y *Youth) Mask() {
+	y.MaskIdentity()
+	for _, p := range y.FreeText() {
+		*p = HideText(*p)
+	}
+}
+
+// MaskIdentity masks the names (the consenting person is usually the guardian), the ID
+// number and the guardian's phone: what pages and masked exports show even an account with
+// 未成年人信息 access, which reveals them one at a time. The free text stays for such an
+// account.
+func (y *Youth) MaskIdentity() {
 	y.Name = MaskName(y.Name)
 	y.IDNumber = MaskIDNumber(y.IDNumber)
 	y.GuardianPhone = MaskPhone(y.GuardianPhone)
 	y.GuardianName = MaskName(y.GuardianName)
+	y.ConsentBy = MaskName(y.ConsentBy)
 	y.Masked = true
 }
 
