@@ -65,20 +65,23 @@ func PhoneProblem(p string) *Msg {
 	return nil
 }
 
-// MaskIDNumber shows the first 4 and last 4 characters: 4312**********123X.
-func MaskIDNumber(id string) string {
-	if len(id) <= 8 {
-		return strings.Repeat("*", len(id))
-	}
-	return id[:4] + strings.Repeat("*", len(id)-8) + id[len(id)-4:]
-}
+// Masks count characters (runes), never bytes: a value typed into the wrong column, a
+// Chinese address in the ID number's, is masked as whole characters and stays valid UTF-8.
 
-// MaskPhone shows the first 3 and last 4 digits: 138****5678.
-func MaskPhone(p string) string {
-	if len(p) <= 7 {
-		return strings.Repeat("*", len(p))
+// MaskIDNumber shows the first 4 and last 4 characters: 4312**********123X.
+func MaskIDNumber(id string) string { return maskMiddle(id, 4, 4) }
+
+// MaskPhone shows the first 3 and last 4 characters: 138****5678.
+func MaskPhone(p string) string { return maskMiddle(p, 3, 4) }
+
+// maskMiddle keeps the first head and last tail characters of s and stars the rest; a
+// value no longer than head+tail is starred whole.
+func maskMiddle(s string, head, tail int) string {
+	rs := []rune(s)
+	if len(rs) <= head+tail {
+		return strings.Repeat("*", len(rs))
 	}
-	return p[:3] + strings.Repeat("*", len(p)-7) + p[len(p)-4:]
+	return string(rs[:head]) + strings.Repeat("*", len(rs)-head-tail) + string(rs[len(rs)-tail:])
 }
 
 // MaskName keeps the surname's first character: 张** .
@@ -87,9 +90,21 @@ func MaskName(name string) string {
 	if n == 0 {
 		return ""
 	}
-	r, size := utf8.DecodeRuneInString(name)
-	_ = r
+	_, size := utf8.DecodeRuneInString(name)
 	return name[:size] + strings.Repeat("*", max(n-1, 1))
+}
+
+// HiddenText stands for free text hidden whole: a youth's notes, needs and the like, which
+// may hold anything (an address, a diagnosis), so no part of them is shown.
+const HiddenText = "(已隐藏)"
+
+// HideText hides free text whole: "" stays "" (nothing was written), anything else is
+// HiddenText.
+func HideText(s string) string {
+	if s == "" {
+		return ""
+	}
+	return HiddenText
 }
 
 // AgeOn is the age in whole years on day (YYYY-MM-DD dates); -1 if birth is unknown.

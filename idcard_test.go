@@ -3,6 +3,7 @@ package guangong
 import (
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestIDNumberProblem(t *testing.T) {
@@ -49,6 +50,32 @@ func TestMasks(t *testing.T) {
 		if got != want {
 			t.Errorf("mask %q, want %q", got, want)
 		}
+	}
+}
+
+// Masks count characters, not bytes: a Chinese address typed into the ID number's column
+// (as an import report quotes it), a name with a character outside the BMP (𠮷, four bytes
+// in UTF-8) and a full-width phone come out as whole characters, valid UTF-8.
+func TestMasksByCharacter(t *testing.T) {
+	for _, c := range []struct{ name, got, want string }{
+		{"address as ID", MaskIDNumber("湖南省长沙市望城区白沙村三组"), "湖南省长******沙村三组"},
+		{"short address as ID", MaskIDNumber("长沙市望城区"), "******"},
+		{"ID number", MaskIDNumber("43122419491231123X"), "4312**********123X"},
+		{"non-BMP name", MaskName("𠮷野家"), "𠮷**"},
+		{"non-BMP name alone", MaskName("𠮷"), "𠮷*"},
+		{"non-BMP in an ID", MaskIDNumber("𠮷𠮷湖南省长沙市望城区𠮷𠮷"), "𠮷𠮷湖南*****城区𠮷𠮷"},
+		{"full-width phone", MaskPhone("１３８１２３４５６７８"), "１３８****５６７８"},
+		{"phone by name", MaskPhone("王师傅电话"), "*****"},
+	} {
+		if !utf8.ValidString(c.got) {
+			t.Errorf("%s: %q is not valid UTF-8", c.name, c.got)
+		}
+		if c.got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, c.got, c.want)
+		}
+	}
+	if HideText("家住湖南省长沙市") != HiddenText || HideText("") != "" || HideText(HiddenText) != HiddenText {
+		t.Error("HideText")
 	}
 }
 

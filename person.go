@@ -165,6 +165,7 @@ type Membership struct {
 	From        string `json:"from"`
 	To          string `json:"to,omitempty"` // empty while serving
 	Note        string `json:"note,omitempty"`
+	Version     int    `json:"version"`
 }
 
 // Post is a seat on a committee's leadership (班子), held by a registered volunteer.
@@ -176,6 +177,7 @@ type Post struct {
 	Title         string `json:"title"`
 	From          string `json:"from"`
 	To            string `json:"to,omitempty"`
+	Version       int    `json:"version"`
 }
 
 // Validate checks a post's own fields.
@@ -336,12 +338,39 @@ func (y *Youth) Validate(now time.Time) error {
 	return v.Err()
 }
 
-// Mask replaces the sensitive fields with their masked forms.
+// YouthFreeText are the free-text fields of a youth and of its consent record (JSON names):
+// typed as the clerk likes, they may hold anything (an address in the notes), so without
+// 未成年人信息 access they are hidden whole, and the audit trail records only that they
+// changed.
+var YouthFreeText = []string{"school", "grade", "guardianRelation", "parentsWork", "needs", "notes",
+	"consentRelation", "consentPurpose"}
+
+// FreeText points at y's free-text fields, in the order of YouthFreeText.
+func (y *Youth) FreeText() []*string {
+	return []*string{&y.School, &y.Grade, &y.GuardianRelation, &y.ParentsWork, &y.Needs, &y.Notes,
+		&y.ConsentRelation, &y.ConsentPurpose}
+}
+
+// Mask is how a youth reaches an account without 未成年人信息 access: the names, ID number
+// and guardian's phone masked (MaskIdentity) and the free text hidden whole. Masking twice
+// gives the same record.
 func (y *Youth) Mask() {
+	y.MaskIdentity()
+	for _, p := range y.FreeText() {
+		*p = HideText(*p)
+	}
+}
+
+// MaskIdentity masks the names (the consenting person is usually the guardian), the ID
+// number and the guardian's phone: what pages and masked exports show even an account with
+// 未成年人信息 access, which reveals them one at a time. The free text stays for such an
+// account.
+func (y *Youth) MaskIdentity() {
 	y.Name = MaskName(y.Name)
 	y.IDNumber = MaskIDNumber(y.IDNumber)
 	y.GuardianPhone = MaskPhone(y.GuardianPhone)
 	y.GuardianName = MaskName(y.GuardianName)
+	y.ConsentBy = MaskName(y.ConsentBy)
 	y.Masked = true
 }
 
@@ -385,10 +414,10 @@ type PeopleService interface {
 	UpdateVolunteer(ctx context.Context, a *Actor, p *Volunteer) error // p.Version must match
 	Memberships(ctx context.Context, a *Actor, volunteerID string) ([]*Membership, error)
 	AddMembership(ctx context.Context, a *Actor, m *Membership) error
-	EndMembership(ctx context.Context, a *Actor, id, to string) error
+	EndMembership(ctx context.Context, a *Actor, id, to string, version int) error // version must match
 	Posts(ctx context.Context, a *Actor, orgID string, current bool) ([]*Post, error)
 	AddPost(ctx context.Context, a *Actor, p *Post) error
-	EndPost(ctx context.Context, a *Actor, id, to string) error
+	EndPost(ctx context.Context, a *Actor, id, to string, version int) error // version must match
 	Composition(ctx context.Context, a *Actor, orgID string) (*Composition, error)
 	Bodies(ctx context.Context, a *Actor, orgID string) ([]*Body, error)
 	CreateBody(ctx context.Context, a *Actor, b *Body) error

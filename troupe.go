@@ -58,6 +58,7 @@ type TroupeMember struct {
 	Role        string `json:"role"`
 	From        string `json:"from"`
 	To          string `json:"to"`
+	Version     int    `json:"version"`
 }
 
 // Normalize trims the typed fields.
@@ -99,5 +100,5 @@ type TroupeService interface {
 	UpdateTroupe(ctx context.Context, a *Actor, t *Troupe) error // t.Version must match
 	TroupeMembers(ctx context.Context, a *Actor, troupeID string) ([]*TroupeMember, error)
 	AddTroupeMember(ctx context.Context, a *Actor, m *TroupeMember) error
-	EndTroupeMember(ctx context.Context, a *Actor, id, to string) error
+	EndTroupeMember(ctx context.Context, a *Actor, id, to string, version int) error // version must match
 }

@@ -73,7 +73,8 @@ func checkEvents(t *testing.T, e *env, check checkFunc) {
 	check("PUT", "/api/v1/troupes/{id}", "/api/v1/troupes/{DocTroupe}", "townclerk", `{"orgId":"{Town}","name":"老年大学管弦乐队","kind":"orchestra","version":1}`, 200)
 	id(check("POST", "/api/v1/troupes/{id}/members", "/api/v1/troupes/{DocTroupe}/members", "townclerk", `{"name":"社会队员","from":"2020-01-01"}`, 201), "DocMember")
 	check("GET", "/api/v1/troupes/{id}/members", "/api/v1/troupes/{DocTroupe}/members", "townclerk", "", 200)
-	check("POST", "/api/v1/troupe-members/{id}/end", "/api/v1/troupe-members/{DocMember}/end", "townclerk", `{"to":"2024-01-01"}`, 204)
+	check("POST", "/api/v1/troupe-members/{id}/end", "/api/v1/troupe-members/{DocMember}/end", "townclerk", `{"to":"2024-01-01","version":1}`, 204)
+	check("POST", "/api/v1/troupe-members/{id}/end", "/api/v1/troupe-members/{DocMember}/end", "townclerk", `{"to":"2024-02-01","version":1}`, 409)
 }
 
 func TestEventAPI(t *testing.T) {

@@ -172,8 +172,8 @@ func (s *server) exportYouths(w http.ResponseWriter, r *http.Request, a *guangon
 	}
 	if !req.reveal {
 		for _, y := range list {
-			y.Mask()
-			y.ConsentBy = guangong.MaskName(y.ConsentBy)
+			maskFor(a, y) // the free text too, without 未成年人信息 access (the store did already)
+			y.MaskIdentity()
 		}
 	}
 	var buf bytes.Buffer

@@ -37,11 +37,13 @@ func checkPeople(t *testing.T, e *env, check checkFunc) {
 	id(check("POST", "/api/v1/volunteers/{id}/memberships", "/api/v1/volunteers/{DocV}/memberships", "townclerk",
 		`{"orgId":"{VillageA}","from":"2020-01-01"}`, 201), "DocMem")
 	check("GET", "/api/v1/volunteers/{id}/memberships", "/api/v1/volunteers/{DocV}/memberships", "townclerk", "", 200)
-	check("POST", "/api/v1/memberships/{id}/end", "/api/v1/memberships/{DocMem}/end", "townclerk", `{"to":"2024-01-01"}`, 204)
+	check("POST", "/api/v1/memberships/{id}/end", "/api/v1/memberships/{DocMem}/end", "townclerk", `{"to":"2024-01-01","version":1}`, 204)
+	check("POST", "/api/v1/memberships/{id}/end", "/api/v1/memberships/{DocMem}/end", "townclerk", `{"to":"2024-02-01","version":1}`, 409)
 	id(check("POST", "/api/v1/orgs/{id}/posts", "/api/v1/orgs/{Town}/posts", "townadmin",
 		`{"volunteerId":"{DocV}","title":"director","from":"2021-01-01"}`, 201), "DocPost")
 	check("GET", "/api/v1/orgs/{id}/composition", "/api/v1/orgs/{Town}/composition", "townadmin", "", 200)
-	check("POST", "/api/v1/posts/{id}/end", "/api/v1/posts/{DocPost}/end", "townadmin", `{"to":"2024-01-01"}`, 204)
+	check("POST", "/api/v1/posts/{id}/end", "/api/v1/posts/{DocPost}/end", "townadmin", `{"to":"2024-01-01"}`, 422)
+	check("POST", "/api/v1/posts/{id}/end", "/api/v1/posts/{DocPost}/end", "townadmin", `{"to":"2024-01-01","version":1}`, 204)
 	check("GET", "/api/v1/orgs/{id}/posts", "/api/v1/orgs/{Town}/posts?all=true", "townadmin", "", 200)
 	id(check("POST", "/api/v1/orgs/{id}/bodies", "/api/v1/orgs/{Town}/bodies", "townadmin",
 		`{"kind":"elder_school","name":"低庄镇老年学校"}`, 201), "DocBody")

@@ -82,7 +82,8 @@ type bodyMemberCreate struct {
 
 // ending closes a membership or a post on a date.
 type ending struct {
-	To string `json:"to"`
+	To      string `json:"to"`
+	Version int    `json:"version"`
 }
 
 type mergeRequest struct {
@@ -203,24 +204,28 @@ func (s *server) addMembership(w http.ResponseWriter, r *http.Request, a *guango
 	return nil
 }
 
-// readEnding decodes {to} and checks it is a date, so an empty end never reads as "now".
-func readEnding(w http.ResponseWriter, r *http.Request) (string, error) {
+// readEnding decodes {to, version} and checks the end is a date, so an empty end never
+// reads as "now", and that the version the end was made against is given.
+func readEnding(w http.ResponseWriter, r *http.Request) (ending, error) {
 	var in ending
 	if err := decode(w, r, &in); err != nil {
-		return "", err
+		return in, err
 	}
 	var v guangong.Validation
 	v.Text("to", "结束日期", "End date", in.To, true, 10)
 	v.Date("to", "结束日期", "End date", in.To, time.Now())
-	return in.To, v.Err()
+	if err := v.Err(); err != nil {
+		return in, err
+	}
+	return in, requireVersion(in.Version)
 }
 
 func (s *server) endMembership(w http.ResponseWriter, r *http.Request, a *guangong.Actor) error {
-	to, err := readEnding(w, r)
+	in, err := readEnding(w, r)
 	if err != nil {
 		return err
 	}
-	if err := s.store.EndMembership(r.Context(), a, r.PathValue("id"), to); err != nil {
+	if err := s.store.EndMembership(r.Context(), a, r.PathValue("id"), in.To, in.Version); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -255,11 +260,11 @@ func (s *server) addPost(w http.ResponseWriter, r *http.Request, a *guangong.Act
 }
 
 func (s *server) endPost(w http.ResponseWriter, r *http.Request, a *guangong.Actor) error {
-	to, err := readEnding(w, r)
+	in, err := readEnding(w, r)
 	if err != nil {
 		return err
 	}
-	if err := s.store.EndPost(r.Context(), a, r.PathValue("id"), to); err != nil {
+	if err := s.store.EndPost(r.Context(), a, r.PathValue("id"), in.To, in.Version); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

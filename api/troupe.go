@@ -117,7 +117,10 @@ func (s *server) endTroupeMember(w http.ResponseWriter, r *http.Request, a *guan
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	if err := s.store.EndTroupeMember(r.Context(), a, r.PathValue("id"), in.To); err != nil {
+	if err := requireVersion(in.Version); err != nil {
+		return err
+	}
+	if err := s.store.EndTroupeMember(r.Context(), a, r.PathValue("id"), in.To, in.Version); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

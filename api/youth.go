@@ -56,15 +56,13 @@ func (in youthFields) youth() *guangong.Youth {
 	}
 }
 
-// maskFor masks a youth for an actor without 未成年人信息 access. The store already masks
-// what guangong.Youth.Mask covers; the consenting person is nearly always the guardian, so
-// their name is masked here too. Masking is idempotent.
+// maskFor masks a youth for an actor without 未成年人信息 access (names, numbers and free
+// text; guangong.Youth.Mask). The store already masks; masking is idempotent.
 func maskFor(a *guangong.Actor, y *guangong.Youth) {
 	if a.MinorAccess {
 		return
 	}
 	y.Mask()
-	y.ConsentBy = guangong.MaskName(y.ConsentBy)
 }
 
 func (s *server) listYouths(w http.ResponseWriter, r *http.Request, a *guangong.Actor) error {

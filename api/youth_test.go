@@ -284,3 +284,56 @@ func TestYouthBadInput(t *testing.T) {
 			want: []string{`"name":"` + youthName + `"`, `"version":1`}}})
 	})
 }
+
+// A youth's free text (here an address typed into the notes, and the needs) reaches no
+// account without 未成年人信息 access: not in the list, the record, the export, nor through
+// the audit trail, which records only that it changed.
+func TestYouthFreeTextHiddenWithoutMinorAccess(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		e := newEnv(t, db)
+		e.fx.GrantMinorAccess(t, "townclerk")
+		const notes, needs = "家住湖南省长沙市望城区白沙村三组12号", "心理疏导（父母离异）"
+		texts := []string{"湖南省长沙市", "白沙村三组", "心理疏导", "父母离异", "关爱帮扶结对"}
+		e.create("/api/v1/youths", "townclerk", youthJSON("{VillageA}", youthName, youthIDNumber, guardianPhone,
+			`"notes":"`+notes+`"`, `"needs":"`+needs+`"`), "Yan")
+		e.run([]scenario{
+			{name: "with the grant", method: "GET", path: "/api/v1/youths/{Yan}", user: "townclerk", status: 200,
+				want: []string{notes, needs, "关爱帮扶结对"}},
+		})
+		for _, user := range []string{"villageclerk", "villageviewer", "townadmin"} {
+			e.run([]scenario{
+				{name: user + ": list", method: "GET", path: "/api/v1/youths?orgId={VillageA}", user: user, status: 200,
+					want: []string{`"notes":"(已隐藏)"`, `"needs":"(已隐藏)"`, `"consentPurpose":"(已隐藏)"`}, notWant: texts},
+				{name: user + ": record", method: "GET", path: "/api/v1/youths/{Yan}", user: user, status: 200,
+					want: []string{`"notes":"(已隐藏)"`}, notWant: texts},
+			})
+			exp := e.do("GET", "/api/v1/youths/export.xlsx", user, "")
+			if exp.Code != http.StatusOK {
+				t.Fatalf("export as %s: %d %s", user, exp.Code, exp.Body)
+			}
+			cells := sheetText(t, exp.Body.Bytes())
+			for _, s := range texts {
+				if strings.Contains(cells, s) || bytes.Contains(exp.Body.Bytes(), []byte(s)) {
+					t.Errorf("export as %s holds %q", user, s)
+				}
+			}
+			if !strings.Contains(cells, guangong.HiddenText) {
+				t.Errorf("export as %s does not say the notes are hidden:\n%s", user, cells)
+			}
+		}
+		// A new address in the notes: the auditor (never granted the access) learns that the
+		// notes changed, not what they say.
+		var y guangong.Youth
+		e.decodeInto(e.do("GET", "/api/v1/youths/{Yan}", "townclerk", ""), &y)
+		rec := e.do("PUT", "/api/v1/youths/{Yan}", "townclerk", youthJSON("{VillageA}", youthName, youthIDNumber, guardianPhone,
+			`"notes":"已搬至长沙市岳麓区麓山路88号"`, `"needs":"`+needs+`"`, fmt.Sprintf(`"version":%d`, y.Version)))
+		if rec.Code != http.StatusOK {
+			t.Fatalf("edit: %d %s", rec.Code, rec.Body)
+		}
+		e.run([]scenario{
+			{name: "the trail", method: "GET", path: "/api/v1/audit?objectType=youth&objectId=" + y.ID, user: "auditor", status: 200,
+				want:    []string{`"field":"notes"`, `"field":"needs"`, `"after":"(已修改)"`},
+				notWant: append(texts, "麓山路", "岳麓区")},
+		})
+	})
+}

@@ -26,7 +26,7 @@ func (db *DB) Memberships(ctx context.Context, a *guangong.Actor, volunteerID st
 		if _, err := db.scopedVolunteer(ctx, q, a, volunteerID, "read memberships"); err != nil {
 			return err
 		}
-		rows, err := q.QueryContext(ctx, `SELECT m.id, m.volunteer_id, m.org_id, o.name, m.from_date, m.to_date, m.note
+		rows, err := q.QueryContext(ctx, `SELECT m.id, m.volunteer_id, m.org_id, o.name, m.from_date, m.to_date, m.note, m.version
 			FROM memberships m JOIN orgs o ON o.id = m.org_id WHERE m.volunteer_id = $1 ORDER BY m.from_date DESC, m.id`, volunteerID)
 		if err != nil {
 			return err
@@ -35,7 +35,7 @@ func (db *DB) Memberships(ctx context.Context, a *guangong.Actor, volunteerID st
 		list = []*guangong.Membership{}
 		for rows.Next() {
 			m := &guangong.Membership{}
-			if err := rows.Scan(&m.ID, &m.VolunteerID, &m.OrgID, &m.OrgName, &m.From, &m.To, &m.Note); err != nil {
+			if err := rows.Scan(&m.ID, &m.VolunteerID, &m.OrgID, &m.OrgName, &m.From, &m.To, &m.Note, &m.Version); err != nil {
 				return err
 			}
 			list = append(list, m)
@@ -64,9 +64,9 @@ func (db *DB) AddMembership(ctx context.Context, a *guangong.Actor, m *guangong.
 		if err != nil {
 			return err
 		}
-		m.ID, m.OrgName = guangong.NewID(), o.Name
-		if _, err := tx.ExecContext(ctx, `INSERT INTO memberships (id, volunteer_id, org_id, from_date, to_date, note)
-			VALUES ($1, $2, $3, $4, $5, $6)`, m.ID, m.VolunteerID, m.OrgID, m.From, m.To, m.Note); err != nil {
+		m.ID, m.OrgName, m.Version = guangong.NewID(), o.Name, 1
+		if _, err := tx.ExecContext(ctx, `INSERT INTO memberships (id, volunteer_id, org_id, from_date, to_date, note, version)
+			VALUES ($1, $2, $3, $4, $5, $6, 1)`, m.ID, m.VolunteerID, m.OrgID, m.From, m.To, m.Note); err != nil {
 			return err
 		}
 		return tx.audit(a, entry{action: guangong.ActionCreate, objectType: objMembership, objectID: m.ID, orgID: m.OrgID,
@@ -90,8 +90,9 @@ func endSpan(from, to string, tx *Tx) error {
 	return v.Err()
 }
 
-// EndMembership sets the end date of a membership in scope.
-func (db *DB) EndMembership(ctx context.Context, a *guangong.Actor, id, to string) error {
+// EndMembership sets the end date of a membership in scope, made against version: a
+// stale version (someone ended or changed it meanwhile) is refused as Stale.
+func (db *DB) EndMembership(ctx context.Context, a *guangong.Actor, id, to string, version int) error {
 	return db.write(ctx, a, func(tx *Tx) error {
 		if err := canWrite(a, objMembership, id, "", "end membership"); err != nil {
 			return err
@@ -113,7 +114,10 @@ func (db *DB) EndMembership(ctx context.Context, a *guangong.Actor, id, to strin
 		if err := endSpan(m.From, to, tx); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE memberships SET to_date = $1 WHERE id = $2`, to, id); err != nil {
+		if res, err := tx.ExecContext(ctx, `UPDATE memberships SET to_date = $1, version = version + 1
+			WHERE id = $2 AND version = $3`, to, id, version); err != nil {
+			return err
+		} else if err := oneRow(res); err != nil {
 			return err
 		}
 		return tx.audit(a, entry{action: guangong.ActionUpdate, objectType: objMembership, objectID: id, orgID: m.OrgID,
@@ -156,7 +160,7 @@ func (db *DB) posts(ctx context.Context, q querier, orgID string, current bool) 
 	if current {
 		cond, args = ` AND `+currentSpan, append(args, today)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT x.id, x.org_id, x.volunteer_id, v.name, x.title, x.from_date, x.to_date,
+	rows, err := q.QueryContext(ctx, `SELECT x.id, x.org_id, x.volunteer_id, v.name, x.title, x.from_date, x.to_date, x.version,
 		v.party_member, v.category, v.birth_date
 		FROM posts x JOIN volunteers v ON v.id = x.volunteer_id WHERE x.org_id = $1`+cond+` ORDER BY x.from_date, x.id`, args...)
 	if err != nil {
@@ -168,7 +172,7 @@ func (db *DB) posts(ctx context.Context, q querier, orgID string, current bool) 
 	for rows.Next() {
 		p := &guangong.Post{}
 		var h postHolder
-		if err := rows.Scan(&p.ID, &p.OrgID, &p.VolunteerID, &p.VolunteerName, &p.Title, &p.From, &p.To,
+		if err := rows.Scan(&p.ID, &p.OrgID, &p.VolunteerID, &p.VolunteerName, &p.Title, &p.From, &p.To, &p.Version,
 			&h.party, &h.category, &h.birthDate); err != nil {
 			return nil, nil, err
 		}
@@ -221,9 +225,9 @@ func (db *DB) AddPost(ctx context.Context, a *guangong.Actor, p *guangong.Post) 
 				return fieldErr("volunteerId", "该人员在本组织已有现任职务，请先结束原职务", "This person already holds a current post on this committee; end it first")
 			}
 		}
-		p.ID, p.VolunteerName = guangong.NewID(), v.Name
-		if _, err := tx.ExecContext(ctx, `INSERT INTO posts (id, org_id, volunteer_id, title, from_date, to_date)
-			VALUES ($1, $2, $3, $4, $5, $6)`, p.ID, p.OrgID, p.VolunteerID, p.Title, p.From, p.To); err != nil {
+		p.ID, p.VolunteerName, p.Version = guangong.NewID(), v.Name, 1
+		if _, err := tx.ExecContext(ctx, `INSERT INTO posts (id, org_id, volunteer_id, title, from_date, to_date, version)
+			VALUES ($1, $2, $3, $4, $5, $6, 1)`, p.ID, p.OrgID, p.VolunteerID, p.Title, p.From, p.To); err != nil {
 			return err
 		}
 		return tx.audit(a, entry{action: guangong.ActionCreate, objectType: objPost, objectID: p.ID, orgID: p.OrgID,
@@ -235,8 +239,9 @@ func (db *DB) AddPost(ctx context.Context, a *guangong.Actor, p *guangong.Post) 
 	return err
 }
 
-// EndPost ends a post; it stays in the committee's history.
-func (db *DB) EndPost(ctx context.Context, a *guangong.Actor, id, to string) error {
+// EndPost ends a post, made against version (a stale one is refused as Stale); it stays
+// in the committee's history.
+func (db *DB) EndPost(ctx context.Context, a *guangong.Actor, id, to string, version int) error {
 	return db.write(ctx, a, func(tx *Tx) error {
 		if err := canWrite(a, objPost, id, "", "end post"); err != nil {
 			return err
@@ -257,7 +262,10 @@ func (db *DB) EndPost(ctx context.Context, a *guangong.Actor, id, to string) err
 		if err := endSpan(p.From, to, tx); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE posts SET to_date = $1 WHERE id = $2`, to, id); err != nil {
+		if res, err := tx.ExecContext(ctx, `UPDATE posts SET to_date = $1, version = version + 1
+			WHERE id = $2 AND version = $3`, to, id, version); err != nil {
+			return err
+		} else if err := oneRow(res); err != nil {
 			return err
 		}
 		return tx.audit(a, entry{action: guangong.ActionUpdate, objectType: objPost, objectID: id, orgID: p.OrgID,

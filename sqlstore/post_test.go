@@ -68,10 +68,10 @@ func TestPostsAndComposition(t *testing.T) {
 			t.Fatalf("composition %+v", c)
 		}
 		// Ending a post keeps it in the history and takes it out of the figures.
-		if err := db.EndPost(ctx, ta, dp.ID, "2025-06-01"); err != nil {
+		if err := db.EndPost(ctx, ta, dp.ID, "2025-06-01", dp.Version); err != nil {
 			t.Fatal(err)
 		}
-		wantField(t, db.EndPost(ctx, ta, dp.ID, "2020-01-01"), "to", "")
+		wantField(t, db.EndPost(ctx, ta, dp.ID, "2020-01-01", dp.Version+1), "to", "")
 		c, _ = db.Composition(ctx, ta, f.Town.ID)
 		if c.Size != 2 || c.PartyMembers != 1 {
 			t.Fatalf("after ending %+v", c)
@@ -79,8 +79,8 @@ func TestPostsAndComposition(t *testing.T) {
 		// Scope: a village clerk sees neither the town's posts nor its composition.
 		_, err = db.Composition(ctx, f.Actor("villageclerk"), f.Town.ID)
 		wantCode(t, err, guangong.ENOTFOUND)
-		wantCode(t, db.EndPost(ctx, f.Actor("otheradmin"), dp.ID, "2025-06-01"), guangong.ENOTFOUND)
-		wantCode(t, db.EndPost(ctx, f.Actor("villageviewer"), dp.ID, "2025-06-01"), guangong.EFORBIDDEN)
+		wantCode(t, db.EndPost(ctx, f.Actor("otheradmin"), dp.ID, "2025-06-01", dp.Version+1), guangong.ENOTFOUND)
+		wantCode(t, db.EndPost(ctx, f.Actor("villageviewer"), dp.ID, "2025-06-01", dp.Version+1), guangong.EFORBIDDEN)
 		// A volunteer out of scope cannot be seated.
 		vb := mustVolunteer(t, db, f.Actor("otheradmin"), newVolunteer(f.OtherTown, "外镇人", "1950-01-01"))
 		err = db.AddPost(ctx, ta, &guangong.Post{OrgID: f.Town.ID, VolunteerID: vb.ID, Title: "member", From: "2022-01-01"})
@@ -118,7 +118,7 @@ func TestMembershipsAndBodies(t *testing.T) {
 		if err != nil || len(list) != 2 || list[0].OrgName != "青松村" || list[0].Note != "兼任村关工委" || list[1].OrgName != "低庄镇中心小学" {
 			t.Fatalf("memberships %+v %v", list, err)
 		}
-		if err := db.EndMembership(ctx, ta, m.ID, "2024-12-31"); err != nil {
+		if err := db.EndMembership(ctx, ta, m.ID, "2024-12-31", m.Version); err != nil {
 			t.Fatal(err)
 		}
 		list, _ = db.Memberships(ctx, ta, p.ID)
@@ -128,7 +128,7 @@ func TestMembershipsAndBodies(t *testing.T) {
 		// The town's volunteer is out of the village clerk's scope.
 		_, err = db.Memberships(ctx, vc, p.ID)
 		wantCode(t, err, guangong.ENOTFOUND)
-		wantCode(t, db.EndMembership(ctx, f.Actor("otheradmin"), m.ID, "2024-12-31"), guangong.ENOTFOUND)
+		wantCode(t, db.EndMembership(ctx, f.Actor("otheradmin"), m.ID, "2024-12-31", m.Version+1), guangong.ENOTFOUND)
 
 		b := &guangong.Body{OrgID: f.Town.ID, Kind: "party_branch", Name: "低庄镇离退休干部党支部", Founded: "2019-05-01"}
 		if err := db.CreateBody(ctx, ta, b); err != nil {

@@ -199,7 +199,7 @@ func (db *DB) TroupeMembers(ctx context.Context, a *guangong.Actor, troupeID str
 		}
 		// A registry volunteer's name is read from the registry, so a correction there shows here.
 		rows, err := q.QueryContext(ctx, `SELECT m.id, m.troupe_id, m.volunteer_id, COALESCE(v.name, m.name), m.role,
-			m.from_date, m.to_date FROM troupe_members m LEFT JOIN volunteers v ON v.id = m.volunteer_id
+			m.from_date, m.to_date, m.version FROM troupe_members m LEFT JOIN volunteers v ON v.id = m.volunteer_id
 			WHERE m.troupe_id = $1 ORDER BY m.to_date <> '', m.from_date, m.id`, troupeID)
 		if err != nil {
 			return err
@@ -208,7 +208,7 @@ func (db *DB) TroupeMembers(ctx context.Context, a *guangong.Actor, troupeID str
 		list = []*guangong.TroupeMember{}
 		for rows.Next() {
 			m := &guangong.TroupeMember{}
-			if err := rows.Scan(&m.ID, &m.TroupeID, &m.VolunteerID, &m.Name, &m.Role, &m.From, &m.To); err != nil {
+			if err := rows.Scan(&m.ID, &m.TroupeID, &m.VolunteerID, &m.Name, &m.Role, &m.From, &m.To, &m.Version); err != nil {
 				return err
 			}
 			list = append(list, m)
@@ -247,9 +247,9 @@ func (db *DB) AddTroupeMember(ctx context.Context, a *guangong.Actor, m *guangon
 				return fieldErr("volunteerId", "该志愿者已是本队的现任队员", "This volunteer is already a current member")
 			}
 		}
-		m.ID = guangong.NewID()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO troupe_members (id, troupe_id, volunteer_id, name, role, from_date, to_date)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, m.ID, m.TroupeID, m.VolunteerID, m.Name, m.Role, m.From, m.To); err != nil {
+		m.ID, m.Version = guangong.NewID(), 1
+		if _, err := tx.ExecContext(ctx, `INSERT INTO troupe_members (id, troupe_id, volunteer_id, name, role, from_date, to_date, version)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, 1)`, m.ID, m.TroupeID, m.VolunteerID, m.Name, m.Role, m.From, m.To); err != nil {
 			return err
 		}
 		return tx.audit(a, entry{action: guangong.ActionCreate, objectType: objTroupeMember, objectID: m.ID, orgID: t.OrgID,
@@ -262,8 +262,9 @@ func (db *DB) AddTroupeMember(ctx context.Context, a *guangong.Actor, m *guangon
 	return err
 }
 
-// EndTroupeMember records the day a member left.
-func (db *DB) EndTroupeMember(ctx context.Context, a *guangong.Actor, id, to string) error {
+// EndTroupeMember records the day a member left, made against version: a stale one is
+// refused as Stale, so two clerks ending the same membership do not overwrite each other.
+func (db *DB) EndTroupeMember(ctx context.Context, a *guangong.Actor, id, to string, version int) error {
 	return db.write(ctx, a, func(tx *Tx) error {
 		if err := canWrite(a, objTroupeMember, id, "", "end troupe member"); err != nil {
 			return err
@@ -285,9 +286,8 @@ func (db *DB) EndTroupeMember(ctx context.Context, a *guangong.Actor, id, to str
 		if err := endSpan(from, to, tx); err != nil {
 			return err
 		}
-		// The end date read above is the version: two clerks ending the same membership at
-		// once do not silently overwrite each other.
-		if res, err := tx.ExecContext(ctx, `UPDATE troupe_members SET to_date = $1 WHERE id = $2 AND to_date = $3`, to, id, old); err != nil {
+		if res, err := tx.ExecContext(ctx, `UPDATE troupe_members SET to_date = $1, version = version + 1
+			WHERE id = $2 AND version = $3`, to, id, version); err != nil {
 			return err
 		} else if err := oneRow(res); err != nil {
 			return err

@@ -36,7 +36,7 @@ func TestTroupesAndPerformances(t *testing.T) {
 		add(&guangong.TroupeMember{TroupeID: vt.ID, Name: "村民丙", From: "2021-01-01"})
 		wantField(t, db.AddTroupeMember(ctx, clerk, &guangong.TroupeMember{TroupeID: tr.ID, VolunteerID: v.ID, From: "2020-01-01"}), "volunteerId", "现任")
 		wantField(t, db.AddTroupeMember(ctx, clerk, &guangong.TroupeMember{TroupeID: tr.ID, From: "2020-01-01"}), "name", "")
-		if err := db.EndTroupeMember(ctx, clerk, left.ID, "2024-12-31"); err != nil {
+		if err := db.EndTroupeMember(ctx, clerk, left.ID, "2024-12-31", left.Version); err != nil {
 			t.Fatal(err)
 		}
 		got, err := db.FindTroupeByID(ctx, clerk, tr.ID)

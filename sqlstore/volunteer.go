@@ -386,8 +386,9 @@ func (db *DB) MergeVolunteers(ctx context.Context, a *guangong.Actor, keepID, dr
 				"Both records hold a current post on the same committee; end one before merging")
 		}
 		moved := 0
-		for _, table := range []string{"memberships", "posts", "body_members"} {
-			res, err := tx.ExecContext(ctx, `UPDATE `+table+` SET volunteer_id = $1 WHERE volunteer_id = $2`, keepID, dropID)
+		// A moved membership or post is a new version: an end made against the old one is stale.
+		for _, set := range []string{"memberships SET version = version + 1,", "posts SET version = version + 1,", "body_members SET"} {
+			res, err := tx.ExecContext(ctx, `UPDATE `+set+` volunteer_id = $1 WHERE volunteer_id = $2`, keepID, dropID)
 			if err != nil {
 				return err
 			}

@@ -10,8 +10,9 @@ import (
 
 // Youths are minors' personal information. Every read path below masks the record for an
 // actor without MinorAccess, here in the store, so no caller can forget; such an actor
-// cannot search by name either. ID numbers and guardians' phones are sealed at rest, and
-// the trail records names and numbers only masked.
+// cannot search by name either. ID numbers and guardians' phones are sealed at rest; the
+// trail records names and numbers only masked, and of the free text (notes and the like)
+// only that it changed.
 
 const youthCols = `p.id, p.org_id, o.name, p.name, p.gender, p.birth_date, p.id_enc, p.school, p.grade,
 	p.guardian_name, p.guardian_relation, p.guardian_phone_enc, p.parents_work, p.categories, p.needs, p.notes,
@@ -56,21 +57,18 @@ func (db *DB) loadScopedYouth(ctx context.Context, q querier, a *guangong.Actor,
 	return y, nil
 }
 
-// maskFor masks y unless the actor may see minors' data. The consenting person is
-// usually the guardian, so their name is masked too.
+// maskFor masks y (names, numbers, free text; see guangong.Youth.Mask) unless the actor
+// may see minors' data.
 func maskFor(a *guangong.Actor, y *guangong.Youth) {
 	if !a.System && !a.MinorAccess {
 		y.Mask()
-		y.ConsentBy = guangong.MaskName(y.ConsentBy)
 	}
 }
 
+// youthFields are the fields the trail records as they are: none is free text.
 func youthFields(y *guangong.Youth) [][2]string {
 	return [][2]string{{"orgId", y.OrgID}, {"gender", string(y.Gender)}, {"birthDate", y.BirthDate},
-		{"school", y.School}, {"grade", y.Grade}, {"guardianRelation", y.GuardianRelation}, {"parentsWork", y.ParentsWork},
-		{"categories", strings.Join(y.Categories, ",")}, {"needs", y.Needs}, {"notes", y.Notes},
-		{"consentRelation", y.ConsentRelation}, {"consentDate", y.ConsentDate},
-		{"consentPurpose", y.ConsentPurpose}}
+		{"categories", strings.Join(y.Categories, ",")}, {"consentDate", y.ConsentDate}}
 }
 
 func youthChanges(before, after *guangong.Youth) []guangong.Change {
@@ -90,6 +88,14 @@ func youthChanges(before, after *guangong.Youth) []guangong.Change {
 		sensitiveChange("consentBy", before.ConsentBy, after.ConsentBy, guangong.MaskName),
 	} {
 		if c != nil {
+			changes = append(changes, *c)
+		}
+	}
+	// Free text may hold anything (an address in the notes), and the auditor never has
+	// 未成年人信息 access: the trail records that it changed, never its text.
+	was, now := before.FreeText(), after.FreeText()
+	for i, field := range guangong.YouthFreeText {
+		if c := sensitiveChange(field, *was[i], *now[i], guangong.HideText); c != nil {
 			changes = append(changes, *c)
 		}
 	}
@@ -253,6 +259,13 @@ func keepMasked(y, old *guangong.Youth) {
 	} {
 		if *f.got != "" && strings.Contains(*f.got, "*") && *f.got == f.mask(f.was) {
 			*f.got = f.was
+		}
+	}
+	// Free text shown hidden and sent back as it was shown means "unchanged" too.
+	got, was := y.FreeText(), old.FreeText()
+	for i := range got {
+		if *got[i] == guangong.HiddenText && *was[i] != "" {
+			*got[i] = *was[i]
 		}
 	}
 }

@@ -41,7 +41,7 @@ func (s *server) findPerson(c *ctx, kind, id string) (dupPerson, error) {
 		if err != nil {
 			return dupPerson{}, err
 		}
-		maskYouth(y)
+		c.maskYouth(y)
 		return dupPerson{ID: y.ID, Name: y.Name, BirthDate: y.BirthDate, OrgName: y.OrgName, IDNumber: y.IDNumber, Version: y.Version}, nil
 	}
 	p, err := s.store.FindVolunteerByID(c.r.Context(), c.actor(), id)

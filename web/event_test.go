@@ -273,6 +273,17 @@ func TestLargeRuleAndTroupePages(t *testing.T) {
 			{name: "troupe list totals", as: "townclerk", path: "/troupes", status: 200, want: []string{"老年大学舞蹈队", `<span class="num">2</span>`}},
 			{name: "other town", as: "otheradmin", path: troupe, status: 404},
 		})
+		// Ending a member carries the version the page was read at: a second end made from the
+		// same page is refused with the message, and the first date stands.
+		page := c.get(troupe)
+		end := regexp.MustCompile(`action="(/troupes/[^"]+/members/[^"]+/end)" class="inline end-form">[^\n]*name="version" value="(\d+)"`).FindStringSubmatch(page.body)
+		if end == nil {
+			t.Fatalf("no end form with a version\n%s", excerpt(page.body))
+		}
+		check(t, scenario{status: 303}, c.post(end[1], url.Values{"to": {"2024-12-31"}, "version": {end[2]}}), s)
+		check(t, scenario{status: 409, want: []string{"该记录已被他人修改，请刷新后重新编辑"}},
+			c.post(end[1], url.Values{"to": {"2025-01-31"}, "version": {end[2]}}), s)
+		check(t, scenario{status: 200, want: []string{"2024-12-31", `id="troupe-members-count">1`}, notWant: []string{"2025-01-31"}}, c.get(troupe), s)
 	})
 }
 

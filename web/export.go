@@ -128,7 +128,7 @@ func (s *server) exportYouths(full bool) handlerFunc {
 		}
 		for _, y := range list {
 			if !e.Reveal || y.Masked {
-				maskYouth(y) // masked unless full values were asked for, allowed and given a reason
+				c.maskYouth(y) // masked unless full values were asked for, allowed and given a reason
 			}
 		}
 		var buf bytes.Buffer

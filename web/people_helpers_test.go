@@ -61,7 +61,7 @@ func newYouth(t *testing.T, db *sqlstore.DB, orgID, name string) *guangong.Youth
 	y := &guangong.Youth{OrgID: orgID, Name: name, Gender: guangong.Male, BirthDate: youthBirth, IDNumber: youthID,
 		School: "低庄镇中心小学", Grade: "五年级", GuardianName: guardianName, GuardianRelation: "祖父",
 		GuardianPhone: guardianPhone, ParentsWork: "广东东莞", Categories: []string{"left_behind"},
-		ConsentBy: guardianName, ConsentRelation: "祖父", ConsentDate: "2024-03-01", ConsentPurpose: "关爱帮扶"}
+		Notes: youthNotes, ConsentBy: guardianName, ConsentRelation: "祖父", ConsentDate: "2024-03-01", ConsentPurpose: "关爱帮扶"}
 	if err := db.CreateYouth(context.Background(), guangong.SystemActor("t"), y); err != nil {
 		t.Fatalf("create youth %s: %v", name, err)
 	}

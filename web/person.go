@@ -381,6 +381,7 @@ func (s *server) membershipAdd(c *ctx) error {
 func (s *server) membershipEnd(c *ctx) error {
 	return s.saveMembership(c, func(*guangong.Volunteer) (url.Values, error) {
 		to := strings.TrimSpace(c.r.PostFormValue("to"))
-		return url.Values{"to": {to}}, s.store.EndMembership(c.r.Context(), c.actor(), c.r.PathValue("mid"), to)
+		version, _ := strconv.Atoi(c.r.PostFormValue("version"))
+		return url.Values{"to": {to}}, s.store.EndMembership(c.r.Context(), c.actor(), c.r.PathValue("mid"), to, version)
 	})
 }

@@ -70,9 +70,16 @@ func TestVolunteerPages(t *testing.T) {
 		if end == nil {
 			t.Fatal("no end form for the membership")
 		}
-		check(t, scenario{status: 422, want: []string{"不能早于起始日期"}}, c.post(end[1], url.Values{"to": {"2022-01-01"}}), s)
-		check(t, scenario{status: 303}, c.post(end[1], url.Values{"to": {"2024-01-01"}}), s)
-		check(t, scenario{status: 200, want: []string{"2024-01-01"}, notWant: []string{"至今"}}, c.get(strings.TrimSuffix(r.location, "#memberships")), s)
+		ver := regexp.MustCompile(`end-form">[^\n]*name="version" value="(\d+)"`).FindStringSubmatch(vp.body)
+		if ver == nil || ver[1] != "1" {
+			t.Fatalf("the end form carries no version: %v", ver)
+		}
+		check(t, scenario{status: 422, want: []string{"不能早于起始日期"}}, c.post(end[1], url.Values{"to": {"2022-01-01"}, "version": {ver[1]}}), s)
+		check(t, scenario{status: 303}, c.post(end[1], url.Values{"to": {"2024-01-01"}, "version": {ver[1]}}), s)
+		// A second clerk's end made from the same page is refused, with the message; the first stands.
+		check(t, scenario{status: 409, want: []string{"该记录已被他人修改，请刷新后重新编辑"}},
+			s.loginAs("townadmin").post(end[1], url.Values{"to": {"2024-03-01"}, "version": {ver[1]}}), s)
+		check(t, scenario{status: 200, want: []string{"2024-01-01"}, notWant: []string{"至今", "2024-03-01"}}, c.get(strings.TrimSuffix(r.location, "#memberships")), s)
 	})
 }
 
@@ -223,8 +230,11 @@ func TestCommitteePeoplePanels(t *testing.T) {
 		if end == nil {
 			t.Fatal("no end link")
 		}
-		check(t, scenario{status: 200, want: []string{`id="post-end-form"`}}, c.get(end[1]), s)
-		check(t, scenario{status: 303}, c.post(end[1], url.Values{"to": {"2024-06-30"}}), s)
+		check(t, scenario{status: 200, want: []string{`id="post-end-form"`, `name="version" value="1"`}}, c.get(end[1]), s)
+		check(t, scenario{status: 303}, c.post(end[1], url.Values{"to": {"2024-06-30"}, "version": {"1"}}), s)
+		// A second end made from the same form (the same version) is refused with the message.
+		check(t, scenario{status: 409, want: []string{"该记录已被他人修改，请刷新后重新编辑", `name="version" value="1"`}},
+			c.post(end[1], url.Values{"to": {"2024-09-30"}, "version": {"1"}}), s)
 		check(t, scenario{status: 200, want: []string{`id="post-history-table"`, "2024-06-30", `id="comp-size">0<`}}, c.get("/orgs/{Town}"), s)
 
 		check(t, scenario{status: 422, want: []string{`id="f-name-error"`}}, c.post("/orgs/{Town}/bodies/new", url.Values{"kind": {"party_branch"}}), s)

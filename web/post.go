@@ -3,7 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"strings"
+	"strconv"
 
 	"guangong"
 )
@@ -205,8 +205,10 @@ func (s *server) postCreate(c *ctx) error {
 	})
 }
 
+// findPost finds the post in the path among the committee's posts, ended ones too: a clerk
+// whose end lost to another's sees the conflict, not a missing post.
 func (s *server) findPost(c *ctx, o *guangong.Org) (*guangong.Post, error) {
-	posts, err := s.store.Posts(c.r.Context(), c.actor(), o.ID, true)
+	posts, err := s.store.Posts(c.r.Context(), c.actor(), o.ID, false)
 	if err != nil {
 		return nil, err
 	}
@@ -219,19 +221,25 @@ func (s *server) findPost(c *ctx, o *guangong.Org) (*guangong.Post, error) {
 }
 
 func (s *server) postEndForm(c *ctx) error {
-	return s.showOrgForm(c, formPostEnd, url.Values{"to": {today()}})
+	d, err := s.loadOrgForm(c, formPostEnd)
+	if err != nil {
+		return err
+	}
+	return s.renderOrgForm(c, formPostEnd, d, url.Values{"to": {today()}, "version": {strconv.Itoa(d.Post.Version)}}, http.StatusOK, nil)
 }
 
 func (s *server) postEnd(c *ctx) error {
 	return s.saveOrgForm(c, formPostEnd, func(d *postFormData) (url.Values, error) {
-		to := strings.TrimSpace(c.r.PostFormValue("to"))
+		f := c.postedForm("to", "version")
+		to := f.Get("to")
+		version, _ := strconv.Atoi(f.Get("version"))
 		var val guangong.Validation
 		val.Text("to", "结束日期", "End date", to, true, 10)
 		err := val.Err()
 		if err == nil {
-			err = s.store.EndPost(c.r.Context(), c.actor(), d.Post.ID, to)
+			err = s.store.EndPost(c.r.Context(), c.actor(), d.Post.ID, to, version)
 		}
-		return url.Values{"to": {to}}, err
+		return f, err
 	})
 }
 

@@ -188,7 +188,8 @@ func (s *server) troupeMemberEnd(c *ctx) error {
 		return err
 	}
 	to := strings.TrimSpace(c.r.PostFormValue("to"))
-	if err := s.store.EndTroupeMember(c.r.Context(), c.actor(), c.r.PathValue("mid"), to); err != nil {
+	version, _ := strconv.Atoi(c.r.PostFormValue("version"))
+	if err := s.store.EndTroupeMember(c.r.Context(), c.actor(), c.r.PathValue("mid"), to, version); err != nil {
 		return s.renderTroupePage(c, t, 0, url.Values{"to": {to}}, err)
 	}
 	return c.redirect("/troupes/" + url.PathEscape(t.ID) + "#members")

@@ -18,11 +18,15 @@ var youthAgeBands = []string{"0-5", "6-13", "14-17", "18+"}
 // revealFields are the masked values a youth's page can reveal, one at a time.
 var revealFields = []string{"name", "idNumber", "guardianName", "guardianPhone"}
 
-// maskYouth masks what every page shows by default: the domain's sensitive fields, and the
-// consenting person's name, who is usually the guardian.
-func maskYouth(y *guangong.Youth) {
-	y.Mask()
-	y.ConsentBy = guangong.MaskName(y.ConsentBy)
+// maskYouth masks what every page shows by default: the names and numbers, revealed one at
+// a time; and the free text too, unless the account has 未成年人信息 access (the store has
+// already hidden it from one without).
+func (c *ctx) maskYouth(y *guangong.Youth) {
+	if c.minorAccess() {
+		y.MaskIdentity()
+	} else {
+		y.Mask()
+	}
 }
 
 // minorAccess: an account granted 未成年人信息 access (the system actor never renders pages).
@@ -61,7 +65,7 @@ func (s *server) youthListInto(c *ctx, out **view) error {
 	}
 	q.Party, q.Status = "", ""
 	// Shown masked to everyone; a value is revealed one at a time.
-	l, err := findPersonList(s, c, q, "/youths", s.store.FindYouths, maskYouth)
+	l, err := findPersonList(s, c, q, "/youths", s.store.FindYouths, c.maskYouth)
 	if err != nil {
 		return err
 	}
@@ -201,7 +205,7 @@ type youthPageData struct {
 }
 
 func (s *server) youthPageData(c *ctx, y *guangong.Youth) *youthPageData {
-	maskYouth(y)
+	c.maskYouth(y)
 	return &youthPageData{Youth: y, Age: guangong.AgeOn(y.BirthDate, time.Now().In(guangong.Shanghai)),
 		Minor: c.minorAccess(), CanEdit: c.youthWrite() == nil}
 }

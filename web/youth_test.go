@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -12,6 +13,12 @@ import (
 
 // plainYouth are the values an account without 未成年人信息 access must never receive.
 var plainYouth = []string{youthName, "小明", youthID, guardianPhone, guardianName, "大山"}
+
+// youthNotes is an address typed into a youth's notes; youthText is that and the other free
+// text of newYouth, which an account without 未成年人信息 access never receives either.
+const youthNotes = "家住湖南省长沙市望城区白沙村三组12号"
+
+var youthText = []string{"湖南省长沙市", "白沙村三组", "五年级", "广东东莞", "关爱帮扶"}
 
 // An account without 未成年人信息 access never receives a youth's name, ID number, guardian's
 // name or phone: not by list, page, search, edit attempt, reveal attempt or export.
@@ -24,6 +31,7 @@ func TestYouthsMaskedWithoutMinorAccess(t *testing.T) {
 			"guardianName": {"李**"}, "guardianRelation": {"祖父"}, "consentBy": {"李**"}, "consentRelation": {"祖父"},
 			"consentDate": {"2024-03-01"}, "consentPurpose": {"关爱帮扶"}, "version": {"1"}}
 		var scs []scenario
+		plainYouth := append(slices.Clone(plainYouth), youthText...)
 		for _, who := range []string{"villageclerk", "villageviewer", "townclerk", "townadmin"} {
 			scs = append(scs,
 				scenario{name: who + " list", as: who, path: "/youths", status: 200,
@@ -84,8 +92,9 @@ func TestYouthRevealAndFullExport(t *testing.T) {
 		page := "/youths/" + y.ID
 		s.run(t, []scenario{
 			{name: "page masked with reveal links", as: "townclerk", path: page, status: 200,
-				want:    []string{"李**", `id="reveal-name"`, `id="reveal-idNumber"`, `id="reveal-guardianPhone"`, `id="youth-edit"`, `id="reveal-help"`},
-				notWant: append(plainYouth, `id="masked-banner"`)},
+				want: []string{"李**", `id="reveal-name"`, `id="reveal-idNumber"`, `id="reveal-guardianPhone"`, `id="youth-edit"`, `id="reveal-help"`,
+					youthNotes, "低庄镇中心小学"},
+				notWant: append(plainYouth, `id="masked-banner"`, guangong.HiddenText)},
 			{name: "list masked, search by name allowed", as: "townclerk", path: "/youths?q=" + url.QueryEscape("小明"), status: 200,
 				want: []string{"李**", `id="vf-q"`, `id="full-export-form"`}, notWant: []string{youthID, guardianPhone, youthName}},
 			{name: "reveal form", as: "townclerk", path: page + "/reveal?field=idNumber", status: 200,

@@ -61,13 +61,24 @@ func CheckYouths(r io.Reader, filename string, defaultOrgID string, orgByCode fu
 			return y.IDNumber, y.Name, y.BirthDate, y.OrgID
 		},
 		// The report is stored with the import job and shown to whoever follows it up:
-		// it quotes a child's name, ID number and the guardian's phone masked, as
-		// everywhere else; the row and column are enough to find the cell.
-		sensitive: map[string]func(string) string{
-			"name": guangong.MaskName, "idNumber": guangong.MaskIDNumber, "guardianName": guangong.MaskName,
-			"guardianPhone": guangong.MaskPhone, "consentBy": guangong.MaskName,
-		},
+		// it quotes a child's name, ID number and the guardian's phone masked, and free
+		// text (notes and the like) not at all, as everywhere else; the row and column are
+		// enough to find the cell.
+		sensitive: youthSensitive(),
 	}, defaultOrgID, orgByCode, now, progress)
+}
+
+// youthSensitive masks what a youth sheet's problems quote: names, the ID number and the
+// guardian's phone masked, free text hidden whole.
+func youthSensitive() map[string]func(string) string {
+	m := map[string]func(string) string{
+		"name": guangong.MaskName, "idNumber": guangong.MaskIDNumber, "guardianName": guangong.MaskName,
+		"guardianPhone": guangong.MaskPhone, "consentBy": guangong.MaskName,
+	}
+	for _, f := range guangong.YouthFreeText {
+		m[f] = guangong.HideText
+	}
+	return m
 }
 
 // EmitEvery is how many valid rows a check gathers before it hands them to emit. A row

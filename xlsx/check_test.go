@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/xuri/excelize/v2"
@@ -290,5 +291,28 @@ func TestCheckSharesRepeatedCells(t *testing.T) {
 	}
 	if c.FormerUnit != "低庄镇中学" || a.Name == b.Name {
 		t.Errorf("values mixed up: %q, %q %q", c.FormerUnit, a.Name, b.Name)
+	}
+}
+
+// The stored import report quotes a youth sheet's bad cells masked by character: an address
+// typed into the ID number's column comes out as whole characters (valid UTF-8, never a cut
+// character), and a free-text cell (here an address typed as the relation) not at all.
+func TestCheckYouthsReportMasksByCharacter(t *testing.T) {
+	head := []string{"姓名", "性别", "出生日期", "身份证号", "所在村(社区)或学校代码", "监护人姓名", "与监护人关系",
+		"监护人电话", "类别", "同意人", "同意人关系", "同意日期", "使用目的"}
+	data := sheet(t, head,
+		[]any{"𠮷小明", "男", "2014-09-01", "湖南省长沙市望城区白沙村三组", "", "李大山", "祖父，住湖南省长沙市望城区白沙村三组十二号附近",
+			"13900002222", "留守儿童", "李大山", "祖父", "2024-03-01", "关爱帮扶"},
+	)
+	_, problems := checkY(t, data, "youths.xlsx")
+	got := map[string]string{}
+	for _, p := range problems {
+		if !utf8.ValidString(p.Value) {
+			t.Errorf("%s: %q is not valid UTF-8", p.Column, p.Value)
+		}
+		got[p.Column] = p.Value
+	}
+	if got["身份证号"] != "湖南省长******沙村三组" || got["与监护人关系"] != guangong.HiddenText {
+		t.Errorf("report values %q\n%s", got, problemsText(problems))
 	}
 }

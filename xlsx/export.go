@@ -2,7 +2,6 @@ package xlsx
 
 import (
 	"io"
-	"strings"
 
 	"github.com/xuri/excelize/v2"
 
@@ -34,7 +33,9 @@ func ExportVolunteersWithCodes(w io.Writer, list []*guangong.Volunteer, reveal b
 
 // ExportYouths writes the list as xlsx under the template's headers. Without reveal, the
 // child's name, the guardian's name and the consenting person's name, the ID number and the
-// guardian's phone are masked (records the store has already masked stay as they are).
+// guardian's phone are masked (masking a record the store has already masked changes
+// nothing). The free text is written as given: the store hides it from an account without
+// 未成年人信息 access.
 func ExportYouths(w io.Writer, list []*guangong.Youth, reveal bool) error {
 	return ExportYouthsWithCodes(w, list, reveal, nil)
 }
@@ -44,14 +45,7 @@ func ExportYouthsWithCodes(w io.Writer, list []*guangong.Youth, reveal bool, org
 	return export(w, Youths, youthColumns, list, orgCode, func(y *guangong.Youth) (*guangong.Youth, string, string) {
 		c := *y
 		if !reveal {
-			if !c.Masked {
-				c.Mask()
-			}
-			// The consenting person is usually the guardian: masking one name and not the
-			// other would reveal it.
-			if !strings.Contains(c.ConsentBy, "*") {
-				c.ConsentBy = guangong.MaskName(c.ConsentBy)
-			}
+			c.MaskIdentity()
 		}
 		return &c, c.OrgID, c.OrgName
 	})
