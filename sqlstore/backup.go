@@ -163,7 +163,7 @@ func CheckBackup(ctx context.Context, path string, opts ...Option) (*BackupInfo,
 			return nil, err
 		}
 	}
-	file, err := sqliteFile(path)
+	file, err := SQLiteFile(path)
 	if err != nil {
 		return nil, err
 	}

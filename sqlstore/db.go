@@ -70,7 +70,7 @@ func Open(dsn string, opts ...Option) (*DB, error) {
 		db.reader = db.writer
 	} else {
 		db.dialect = dialectSQLite
-		db.file, err = sqliteFile(dsn)
+		db.file, err = SQLiteFile(dsn)
 		if err == nil {
 			db.writer, db.reader, err = openSQLite(db.file)
 		}

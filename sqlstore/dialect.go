@@ -69,10 +69,10 @@ func openSQLite(path string) (writer, reader *sql.DB, err error) {
 	return writer, reader, nil
 }
 
-// sqliteFile is the file a SQLite dsn names: a plain path (not a file: URI) after which
+// SQLiteFile is the file a SQLite dsn names: a plain path (not a file: URI) after which
 // modernc splits off the parameters, so '#' or '%' in a directory name (t.TempDir of a
 // subtest "x#01") stays part of it.
-func sqliteFile(dsn string) (string, error) {
+func SQLiteFile(dsn string) (string, error) {
 	path := strings.TrimPrefix(dsn, "file:")
 	if i := strings.IndexByte(path, '?'); i >= 0 {
 		path = path[:i]
