@@ -19,7 +19,7 @@ var version = "dev"
 const usage = `guangong — 关工台账 (ledgers for committees caring for the next generation)
 
 Usage:
-  guangong serve   [--addr 127.0.0.1:8080] [--db guangong.db|postgres://…] [--metrics] [--trust-proxy] [--public-url URL]
+  guangong serve   [--addr 127.0.0.1:8080] [--db guangong.db|postgres://…] [--metrics] [--trust-proxy] [--public-url URL] [--backup-dir DIR]
   guangong demo    [--addr 127.0.0.1:8080] [--db guangong-demo.db|postgres://…]
   guangong migrate [--db …]
   guangong user add --username U --org ORG --role ROLE [--name NAME] [--volunteer ID] [--db …]   (password on stdin)

@@ -110,6 +110,9 @@ func (e *env) demo(ctx context.Context, args []string) error {
 		return err
 	}
 	if !strings.Contains(dsn, "://") {
+		if err := e.holdShared(dsn); err != nil { // not under a restore
+			return err
+		}
 		// A demo is always fresh: remove an earlier demo file and its WAL.
 		for _, path := range []string{dsn, dsn + "-wal", dsn + "-shm", o.keyFile} {
 			if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
