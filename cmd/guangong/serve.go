@@ -59,13 +59,13 @@ func (e *env) serveFlags(name, defaultDB string, args []string) (*serveOptions, 
 	if err := fs.Parse(args); err != nil {
 		return nil, "", err
 	}
-	if err := e.checkBackupOptions(o, *dsn); err != nil {
-		return nil, "", err
-	}
 	if o.publicURL != "" {
 		if err := httpx.CheckPublicURL(o.publicURL); err != nil {
 			return nil, "", err
 		}
+	}
+	if err := e.checkBackupOptions(o, *dsn); err != nil {
+		return nil, "", err
 	}
 	o.keyFile = keyFileFor(*dsn, o.keyFile)
 	return o, *dsn, nil
