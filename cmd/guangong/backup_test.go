@@ -206,6 +206,10 @@ func TestRestoreAfterKilledWriter(t *testing.T) {
 		t.Fatalf("the backup's audit head is seq %d, with %d writes made", headSeq, atBackup)
 	}
 	waitUntil(t, func() bool { return written.Load() >= atBackup+15 })
+	// Not while the server process runs.
+	if o, err := runCmd(t, "", "restore", "--db", dsn, "--from", backup); err == nil || !strings.Contains(err.Error(), "正被 guangong 进程使用") {
+		t.Fatalf("restore under a running server process: %v\n%s", err, o)
+	}
 
 	killed.Store(true)
 	if err := proc.Process.Kill(); err != nil { // SIGKILL: no shutdown, no checkpoint
