@@ -46,6 +46,9 @@ type DB struct {
 	stmts  map[string]*sql.Stmt // prepared read statements of hot paths
 
 	seal *sealer // nil without a data key: then no ID number or phone can be written
+
+	file string   // SQLite: the database file
+	opts []Option // as opened: a backup's copy is checked with the same keys
 }
 
 var _ guangong.Store = (*DB)(nil)
@@ -54,7 +57,7 @@ var _ guangong.Store = (*DB)(nil)
 // file for anything else. It does not migrate; call Migrate. WithDataKey gives the key
 // that seals ID numbers and phones.
 func Open(dsn string, opts ...Option) (*DB, error) {
-	db := &DB{Now: time.Now}
+	db := &DB{Now: time.Now, opts: opts}
 	for _, o := range opts {
 		if err := o(db); err != nil {
 			return nil, err
@@ -67,7 +70,10 @@ func Open(dsn string, opts ...Option) (*DB, error) {
 		db.reader = db.writer
 	} else {
 		db.dialect = dialectSQLite
-		db.writer, db.reader, err = openSQLite(dsn)
+		db.file, err = SQLiteFile(dsn)
+		if err == nil {
+			db.writer, db.reader, err = openSQLite(db.file)
+		}
 		if err == nil {
 			// Statement journals (kept by each multi-row INSERT inside a transaction) in
 			// memory, not in temporary files: bulk imports spent most of their time writing
@@ -77,11 +83,11 @@ func Open(dsn string, opts ...Option) (*DB, error) {
 		}
 	}
 	if err != nil {
-		return nil, err
+		return nil, corrupt(err)
 	}
 	if err := db.Ping(context.Background()); err != nil {
 		db.Close()
-		return nil, err
+		return nil, corrupt(err)
 	}
 	return db, nil
 }

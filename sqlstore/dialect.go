@@ -44,23 +44,7 @@ func openPostgres(dsn string) (*sql.DB, error) {
 // so they queue on the lock instead of failing to upgrade) and a pool for reads. Every
 // connection gets WAL, foreign keys and a busy timeout through _pragma parameters.
 func openSQLite(path string) (writer, reader *sql.DB, err error) {
-	// A plain path (not a file: URI) after which modernc splits off the parameters: so
-	// '#' or '%' in a directory name (t.TempDir of a subtest "x#01") stays part of it.
-	path = strings.TrimPrefix(path, "file:")
-	if i := strings.IndexByte(path, '?'); i >= 0 {
-		path = path[:i]
-	}
-	if path == "" || strings.HasPrefix(path, ":memory:") {
-		// The writer and the readers must share one database: an in-memory one is per connection.
-		return nil, nil, fmt.Errorf("sqlstore: SQLite needs a file path, not %q", path)
-	}
-	dsn := func(extra ...string) string {
-		// busy_timeout first: switching a new file to WAL takes an exclusive lock, and
-		// another process opening it at the same moment must wait, not fail with SQLITE_BUSY.
-		q := url.Values{"_pragma": append([]string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)",
-			"synchronous(NORMAL)"}, extra...)}
-		return path + "?" + q.Encode()
-	}
+	dsn := func(extra ...string) string { return sqliteDSN(path, extra...) }
 	writer, err = sql.Open("sqlite", dsn()+"&_txlock=immediate")
 	if err != nil {
 		return nil, nil, fmt.Errorf("sqlstore: open sqlite: %w", err)
@@ -83,6 +67,42 @@ func openSQLite(path string) (writer, reader *sql.DB, err error) {
 	reader.SetMaxOpenConns(n)
 	reader.SetMaxIdleConns(n)
 	return writer, reader, nil
+}
+
+// SQLiteFile is the file a SQLite dsn names: a plain path (not a file: URI) after which
+// modernc splits off the parameters, so '#' or '%' in a directory name (t.TempDir of a
+// subtest "x#01") stays part of it.
+func SQLiteFile(dsn string) (string, error) {
+	path := strings.TrimPrefix(dsn, "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	if path == "" || strings.HasPrefix(path, ":memory:") {
+		// The writer and the readers must share one database: an in-memory one is per connection.
+		return "", fmt.Errorf("sqlstore: SQLite needs a file path, not %q", path)
+	}
+	return path, nil
+}
+
+// sqliteDSN is how every connection to the file at path opens: WAL, foreign keys and a
+// busy timeout through _pragma parameters, then extra ones.
+func sqliteDSN(path string, extra ...string) string {
+	// busy_timeout first: switching a new file to WAL takes an exclusive lock, and
+	// another process opening it at the same moment must wait, not fail with SQLITE_BUSY.
+	q := url.Values{"_pragma": append([]string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)",
+		"synchronous(NORMAL)"}, extra...)}
+	return path + "?" + q.Encode()
+}
+
+// isCorrupt reports whether SQLite found the file damaged (SQLITE_CORRUPT) or not a
+// database at all (SQLITE_NOTADB).
+func isCorrupt(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	code := se.Code() & 0xff
+	return code == sqlite3.SQLITE_CORRUPT || code == sqlite3.SQLITE_NOTADB
 }
 
 // pingSQLite opens the writer's connection. Several processes opening a new file at once

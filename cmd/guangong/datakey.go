@@ -26,25 +26,39 @@ func decodeKey(s string) ([]byte, error) {
 	return key, nil
 }
 
-// openServing opens and migrates the database for serve and demo, with the data key.
-func (e *env) openServing(ctx context.Context, dsn, keyFile string) (*sqlstore.DB, error) {
+// dataKey loads the data key as serve does: GUANGONG_DATA_KEY, else the key file. It
+// answers nil, without error, when neither is there, and never makes a key: for commands
+// that open an existing database (backup, restore).
+func (e *env) dataKey(keyFile string) ([]byte, error) {
 	if s := e.getenv("GUANGONG_DATA_KEY"); s != "" {
 		key, err := decodeKey(s)
 		if err != nil {
 			return nil, fmt.Errorf("GUANGONG_DATA_KEY: %w", err)
 		}
-		return e.open(ctx, dsn, sqlstore.WithDataKey(key))
+		return key, nil
 	}
 	b, err := os.ReadFile(keyFile)
-	if err == nil {
-		key, err := decodeKey(string(b))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", keyFile, err)
-		}
-		return e.open(ctx, dsn, sqlstore.WithDataKey(key))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
 	}
-	if !errors.Is(err, os.ErrNotExist) {
+	if err != nil {
 		return nil, err
+	}
+	key, err := decodeKey(string(b))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", keyFile, err)
+	}
+	return key, nil
+}
+
+// openServing opens and migrates the database for serve and demo, with the data key.
+func (e *env) openServing(ctx context.Context, dsn, keyFile string) (*sqlstore.DB, error) {
+	key, err := e.dataKey(keyFile)
+	if err != nil {
+		return nil, err
+	}
+	if key != nil {
+		return e.open(ctx, dsn, sqlstore.WithDataKey(key))
 	}
 	db, err := e.open(ctx, dsn)
 	if err != nil {
@@ -58,7 +72,7 @@ func (e *env) openServing(ctx context.Context, dsn, keyFile string) (*sqlstore.D
 		return db, err
 	}
 	db.Close()
-	key := make([]byte, 32)
+	key = make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
 		return nil, err
 	}

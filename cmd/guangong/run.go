@@ -19,19 +19,26 @@ var version = "dev"
 const usage = `guangong — 关工台账 (ledgers for committees caring for the next generation)
 
 Usage:
-  guangong serve   [--addr 127.0.0.1:8080] [--db guangong.db|postgres://…] [--metrics] [--trust-proxy] [--public-url URL]
+  guangong serve   [--addr 127.0.0.1:8080] [--db guangong.db|postgres://…] [--metrics] [--trust-proxy] [--public-url URL] [--backup-dir DIR]
   guangong demo    [--addr 127.0.0.1:8080] [--db guangong-demo.db|postgres://…]
   guangong migrate [--db …]
   guangong user add --username U --org ORG --role ROLE [--name NAME] [--volunteer ID] [--db …]   (password on stdin)
   guangong token create --username U [--name NAME] [--db …]
   guangong audit verify [--db …]
   guangong figures check|recount [--db …]
+  guangong backup  --out FILE [--db guangong.db]   (SQLite, also while serve runs; PostgreSQL: pg_dump)
+  guangong restore --from FILE [--db guangong.db]  (SQLite, with no guangong process on it; PostgreSQL: pg_restore)
   guangong version
 
-serve and demo also take --data-key-file (default: beside the SQLite file, e.g. guangong.key): the key
-that encrypts ID numbers and phones; GUANGONG_DATA_KEY (base64, 32 bytes) gives it directly.
+serve, demo, backup and restore also take --data-key-file (default: beside the SQLite file, e.g.
+guangong.key): the key that encrypts ID numbers and phones; GUANGONG_DATA_KEY (base64, 32 bytes) gives
+it directly. It is not in a backup: back it up separately.
+serve also takes --backup-dir DIR [--backup-every 24h] [--backup-keep 14]: a checked backup of a SQLite
+database into DIR (named by UTC time) at start when the newest is older than --backup-every, then every
+--backup-every, keeping the newest --backup-keep.
 
-Environment: GUANGONG_ADDR, GUANGONG_DB, GUANGONG_DATA_KEY_FILE, GUANGONG_METRICS=1, GUANGONG_TRUST_PROXY=1 stand for the flags.
+Environment: GUANGONG_ADDR, GUANGONG_DB, GUANGONG_DATA_KEY_FILE, GUANGONG_METRICS=1, GUANGONG_TRUST_PROXY=1,
+GUANGONG_BACKUP_DIR, GUANGONG_BACKUP_EVERY, GUANGONG_BACKUP_KEEP stand for the flags.
 Roles: sysadmin (系统管理员), auditor (安全审计员), orgadmin (单位管理员), clerk (录入员), viewer (查看者).
 `
 
@@ -41,10 +48,14 @@ type env struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
+
+	locks     map[string]io.Closer // the SQLite databases this command holds (lock.go)
+	backupDir string               // serve's --backup-dir, named when a database is damaged
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	defer e.unlock()
 	if len(args) < 2 {
 		fmt.Fprint(stderr, usage)
 		return errors.New("no command given")
@@ -73,6 +84,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		if len(rest) > 0 && (rest[0] == "check" || rest[0] == "recount") {
 			return e.figures(ctx, rest[0], rest[1:])
 		}
+	case "backup":
+		return e.backup(ctx, rest)
+	case "restore":
+		return e.restore(ctx, rest)
 	case "version":
 		fmt.Fprintln(stdout, "guangong", version)
 		return nil
@@ -95,11 +110,20 @@ func (e *env) flags(name string, defaultDB string) (*flag.FlagSet, *string) {
 	return fs, fs.String("db", def, "SQLite file path or postgres:// URL")
 }
 
-// open opens and migrates the database.
+// open opens and migrates the database, for use: a SQLite file is locked for the rest of
+// the command (so no restore runs under it) and must pass PRAGMA quick_check first.
 func (e *env) open(ctx context.Context, dsn string, opts ...sqlstore.Option) (*sqlstore.DB, error) {
-	db, err := sqlstore.Open(dsn, opts...)
-	if err != nil {
+	if err := e.holdShared(dsn); err != nil {
 		return nil, err
+	}
+	db, err := sqlstore.Open(dsn, opts...)
+	if err == nil {
+		if err = db.CheckIntegrity(ctx, true); err != nil {
+			db.Close()
+		}
+	}
+	if err != nil {
+		return nil, e.damaged(dsn, err)
 	}
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -29,6 +30,10 @@ type serveOptions struct {
 	metrics    bool
 	trustProxy bool
 	publicURL  string
+
+	backupDir   string // scheduled backups of a SQLite database, when set
+	backupEvery time.Duration
+	backupKeep  int
 }
 
 func (e *env) serveFlags(name, defaultDB string, args []string) (*serveOptions, string, error) {
@@ -44,6 +49,13 @@ func (e *env) serveFlags(name, defaultDB string, args []string) (*serveOptions, 
 	fs.BoolVar(&o.metrics, "metrics", e.getenv("GUANGONG_METRICS") == "1", "serve Prometheus metrics at /metrics")
 	fs.BoolVar(&o.trustProxy, "trust-proxy", e.getenv("GUANGONG_TRUST_PROXY") == "1", "trust X-Forwarded-For/Proto from a reverse proxy")
 	fs.StringVar(&o.publicURL, "public-url", e.getenv("GUANGONG_PUBLIC_URL"), "the address phones reach the site at, printed in duty posts' QR codes (default: as each page was opened)")
+	fs.StringVar(&o.backupDir, "backup-dir", e.getenv("GUANGONG_BACKUP_DIR"), "SQLite: make a checked backup into this directory every --backup-every")
+	every, keep, err := backupDefaults(e.getenv)
+	if err != nil {
+		return nil, "", err
+	}
+	fs.DurationVar(&o.backupEvery, "backup-every", every, "how often to back up into --backup-dir")
+	fs.IntVar(&o.backupKeep, "backup-keep", keep, "how many backups to keep in --backup-dir (the newest)")
 	if err := fs.Parse(args); err != nil {
 		return nil, "", err
 	}
@@ -52,13 +64,22 @@ func (e *env) serveFlags(name, defaultDB string, args []string) (*serveOptions, 
 			return nil, "", err
 		}
 	}
-	if o.keyFile == "" {
-		o.keyFile = "guangong.key"
-		if !strings.Contains(*dsn, "://") {
-			o.keyFile = strings.TrimSuffix(*dsn, filepath.Ext(*dsn)) + ".key"
-		}
+	if err := e.checkBackupOptions(o, *dsn); err != nil {
+		return nil, "", err
 	}
+	o.keyFile = keyFileFor(*dsn, o.keyFile)
 	return o, *dsn, nil
+}
+
+// keyFileFor is the data key file: the one given, else beside a SQLite file, else ./guangong.key.
+func keyFileFor(dsn, given string) string {
+	if given != "" {
+		return given
+	}
+	if !strings.Contains(dsn, "://") {
+		return strings.TrimSuffix(dsn, filepath.Ext(dsn)) + ".key"
+	}
+	return "guangong.key"
 }
 
 func (e *env) serve(ctx context.Context, args []string) error {
@@ -89,6 +110,9 @@ func (e *env) demo(ctx context.Context, args []string) error {
 		return err
 	}
 	if !strings.Contains(dsn, "://") {
+		if err := e.holdShared(dsn); err != nil { // not under a restore
+			return err
+		}
 		// A demo is always fresh: remove an earlier demo file and its WAL.
 		for _, path := range []string{dsn, dsn + "-wal", dsn + "-shm", o.keyFile} {
 			if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -138,6 +162,15 @@ func (e *env) listen(ctx context.Context, db *sqlstore.DB, o *serveOptions) erro
 		TrustProxy: o.trustProxy, PublicURL: o.publicURL, Version: version, Importer: imports})
 	if err != nil {
 		return err
+	}
+	if o.backupDir != "" {
+		sched := &sqlstore.BackupSchedule{DB: db, Dir: o.backupDir, Every: o.backupEvery, Keep: o.backupKeep, Log: log}
+		bctx, stop := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		wg.Go(func() { sched.Run(bctx) })
+		defer wg.Wait() // after stop: a backup under way is abandoned, its partial file removed
+		defer stop()
+		log.Info("backups scheduled", "dir", o.backupDir, "every", o.backupEvery.String(), "keep", o.backupKeep)
 	}
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
