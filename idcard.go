@@ -66,19 +66,21 @@ func PhoneProblem(p string) *Msg {
 }
 
 // MaskIDNumber shows the first 4 and last 4 characters: 4312**********123X.
-func MaskIDNumber(id string) string {
-	if len(id) <= 8 {
-		return strings.Repeat("*", len(id))
-	}
-	return id[:4] + strings.Repeat("*", len(id)-8) + id[len(id)-4:]
-}
+func MaskIDNumber(id string) string { return maskMiddle(id, 4, 4) }
 
 // MaskPhone shows the first 3 and last 4 digits: 138****5678.
-func MaskPhone(p string) string {
-	if len(p) <= 7 {
-		return strings.Repeat("*", len(p))
+func MaskPhone(p string) string { return maskMiddle(p, 3, 4) }
+
+// maskMiddle keeps the first head and last tail characters of s and stars the rest, or
+// stars all of a string too short to show any. It counts characters, not bytes: a value
+// quoted from a sheet may be anything typed in the cell (全角数字, 汉字), and a mask must
+// not cut a character in two (the import report is stored and shown as UTF-8 text).
+func maskMiddle(s string, head, tail int) string {
+	r := []rune(s)
+	if len(r) <= head+tail {
+		return strings.Repeat("*", len(r))
 	}
-	return p[:3] + strings.Repeat("*", len(p)-7) + p[len(p)-4:]
+	return string(r[:head]) + strings.Repeat("*", len(r)-head-tail) + string(r[len(r)-tail:])
 }
 
 // MaskName keeps the surname's first character: 张** .
