@@ -201,7 +201,11 @@ func FuzzCheckXlsx(f *testing.F) {
 			return
 		}
 		got := checkKind(kind, data, "名册.xlsx")
-		checkOutcome(t, kind, got, xlsxRows(data))
+		maxLine := 0
+		if got.err == nil { // an error has no rows to bound: spare the third reading
+			maxLine = xlsxRows(data)
+		}
+		checkOutcome(t, kind, got, maxLine)
 		sameOutcome(t, "the same file again", got, checkKind(kind, data, "名册.xlsx"))
 	})
 }
