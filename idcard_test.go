@@ -46,6 +46,10 @@ func TestMasks(t *testing.T) {
 		MaskName("张三"):                     "张*",
 		MaskName("欧阳小明"):                   "欧***",
 		MaskName("李"):                      "李*",
+		// A cell may hold anything: the masks count characters and never split one.
+		MaskIDNumber("４３１２２４１９５２０３１５００１３"): "４３１２**********００１３",
+		MaskPhone("电话一二三四五六七"):             "电话一**四五六七",
+		MaskIDNumber("张三李四"):               "****",
 	} {
 		if got != want {
 			t.Errorf("mask %q, want %q", got, want)

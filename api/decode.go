@@ -20,23 +20,48 @@ const maxBody = 1 << 20
 // decode reads exactly one JSON object into dst, refusing unknown fields, wrong types and
 // oversized bodies with a problem that names the field where it can.
 func decode(w http.ResponseWriter, r *http.Request, dst any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	body := &firstByte{r: http.MaxBytesReader(w, r.Body, maxBody)}
+	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
-		return decodeError(err)
+		return decodeError(err, dst)
 	}
 	var extra json.RawMessage
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return decodeError(err)
+			return decodeError(err, dst)
 		}
 		return statusError(http.StatusBadRequest, "请求体只能包含一个 JSON 对象", "The body must hold exactly one JSON object")
+	}
+	if body.first != '{' {
+		// encoding/json takes null for an object left as it was; the body must be one.
+		return notObject()
 	}
 	return nil
 }
 
-func decodeError(err error) error {
+func notObject() error {
+	return statusError(http.StatusBadRequest, "请求体应为 JSON 对象", "The body must be a JSON object")
+}
+
+// firstByte passes a body through and remembers its first byte after white space.
+type firstByte struct {
+	r     io.Reader
+	first byte
+}
+
+func (b *firstByte) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	for i := 0; b.first == 0 && i < n; i++ {
+		if c := p[i]; c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+			b.first = c
+		}
+	}
+	return n, err
+}
+
+func decodeError(err error, dst any) error {
 	var (
 		syntax    *json.SyntaxError
 		typ       *json.UnmarshalTypeError
@@ -52,10 +77,10 @@ func decodeError(err error) error {
 		return statusError(http.StatusRequestEntityTooLarge, "请求体不能超过 1 MiB", "The body must be at most 1 MiB")
 	case errors.As(err, &typ):
 		if typ.Field == "" {
-			return statusError(http.StatusBadRequest, "请求体应为 JSON 对象", "The body must be a JSON object")
+			return notObject()
 		}
 		zh, en := kindName(typ.Type)
-		validated.Add(typ.Field, "类型错误，应为"+zh, "Wrong type: expected "+en)
+		validated.Add(jsonPath(reflect.TypeOf(dst), typ.Field), "类型错误，应为"+zh, "Wrong type: expected "+en)
 		return validated.Err()
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		// encoding/json has no typed error for this; its text is stable and documented.
@@ -64,6 +89,49 @@ func decodeError(err error) error {
 		return validated.Err()
 	}
 	return statusError(http.StatusBadRequest, "请求体无法读取", "The body could not be read")
+}
+
+// jsonPath is the field's path as the client wrote it. encoding/json's path names a field
+// of an embedded struct through the struct's Go name (volunteerFields.skills for the
+// skills of a volunteerUpdate); those names are dropped.
+func jsonPath(t reflect.Type, path string) string {
+	var out []string
+	for _, name := range strings.Split(path, ".") {
+		for t != nil && (t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map) {
+			t = t.Elem()
+		}
+		if t == nil || t.Kind() != reflect.Struct {
+			out, t = append(out, name), nil
+			continue
+		}
+		if f, ok := t.FieldByName(name); ok && f.Anonymous && f.Tag.Get("json") == "" {
+			t = f.Type // an embedded struct: its fields are the outer object's
+			continue
+		}
+		out = append(out, name)
+		t = jsonFieldType(t, name)
+	}
+	return strings.Join(out, ".")
+}
+
+// jsonFieldType is the type of the struct's field that encoding/json fills from key, or nil.
+func jsonFieldType(t reflect.Type, key string) reflect.Type {
+	for _, f := range reflect.VisibleFields(t) {
+		if !f.IsExported() || f.Anonymous {
+			continue
+		}
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag == "-" {
+			continue
+		}
+		if tag == "" {
+			tag = f.Name
+		}
+		if strings.EqualFold(tag, key) {
+			return f.Type
+		}
+	}
+	return nil
 }
 
 func kindName(t reflect.Type) (zh, en string) {

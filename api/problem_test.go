@@ -81,6 +81,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"malformed", `{"name": "x",`, 400, "", "不是有效的 JSON"},
 		{"syntax", `{name: "x"}`, 400, "", "不是有效的 JSON"},
 		{"array", `[1,2]`, 400, "", "应为 JSON 对象"},
+		{"null", ` null `, 400, "", "应为 JSON 对象"}, // encoding/json would take it for an empty object
 		{"trailing", `{"name":"x"} {"name":"y"}`, 400, "", "只能包含一个"},
 		{"wrong type string", `{"name": 5}`, 422, "name", "类型错误"},
 		{"wrong type level", `{"level": ["town"]}`, 422, "level", "类型错误，应为字符串"},
@@ -116,6 +117,27 @@ func TestDecodeErrors(t *testing.T) {
 				t.Error("the store was called with a bad body")
 			}
 		})
+	}
+}
+
+// A wrong type in a record sent in full (an update embeds the create's fields) names the
+// field as the client wrote it, not through the Go struct that holds it.
+func TestDecodeTypeErrorEmbeddedField(t *testing.T) {
+	h := New(Config{Store: &fakeStore{}})
+	for _, tc := range []struct{ path, body, field string }{
+		{"/api/v1/volunteers/x", `{"name":5,"version":1}`, "name"},
+		{"/api/v1/volunteers/x", `{"skills":["lecture",1],"version":1}`, "skills"},
+		{"/api/v1/events/x", `{"youthsServed":"3","version":1}`, "youthsServed"},
+		{"/api/v1/events/x", `{"version":"1"}`, "version"},
+	} {
+		req := httptest.NewRequest("PUT", tc.path, strings.NewReader(tc.body))
+		req.Header.Set("Authorization", "Bearer good")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		p := decodeProblem(t, rec)
+		if rec.Code != 422 || len(p.Errors) != 1 || p.Errors[0].Field != tc.field || !strings.Contains(p.Errors[0].Message, "类型错误") {
+			t.Errorf("%s %s: %d %+v, want a type error on %s", tc.path, tc.body, rec.Code, p.Errors, tc.field)
+		}
 	}
 }
 

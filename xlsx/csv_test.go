@@ -74,3 +74,38 @@ func TestCheckCSVProblemValuesDecoded(t *testing.T) {
 		t.Errorf("problems:\n%s", problemsText(problems))
 	}
 }
+
+// Rows are numbered as a spreadsheet shows the CSV file: an empty line is an empty row, and
+// a quoted cell's line break stays inside its row.
+func TestCheckCSVRowNumbers(t *testing.T) {
+	head := []string{"姓名", "性别", "出生日期", "五老类别", "自愿登记日期"}
+	text := "\r\n" + csvText(head) + "\r\n" + // rows 1 and 3 are empty
+		csvText([]string{"张三", "男", "1950-03-15", "老教师", "2024-03-01"}) + // row 4
+		`"李四` + "\r\n" + `（退休）",男,1950-03-16,老领导,2024-03-01` + "\r\n" + // row 5, over two lines
+		"\r\n\r\n" + // rows 6 and 7 are empty
+		csvText([]string{"王五", "男", "1950-13-01", "老教师", "2024-03-01"}) // row 8
+	rows, problems := checkV(t, []byte(text), "名册.csv")
+	if len(rows) != 1 || rows[0].Line != 4 {
+		t.Errorf("rows: %+v", rows)
+	}
+	if len(problems) != 2 || problems[0].Row != 5 || problems[0].Column != "五老类别" ||
+		problems[1].Row != 8 || problems[1].Column != "出生日期" {
+		t.Errorf("problems:\n%s", problemsText(problems))
+	}
+}
+
+// A tab-separated file in UTF-16 (Excel's "Unicode text") whose first line is a title
+// holding 上 (U+4E0A, bytes 0A 4E): the delimiter is judged on the text, not on the bytes.
+func TestCheckCSVUTF16Title(t *testing.T) {
+	head := []string{"姓名", "性别", "出生日期", "五老类别", "自愿登记日期"}
+	text := "关工委上报名册\t\t\t\t\r\n" + strings.ReplaceAll(csvText(head,
+		[]string{"张三", "男", "1950-03-15", "老教师", "2024-03-01"}), ",", "\t")
+	data, err := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().Bytes([]byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, problems := checkV(t, data, "名册.txt")
+	if len(problems) != 0 || len(rows) != 1 || rows[0].Line != 3 || rows[0].Record.Name != "张三" {
+		t.Errorf("rows %+v, problems:\n%s", rows, problemsText(problems))
+	}
+}

@@ -198,8 +198,11 @@ func parseDateTime(s string) (string, bool) {
 		if err != nil {
 			return "", false
 		}
-		// A serial's fraction is rarely a whole minute (0.2916666…): round to the nearest.
-		t = t.Round(time.Minute)
+		// A serial's fraction is rarely a whole minute (0.2916666…): round to the nearest,
+		// but not past 9999-12-31 23:59, the last minute a date of four digits can hold.
+		if t = t.Round(time.Minute); t.Year() > 9999 {
+			return "", false
+		}
 		if t.Hour() == 0 && t.Minute() == 0 && v == math.Trunc(v) {
 			return t.Format(guangong.DateLayout), true
 		}

@@ -232,26 +232,31 @@ func (p *prefetched) close() {
 // UTF-8 (with or without BOM) when it is valid UTF-8, and GB18030 otherwise: GB18030 is a
 // superset of GBK and GB2312, which older Excel and WPS versions write on Chinese Windows.
 func openCSV(data []byte) (source, error) {
-	var r io.Reader
-	switch {
-	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
-		r = transform.NewReader(bytes.NewReader(data), unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder())
-	case utf8.Valid(data):
-		r = bytes.NewReader(bytes.TrimPrefix(data, utf8BOM))
-	default:
-		r = transform.NewReader(bytes.NewReader(data), simplifiedchinese.GB18030.NewDecoder())
+	text := func() io.Reader {
+		switch {
+		case bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+			return transform.NewReader(bytes.NewReader(data), unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder())
+		case utf8.Valid(data):
+			return bytes.NewReader(bytes.TrimPrefix(data, utf8BOM))
+		default:
+			return transform.NewReader(bytes.NewReader(data), simplifiedchinese.GB18030.NewDecoder())
+		}
 	}
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(text())
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
 	cr.ReuseRecord = true
-	cr.Comma = delimiter(data)
+	cr.Comma = delimiter(text())
 	return &csvSource{r: cr, last: bytes.Count(data, []byte{'\n'}) + 1}, nil
 }
 
-// delimiter guesses tab-separated text (Excel's "Unicode text") from the first line.
-func delimiter(data []byte) rune {
-	first := data[:min(len(data), 4096)]
+// delimiter guesses tab-separated text (Excel's "Unicode text") from the first line. It
+// reads the decoded text: in UTF-16 a character's byte may equal '\n', '\t' or ','
+// (上 is 0A 4E), so the raw bytes would cut the line short or miscount.
+func delimiter(text io.Reader) rune {
+	first := make([]byte, 4096)
+	n, _ := io.ReadFull(text, first)
+	first = first[:n]
 	if i := bytes.IndexByte(first, '\n'); i >= 0 {
 		first = first[:i]
 	}
@@ -262,11 +267,13 @@ func delimiter(data []byte) rune {
 }
 
 type csvSource struct {
-	r    *csv.Reader
-	line int
-	last int
+	r     *csv.Reader
+	inner int // line breaks inside the quoted cells read so far
+	last  int
 }
 
+// next numbers the rows as a spreadsheet shows the file: an empty line, which the CSV
+// reader skips, is an empty row there, and a quoted cell's line breaks stay in its row.
 func (s *csvSource) next() (int, []string, bool, error) {
 	rec, err := s.r.Read()
 	if err == io.EOF {
@@ -280,8 +287,12 @@ func (s *csvSource) next() (int, []string, bool, error) {
 		}
 		return 0, nil, false, unreadable("无法读取该 CSV 文件", "The CSV file cannot be read")
 	}
-	s.line++
-	return s.line, rec, true, nil
+	start, _ := s.r.FieldPos(0)
+	line := start - s.inner
+	for _, cell := range rec {
+		s.inner += strings.Count(cell, "\n")
+	}
+	return line, rec, true, nil
 }
 
 func (s *csvSource) lastLine() int { return s.last }

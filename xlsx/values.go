@@ -152,7 +152,7 @@ func parseDate(s string) (string, bool) {
 			return "", false
 		}
 		t, err := excelize.ExcelDateToTime(v, false)
-		if err != nil {
+		if err != nil || t.Year() > 9999 { // excelize rounds 2958465.99999… into the year 10000
 			return "", false
 		}
 		return t.Format(guangong.DateLayout), true

@@ -35,6 +35,8 @@ func TestParseDate(t *testing.T) {
 		{"20191301", "", false},
 		{"一九五〇年", "", false},
 		{"9999999", "", false},
+		{"2958465", "9999-12-31", true},
+		{"2958465.999997", "", false}, // excelize rounds it into the year 10000
 	} {
 		got, ok := parseDate(tc.in)
 		if got != tc.want || ok != tc.ok {
