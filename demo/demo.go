@@ -100,7 +100,8 @@ func Build(ctx context.Context, s guangong.Store) ([]Login, error) {
 	}
 	var logins []Login
 	for _, a := range accounts {
-		password := "Demo-" + a.username + "-2026"
+		// Not containing the username: the password policy refuses that.
+		password := fmt.Sprintf("Demo-2026-%02d-guangong", len(logins)+1)
 		u := &guangong.User{Username: a.username, DisplayName: a.name, OrgID: a.org.ID, Role: a.role, Lang: "zh"}
 		if a.volunteer != nil {
 			u.VolunteerID = a.volunteer.ID
