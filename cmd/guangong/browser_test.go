@@ -11,6 +11,8 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"guangong/demo"
 )
 
 // browser starts headless Chromium from GUANGONG_TEST_BROWSER, or skips (fails when strict).
@@ -231,7 +233,7 @@ func TestBrowserPhoneWidth(t *testing.T) {
 	ctx := browser(t)
 	dsn := filepath.Join(t.TempDir(), "demo.db")
 	base, _ := startServer(t, "demo", "--addr", "127.0.0.1:0", "--db", dsn)
-	do(t, ctx, chromedp.EmulateViewport(360, 740), login(base, "dizhuang", "Demo-dizhuang-2026"))
+	do(t, ctx, chromedp.EmulateViewport(360, 740), login(base, "dizhuang", demo.Password("dizhuang")))
 	for _, page := range []string{"/", "/orgs", "/users", "/settings", "/users/new"} {
 		do(t, ctx,
 			chromedp.Navigate(base+page),
