@@ -248,11 +248,11 @@ func (db *DB) CheckTOTP(ctx context.Context, userID, code, ip string) error {
 			if err != nil {
 				return err
 			}
-			if k, err := res.RowsAffected(); err != nil {
+			k, err := res.RowsAffected()
+			if err != nil {
 				return err
-			} else {
-				fresh = k == 1
 			}
+			fresh = k == 1
 		}
 		if !fresh {
 			locked, err := tx.attemptFailed(ctx, u.Username, n, u.ID, u.OrgID, ip)

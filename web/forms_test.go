@@ -248,14 +248,14 @@ func TestSettingsTokensReauth(t *testing.T) {
 		c := s.loginAs("townclerk")
 		check(t, scenario{status: 200, want: []string{`id="token-form"`}, notWant: []string{`id="reauth-form"`}}, c.get("/settings"), s)
 		s.fx.Advance(guangong.ReauthWindow + time.Minute)
-		check(t, scenario{status: 200, want: []string{`id="reauth-form"`, "重新输入密码"}, notWant: []string{`id="token-form"`}},
-			c.get("/settings"), s)
+		check(t, scenario{status: 200, want: []string{`id="reauth-form"`, "重新输入密码", `name="reauthPassword"`},
+			notWant: []string{`id="token-form"`}}, c.get("/settings"), s)
 		r := c.post("/settings/tokens", url.Values{"name": {"过期会话"}, "expireDays": {"30"}})
 		check(t, scenario{status: 403, want: []string{`id="reauth-form"`}, notWant: []string{`id="new-token"`}}, r, s)
 		check(t, scenario{status: 401, want: []string{"密码不正确", `id="reauth-form"`}},
-			c.post("/settings/reauth", url.Values{"password": {"Wrong-Pass-1"}}), s)
+			c.post("/settings/reauth", url.Values{"reauthPassword": {"Wrong-Pass-1"}}), s)
 		check(t, scenario{status: 303, location: "/settings"},
-			c.post("/settings/reauth", url.Values{"password": {storetest.Password}}), s)
+			c.post("/settings/reauth", url.Values{"reauthPassword": {storetest.Password}}), s)
 		r = c.post("/settings/tokens", url.Values{"name": {"确认后"}, "expireDays": {"30"}})
 		check(t, scenario{status: 200, want: []string{`id="new-token"`, "确认后"}}, r, s)
 		list, err := db.FindTokens(context.Background(), s.fx.Actor("townclerk"), s.fx.Users["townclerk"].ID)

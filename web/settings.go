@@ -114,7 +114,7 @@ func (s *server) settings(c *ctx) error {
 
 // reauth checks the password again, so that the session may mint a token for a while.
 func (s *server) reauth(c *ctx) error {
-	err := s.store.Reauthenticate(c.r.Context(), c.actor(), c.rawID, c.r.PostFormValue("password"))
+	err := s.store.Reauthenticate(c.r.Context(), c.actor(), c.rawID, c.r.PostFormValue("reauthPassword"))
 	if err == nil {
 		return c.redirect("/settings")
 	}
