@@ -1,5 +1,7 @@
 package guangong
 
+import "time"
+
 // Role is an account's role. Roles separate duties as 等保 level 3 asks: the administrator
 // of accounts sees no business records, the auditor sees only the audit trail.
 type Role string
@@ -88,6 +90,11 @@ type Actor struct {
 	MinorAccess bool
 	// VolunteerID is the volunteer record a volunteer account (RoleVolunteer) acts as.
 	VolunteerID string
+	// ViaToken: the call came with an API token, not a browser session.
+	ViaToken bool
+	// AuthAt is when the session last checked the password or second factor (zero for a
+	// token or the system).
+	AuthAt time.Time
 }
 
 // SystemActor is the actor for work done from the command line on the server itself.

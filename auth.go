@@ -9,6 +9,9 @@ import (
 const (
 	SessionIdle     = 30 * time.Minute
 	SessionAbsolute = 12 * time.Hour
+	// ReauthWindow: minting an API token needs a password (or second-factor) check this
+	// recent in the session; an older session is asked for the password again.
+	ReauthWindow = 10 * time.Minute
 )
 
 // Session is a logged-in browser. Its id is a 128-bit random value the store keeps only
@@ -22,6 +25,7 @@ type Session struct {
 	CreatedAt  time.Time
 	LastSeenAt time.Time
 	ExpiresAt  time.Time // absolute end
+	AuthAt     time.Time // the last password or second-factor check (login, or Reauthenticate)
 }
 
 // Token is an API token. Only its hash is stored; the raw value is shown once.
@@ -32,7 +36,11 @@ type Token struct {
 	CreatedAt  time.Time  `json:"createdAt"`
 	LastUsedAt *time.Time `json:"lastUsedAt,omitempty"`
 	RevokedAt  *time.Time `json:"revokedAt,omitempty"`
+	ExpiresAt  *time.Time `json:"expiresAt,omitempty"` // none: it does not expire
 }
+
+// TokenLifetimes are the lifetimes a person may give a new API token (0: no expiry).
+var TokenLifetimes = []int{30, 90, 365, 0}
 
 // AuthService checks credentials and keeps sessions and tokens. Failed and successful
 // logins, logouts and lockouts are audited here.
@@ -47,11 +55,17 @@ type AuthService interface {
 	// SessionUser resolves a raw session id, enforcing idle and absolute expiry, and
 	// records activity. Expired or unknown ids give EUNAUTHORIZED.
 	SessionUser(ctx context.Context, rawID string) (*Session, *User, error)
+	// Reauthenticate checks the password again in a logged-in session (counted like a
+	// login) and records the time, which makes the session's authentication recent.
+	Reauthenticate(ctx context.Context, a *Actor, rawSessionID, password string) error
 	// EndSession ends one session (logout).
 	EndSession(ctx context.Context, a *Actor, rawID string) error
 	// TokenUser resolves a raw API token to its account; revoked or unknown give EUNAUTHORIZED.
 	TokenUser(ctx context.Context, rawToken string) (*User, error)
-	CreateToken(ctx context.Context, a *Actor, userID, name string) (raw string, t *Token, err error)
+	// CreateToken mints a token for the actor's own account; expireDays 0 means it does not
+	// expire. An actor that came with a token (ViaToken) or without a recent
+	// authentication (AuthAt older than ReauthWindow) is refused: a token cannot mint tokens.
+	CreateToken(ctx context.Context, a *Actor, userID, name string, expireDays int) (raw string, t *Token, err error)
 	FindTokens(ctx context.Context, a *Actor, userID string) ([]*Token, error)
 	RevokeToken(ctx context.Context, a *Actor, id string) error
 	// Bootstrap creates the first system administrator with a random one-time password

@@ -71,6 +71,16 @@ func Forbidden() *Error {
 	return &Error{Code: EFORBIDDEN, Msg: Msg{Zh: "您的角色无权执行此操作", En: "Your role may not do this"}}
 }
 
+// ErrReauth is the cause of ReauthRequired, for errors.Is.
+var ErrReauth = errors.New("a recent password check is needed")
+
+// ReauthRequired is the answer to an act (minting an API token) that needs the password
+// checked again in the session (see ReauthWindow).
+func ReauthRequired() *Error {
+	return &Error{Code: EFORBIDDEN, Msg: Msg{Zh: "创建令牌前请重新输入密码确认身份", En: "Enter your password again before creating a token"},
+		Err: ErrReauth}
+}
+
 // Stale is the answer to an edit made against an old version of a record.
 func Stale() *Error {
 	return &Error{Code: ECONFLICT, Msg: Msg{

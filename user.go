@@ -3,8 +3,8 @@ package guangong
 import (
 	"context"
 	"regexp"
+	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -61,43 +61,38 @@ func (u *User) Validate() error {
 	return v.Err()
 }
 
-// PasswordProblem returns what is wrong with a new password, or nil: at least 8 characters
-// from at least three of lower case, upper case, digits and symbols.
-func PasswordProblem(pw string) *Msg {
-	if utf8.RuneCountInString(pw) < 8 {
-		return &Msg{"密码至少8位", "Password must have at least 8 characters"}
+// passwordLabels name the password fields in messages.
+var passwordLabels = map[string]Msg{
+	"password":    {"密码", "Password"},
+	"newPassword": {"新密码", "New password"},
+}
+
+// PasswordProblem returns what is wrong with pw as a new password for the account username,
+// or nil; field (password, newPassword) names the field in the message. It follows NIST
+// SP 800-63B: at least 8 characters and no rules on which kinds of character; not one of
+// the most common passwords (CommonPassword); and not containing the username (of 3
+// characters or more), in any case.
+func PasswordProblem(field, pw, username string) *Msg {
+	l, ok := passwordLabels[field]
+	if !ok {
+		l = passwordLabels["password"]
 	}
-	if len(pw) > 128 {
-		return &Msg{"密码不能超过128个字符", "Password must have at most 128 characters"}
-	}
-	var lower, upper, digit, other bool
-	for _, r := range pw {
-		switch {
-		case unicode.IsLower(r):
-			lower = true
-		case unicode.IsUpper(r):
-			upper = true
-		case unicode.IsDigit(r):
-			digit = true
-		default:
-			other = true
-		}
-	}
-	classes := 0
-	for _, b := range []bool{lower, upper, digit, other} {
-		if b {
-			classes++
-		}
-	}
-	if classes < 3 {
-		return &Msg{"密码须包含小写字母、大写字母、数字、符号中的至少三类", "Password must mix at least three of lower case, upper case, digits and symbols"}
+	switch name := strings.ToLower(strings.TrimSpace(username)); {
+	case utf8.RuneCountInString(pw) < 8:
+		return &Msg{l.Zh + "至少8位", l.En + " must have at least 8 characters"}
+	case len(pw) > 128:
+		return &Msg{l.Zh + "不能超过128个字符", l.En + " must have at most 128 characters"}
+	case CommonPassword(pw):
+		return &Msg{l.Zh + "过于常见，容易被猜中，请换一个", l.En + " is too common and easily guessed; choose another"}
+	case utf8.RuneCountInString(name) >= 3 && strings.Contains(strings.ToLower(pw), name):
+		return &Msg{l.Zh + "不能包含用户名", l.En + " must not contain the username"}
 	}
 	return nil
 }
 
 // ValidatePassword is PasswordProblem as a field error on field.
-func ValidatePassword(field, pw string) error {
-	if m := PasswordProblem(pw); m != nil {
+func ValidatePassword(field, pw, username string) error {
+	if m := PasswordProblem(field, pw, username); m != nil {
 		var v Validation
 		v.Add(field, m.Zh, m.En)
 		return v.Err()
@@ -156,7 +151,11 @@ type UserService interface {
 	// The actor's own account.
 	ChangePassword(ctx context.Context, a *Actor, oldPassword, newPassword, keepSessionID string) error
 	SetPrefs(ctx context.Context, a *Actor, p Prefs) (*User, error)
+	// OfferTOTP records secret as the one the enrolment page issued to the actor; only it
+	// can then be enrolled. The page makes the secret; the person never chooses it.
+	OfferTOTP(ctx context.Context, a *Actor, secret string) error
 	// SetTOTP enrols (secret != "") or removes (secret == "") the actor's second factor;
-	// code must be valid for the secret being enrolled. Privileged roles cannot remove it.
+	// secret must be the one last offered (OfferTOTP) and code valid for it, and the code
+	// is then used. Privileged roles cannot remove it.
 	SetTOTP(ctx context.Context, a *Actor, secret, code string) error
 }

@@ -130,6 +130,7 @@ func (s *server) authenticate(fn apiFunc) http.Handler {
 			// 未成年人信息 access travels with the account, so a revoked grant ends at once.
 			MinorAccess: u.MinorAccess,
 			VolunteerID: u.VolunteerID,
+			ViaToken:    true,
 		}
 		if err := fn(w, r, a); err != nil {
 			s.problem(w, r, err)

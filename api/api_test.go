@@ -39,7 +39,7 @@ func newEnv(t *testing.T, db *sqlstore.DB) *env {
 		"{Missing}", guangong.NewID(),
 	}
 	for name, u := range fx.Users {
-		raw, _, err := db.CreateToken(context.Background(), fx.Actor(name), u.ID, "test")
+		raw, _, err := db.CreateToken(context.Background(), fx.Actor(name), u.ID, "test", 0)
 		if err != nil {
 			t.Fatalf("token for %s: %v", name, err)
 		}

@@ -40,8 +40,9 @@ func dutyEnv(t *testing.T, e *env) (base time.Time) {
 	if err := e.db.CreateUser(ctx, e.fx.Actor("townadmin"), u, storetest.Password); err != nil {
 		t.Fatal(err)
 	}
-	own := &guangong.Actor{UserID: u.ID, Username: u.Username, Role: u.Role, OrgID: u.OrgID, VolunteerID: u.VolunteerID}
-	raw, _, err := e.db.CreateToken(ctx, own, u.ID, "phone")
+	own := &guangong.Actor{UserID: u.ID, Username: u.Username, Role: u.Role, OrgID: u.OrgID, VolunteerID: u.VolunteerID,
+		AuthAt: e.db.Now()}
+	raw, _, err := e.db.CreateToken(ctx, own, u.ID, "phone", 0)
 	if err != nil {
 		t.Fatal(err)
 	}

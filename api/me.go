@@ -38,7 +38,8 @@ func (s *server) changePassword(w http.ResponseWriter, r *http.Request, a *guang
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	// An API client holds no session to keep: every session of the account ends.
+	// An API client holds no session to keep: every session of the account ends, and every
+	// API token, the one this call came with too.
 	if err := s.store.ChangePassword(r.Context(), a, in.OldPassword, in.NewPassword, ""); err != nil {
 		return err
 	}

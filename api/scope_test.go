@@ -61,7 +61,7 @@ func TestOutOfScopeAnswersLikeMissing(t *testing.T) {
 		}
 		rows := []row{
 			{"troupe member of another village", "POST", "/api/v1/troupe-members/{BMember}/end", "villageclerk",
-				`{"to":"2025-01-01"}`, "{BMember}", 404, "队员不存在", ""},
+				`{"to":"2025-01-01","version":1}`, "{BMember}", 404, "队员不存在", ""},
 			{"hours in another village's activity", "POST", "/api/v1/hours", "villageclerk",
 				hours("eventId", "{BEvent}"), "{BEvent}", 422, "活动不存在", "eventId"},
 			{"hours in another village's shift", "POST", "/api/v1/hours", "villageclerk",

@@ -123,12 +123,20 @@ func TestUserWrites(t *testing.T) {
 			{name: "disabled token", method: "GET", path: "/api/v1/me", user: "villageviewer", status: 401},
 			{name: "reset: weak", method: "POST", path: "/api/v1/users/{u:villageclerk}/reset-password", user: "townadmin",
 				body: `{"password":"weak"}`, status: 422, fields: []string{"password"}},
-			{name: "reset", method: "POST", path: "/api/v1/users/{u:villageclerk}/reset-password", user: "townadmin",
-				body: `{"password":"Reset-2026-pw"}`, status: 204},
-			{name: "end sessions", method: "POST", path: "/api/v1/users/{u:townclerk}/end-sessions", user: "townadmin",
-				status: 200, want: []string{`"ended":`}},
+			{name: "reset: common", method: "POST", path: "/api/v1/users/{u:villageclerk}/reset-password", user: "townadmin",
+				body: `{"password":"Password1"}`, status: 422, fields: []string{"password"}, want: []string{"密码过于常见"}},
+			{name: "reset: holds the username", method: "POST", path: "/api/v1/users/{u:villageclerk}/reset-password", user: "townadmin",
+				body: `{"password":"VillageClerk-2026"}`, status: 422, fields: []string{"password"}, want: []string{"密码不能包含用户名"}},
 			{name: "clerk cannot reset", method: "POST", path: "/api/v1/users/{u:villageviewer}/reset-password", user: "villageclerk",
 				body: `{"password":"Reset-2026-pw"}`, status: 403},
+			{name: "reset", method: "POST", path: "/api/v1/users/{u:villageclerk}/reset-password", user: "townadmin",
+				body: `{"password":"Reset-2026-pw"}`, status: 204},
+			// A reset and "end all sessions" revoke the account's tokens too.
+			{name: "token ended by the reset", method: "GET", path: "/api/v1/me", user: "villageclerk", status: 401},
+			{name: "townclerk's token before", method: "GET", path: "/api/v1/me", user: "townclerk", status: 200},
+			{name: "end sessions", method: "POST", path: "/api/v1/users/{u:townclerk}/end-sessions", user: "townadmin",
+				status: 200, want: []string{`"ended":`}},
+			{name: "token ended with the sessions", method: "GET", path: "/api/v1/me", user: "townclerk", status: 401},
 		})
 		u, err := db.Login(context.Background(), "villageclerk", "Reset-2026-pw", "127.0.0.1")
 		if err != nil || !u.MustChangePassword {
@@ -150,36 +158,49 @@ func TestUserWrites(t *testing.T) {
 func TestTokens(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		e := newEnv(t, db)
-		rec := e.do("POST", "/api/v1/users/{u:townclerk}/tokens", "townclerk", `{"name":"导入脚本"}`)
-		var created struct {
-			guangong.Token
-			Raw string `json:"token"`
-		}
-		e.decodeInto(rec, &created)
-		if rec.Code != http.StatusCreated || created.Raw == "" || created.ID == "" || created.Name != "导入脚本" || created.UserID != e.fx.Users["townclerk"].ID {
-			t.Fatalf("created %d %+v", rec.Code, created)
-		}
+		// A token cannot mint a token: the API answers 403, saying where tokens are made.
 		e.run([]scenario{
-			{name: "new token works", method: "GET", path: "/api/v1/me", user: created.Raw, status: 200, want: []string{`"username":"townclerk"`}},
-			{name: "list tokens", method: "GET", path: "/api/v1/users/{u:townclerk}/tokens", user: "townclerk", status: 200,
-				want: []string{"导入脚本", created.ID}, notWant: []string{created.Raw}},
+			{name: "a token mints no token", method: "POST", path: "/api/v1/users/{u:townclerk}/tokens", user: "townclerk",
+				body: `{"name":"导入脚本","expireDays":30}`, status: 403, want: []string{"API 令牌不能创建新的令牌"}},
 			{name: "admin cannot make one for it", method: "POST", path: "/api/v1/users/{u:townclerk}/tokens", user: "townadmin",
 				body: `{"name":"代建"}`, status: 403},
-			{name: "admin lists them too", method: "GET", path: "/api/v1/users/{u:townclerk}/tokens", user: "townadmin", status: 200,
-				want: []string{"导入脚本"}},
 			{name: "token name of wrong type", method: "POST", path: "/api/v1/users/{u:townclerk}/tokens", user: "townclerk",
 				body: `{"name":7}`, status: 422, fields: []string{"name"}},
+		})
+		// Made in a session (the pages), with an expiry.
+		raw, created, err := db.CreateToken(context.Background(), e.fx.Actor("townclerk"), e.fx.Users["townclerk"].ID, "导入脚本", 30)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.run([]scenario{
+			{name: "new token works", method: "GET", path: "/api/v1/me", user: raw, status: 200, want: []string{`"username":"townclerk"`}},
+			{name: "list tokens", method: "GET", path: "/api/v1/users/{u:townclerk}/tokens", user: "townclerk", status: 200,
+				want: []string{"导入脚本", created.ID, `"expiresAt":"`}, notWant: []string{raw}},
+			{name: "admin lists them too", method: "GET", path: "/api/v1/users/{u:townclerk}/tokens", user: "townadmin", status: 200,
+				want: []string{"导入脚本"}},
 		})
 		e.alias("NewToken", created.ID)
 		e.sameAsMissing("DELETE", "/api/v1/tokens/{NewToken}", "otheradmin", "", http.StatusNotFound, "导入脚本")
 		e.run([]scenario{
-			{name: "other town cannot revoke", method: "GET", path: "/api/v1/me", user: created.Raw, status: 200},
+			{name: "other town cannot revoke", method: "GET", path: "/api/v1/me", user: raw, status: 200},
 			{name: "revoke", method: "DELETE", path: "/api/v1/tokens/" + created.ID, user: "townclerk", status: 204},
-			{name: "revoked token", method: "GET", path: "/api/v1/me", user: created.Raw, status: 401, notWant: []string{"townclerk"}},
-			{name: "revoked token lists nothing", method: "GET", path: "/api/v1/orgs", user: created.Raw, status: 401, notWant: []string{"青松村"}},
+			{name: "revoked token", method: "GET", path: "/api/v1/me", user: raw, status: 401, notWant: []string{"townclerk"}},
+			{name: "revoked token lists nothing", method: "GET", path: "/api/v1/orgs", user: raw, status: 401, notWant: []string{"青松村"}},
 			{name: "listed as revoked", method: "GET", path: "/api/v1/users/{u:townclerk}/tokens", user: "townclerk", status: 200,
 				want: []string{`"revokedAt":"`}},
 			{name: "the other token still works", method: "GET", path: "/api/v1/me", user: "townclerk", status: 200},
+		})
+		// A password change through the API ends every token of the account, its own too.
+		e.run([]scenario{
+			{name: "change to a common password", method: "POST", path: "/api/v1/me/password", user: "townclerk",
+				body: `{"oldPassword":"` + storetest.Password + `","newPassword":"Password1"}`, status: 422, fields: []string{"newPassword"},
+				want: []string{"新密码过于常见"}},
+			{name: "change to the same password", method: "POST", path: "/api/v1/me/password", user: "townclerk",
+				body: `{"oldPassword":"` + storetest.Password + `","newPassword":"` + storetest.Password + `"}`, status: 422,
+				fields: []string{"newPassword"}},
+			{name: "change", method: "POST", path: "/api/v1/me/password", user: "townclerk",
+				body: `{"oldPassword":"` + storetest.Password + `","newPassword":"a quiet long river"}`, status: 204},
+			{name: "token ended by the change", method: "GET", path: "/api/v1/me", user: "townclerk", status: 401},
 		})
 	})
 }

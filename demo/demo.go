@@ -5,6 +5,8 @@ package demo
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 
 	"guangong"
@@ -100,7 +102,7 @@ func Build(ctx context.Context, s guangong.Store) ([]Login, error) {
 	}
 	var logins []Login
 	for _, a := range accounts {
-		password := "Demo-" + a.username + "-2026"
+		password := Password(a.username)
 		u := &guangong.User{Username: a.username, DisplayName: a.name, OrgID: a.org.ID, Role: a.role, Lang: "zh"}
 		if a.volunteer != nil {
 			u.VolunteerID = a.volunteer.ID
@@ -117,4 +119,11 @@ func Build(ctx context.Context, s guangong.Store) ([]Login, error) {
 		logins = append(logins, Login{Username: a.username, Password: password, Role: a.role, OrgName: a.org.ShortName})
 	}
 	return logins, nil
+}
+
+// Password is the demo password of the demo account username: fixed, so that a tester can
+// type it, and not containing the username, which the password policy refuses.
+func Password(username string) string {
+	sum := sha256.Sum256([]byte("guangong demo " + username))
+	return "Demo-2026-" + hex.EncodeToString(sum[:3])
 }

@@ -71,7 +71,7 @@ func TestRandomIDs(t *testing.T) {
 	seen := map[string]bool{}
 	for range 200 {
 		pw := NewPassword()
-		if len(pw) != 16 || guangong.PasswordProblem(pw) != nil || seen[pw] {
+		if len(pw) != 16 || guangong.PasswordProblem("password", pw, "") != nil || seen[pw] {
 			t.Fatalf("password %q", pw)
 		}
 		seen[pw] = true
@@ -114,4 +114,25 @@ func argonKeyForTest(t *testing.T, pw, salt string, m, tm uint32, p uint8) strin
 		t.Fatal(err)
 	}
 	return b64.EncodeToString(argon2.IDKey([]byte(pw), s, tm, m, p, 32))
+}
+
+// MatchTOTP says which step a code belongs to, so that a used step can be refused.
+func TestMatchTOTPStep(t *testing.T) {
+	const sec = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+	now := time.Date(2026, 5, 1, 8, 0, 15, 0, time.UTC)
+	for _, d := range []int64{-1, 0, 1} {
+		at := now.Add(time.Duration(d) * 30 * time.Second)
+		code, err := TOTPCode(sec, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		step, ok := MatchTOTP(sec, code, now)
+		if !ok || step != TOTPStep(now)+d {
+			t.Fatalf("step %+d: got %d %v, want %d", d, step, ok, TOTPStep(now)+d)
+		}
+	}
+	far, _ := TOTPCode(sec, now.Add(2*time.Minute))
+	if _, ok := MatchTOTP(sec, far, now); ok {
+		t.Fatal("a code four steps away matched")
+	}
 }

@@ -1,6 +1,7 @@
 package secret
 
 import (
+	"crypto/subtle"
 	"time"
 
 	"github.com/pquerna/otp"
@@ -23,11 +24,33 @@ var totpOpts = totp.ValidateOpts{Period: 30, Skew: 1, Digits: otp.DigitsSix, Alg
 
 // CheckTOTP reports whether code is valid for secret at now, allowing ±1 step.
 func CheckTOTP(secret, code string, now time.Time) bool {
+	_, ok := MatchTOTP(secret, code, now)
+	return ok
+}
+
+// TOTPStep is the time step (Unix seconds / 30) whose code an authenticator shows at t.
+func TOTPStep(t time.Time) int64 { return t.Unix() / int64(totpOpts.Period) }
+
+// MatchTOTP reports which time step code belongs to, trying the steps of now-30 s, now and
+// now+30 s. It computes each code itself and compares in constant time, so that the
+// caller can refuse a step already used (RFC 6238 §5.2: a code is accepted once).
+func MatchTOTP(secret, code string, now time.Time) (step int64, ok bool) {
 	if secret == "" || len(code) != 6 {
-		return false
+		return 0, false
 	}
-	ok, err := totp.ValidateCustom(code, secret, now, totpOpts)
-	return err == nil && ok
+	base := TOTPStep(now)
+	for d := -int64(totpOpts.Skew); d <= int64(totpOpts.Skew); d++ {
+		s := base + d
+		want, err := totp.GenerateCodeCustom(secret, time.Unix(s*int64(totpOpts.Period), 0), totpOpts)
+		if err != nil {
+			return 0, false
+		}
+		// Every candidate is compared, matched or not, so the time taken says nothing.
+		if subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 && !ok {
+			step, ok = s, true
+		}
+	}
+	return step, ok
 }
 
 // TOTPCode returns the code for secret at t (for tests and tools).

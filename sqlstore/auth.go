@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"guangong"
 	"guangong/secret"
@@ -30,61 +31,140 @@ var dummyHash = sync.OnceValue(func() string {
 	return h
 })
 
-// Login checks a password. Failures are counted; the MaxFailedLogins-th in a row locks the
-// account for LockoutDuration. Every outcome is audited; success is audited here, not in
+// attemptMemory: a username's failures are forgotten after a day without any.
+const attemptMemory = 24 * time.Hour
+
+// attemptKey is the login_attempts key of a username: the normalised name, cut to a bounded
+// length so that a made-up name cannot store arbitrary text.
+func attemptKey(username string) string {
+	if len(username) <= 100 {
+		return username
+	}
+	cut := 100
+	for cut > 0 && !utf8.RuneStart(username[cut]) {
+		cut--
+	}
+	return username[:cut]
+}
+
+// reserveAttempt counts an attempt for a username before its password or code is checked.
+// One conditional UPDATE adds it unless the name is locked or already has MaxFailedLogins
+// attempts counted, failed or still being checked, so parallel attempts cannot check more
+// than MaxFailedLogins passwords. Existing and unknown usernames are counted alike, so a
+// lockout tells nothing about which accounts exist. n is the attempt's number in the
+// current run of failures; ok false means locked.
+func (db *DB) reserveAttempt(ctx context.Context, username string) (n int, ok bool, err error) {
+	key := attemptKey(username)
+	err = db.inTx(ctx, func(tx *Tx) error {
+		now := fmtTime(tx.now)
+		res, err := tx.ExecContext(ctx, `INSERT INTO login_attempts (username, failed, locked_until, updated_at)
+			VALUES ($1, 0, NULL, $2) ON CONFLICT (username) DO NOTHING`, key, now)
+		if err != nil {
+			return err
+		}
+		if added, err := res.RowsAffected(); err != nil {
+			return err
+		} else if added > 0 {
+			// A name not seen lately: forget the names idle for a day, so that made-up
+			// names do not pile up.
+			if _, err := tx.ExecContext(ctx, `DELETE FROM login_attempts WHERE updated_at < $1
+				AND (locked_until IS NULL OR locked_until < $2)`, fmtTime(tx.now.Add(-attemptMemory)), now); err != nil {
+				return err
+			}
+		}
+		err = tx.QueryRowContext(ctx, `UPDATE login_attempts SET failed = failed + 1, updated_at = $2
+			WHERE username = $1 AND failed < $3 AND (locked_until IS NULL OR locked_until <= $2)
+			RETURNING failed`, key, now, guangong.MaxFailedLogins).Scan(&n)
+		if noRows(err) {
+			return nil
+		}
+		ok = err == nil
+		return err
+	})
+	return n, ok, err
+}
+
+// attemptFailed settles a failed attempt numbered n (see reserveAttempt): the
+// MaxFailedLogins-th locks the username for LockoutDuration, resetting the count so that
+// after the lock it gets the full number of attempts again.
+func (tx *Tx) attemptFailed(ctx context.Context, username string, n int, userID, orgID, ip string) (locked bool, err error) {
+	if n < guangong.MaxFailedLogins {
+		return false, nil
+	}
+	until := tx.now.Add(guangong.LockoutDuration)
+	if _, err := tx.ExecContext(ctx, `UPDATE login_attempts SET failed = 0, locked_until = $1, updated_at = $2
+		WHERE username = $3`, fmtTime(until), fmtTime(tx.now), attemptKey(username)); err != nil {
+		return false, err
+	}
+	return true, tx.audit(nil, entry{action: guangong.ActionLocked, result: guangong.ResultOK, objectType: objUser,
+		objectID: userID, orgID: orgID, userID: userID, username: username, ip: ip,
+		detail: "locked until " + fmtTime(until)})
+}
+
+// attemptSucceeded forgets a username's failures once its password or code was right.
+func (tx *Tx) attemptSucceeded(ctx context.Context, username string) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM login_attempts WHERE username = $1`, attemptKey(username))
+	return err
+}
+
+// Login checks a password. Every attempt is counted before the password is checked (see
+// reserveAttempt); the MaxFailedLogins-th failure in a row locks the username for
+// LockoutDuration, whether or not an account has it, and a locked name answers ELOCKED
+// without a password check. Every outcome is audited; success is audited here, not in
 // CreateSession.
 func (db *DB) Login(ctx context.Context, username, password, ip string) (*guangong.User, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
 	var id string
 	err := db.reader.QueryRowContext(ctx, `SELECT id FROM users WHERE username = $1`, username).Scan(&id)
-	if noRows(err) {
-		secret.CheckPassword(dummyHash(), password)
-		if err := db.inTx(ctx, func(tx *Tx) error {
-			return tx.audit(nil, entry{action: guangong.ActionLoginFailed, result: guangong.ResultFailed,
-				objectType: objUser, username: username, ip: ip, detail: "unknown username"})
-		}); err != nil {
+	if err != nil && !noRows(err) {
+		return nil, mapError(err)
+	}
+	var u *guangong.User
+	if id != "" {
+		if u, err = loadUser(ctx, db.reader, id); err != nil {
 			return nil, mapError(err)
 		}
-		return nil, badCredentials()
-	} else if err != nil {
-		return nil, mapError(err)
 	}
-	u, err := loadUser(ctx, db.reader, id)
+	userID, orgID := "", ""
+	if u != nil {
+		userID, orgID = u.ID, u.OrgID
+	}
+	fail := func(tx *Tx, detail string) error {
+		return tx.audit(nil, entry{action: guangong.ActionLoginFailed, result: guangong.ResultFailed,
+			objectType: objUser, objectID: userID, orgID: orgID, userID: userID, username: username, ip: ip, detail: detail})
+	}
+	n, ok, err := db.reserveAttempt(ctx, username)
 	if err != nil {
 		return nil, mapError(err)
 	}
-	hash, _, err := credentials(ctx, db.reader, id)
-	if err != nil {
-		return nil, mapError(err)
+	if !ok {
+		if err := db.inTx(ctx, func(tx *Tx) error { return fail(tx, "account locked") }); err != nil {
+			return nil, mapError(err)
+		}
+		return nil, lockedErr()
 	}
-	ok, err := secret.CheckPassword(hash, password)
+	hash := dummyHash()
+	if u != nil {
+		if hash, _, err = credentials(ctx, db.reader, id); err != nil {
+			return nil, mapError(err)
+		}
+	}
+	good, err := secret.CheckPassword(hash, password)
 	if err != nil {
 		return nil, guangong.Internal(err)
 	}
+	good = good && u != nil
 	// A hash made with weaker parameters than today's is replaced while the password is at hand.
 	newHash := ""
-	if ok && secret.NeedsRehash(hash) {
+	if good && secret.NeedsRehash(hash) {
 		if newHash, err = secret.HashPassword(password); err != nil {
 			return nil, guangong.Internal(err)
 		}
 	}
 	var result error
 	err = db.inTx(ctx, func(tx *Tx) error {
-		var lockedUntil *time.Time
-		if err := tx.QueryRowContext(ctx, `SELECT locked_until FROM users WHERE id = $1`, id).
-			Scan(nullTimeCol{&lockedUntil}); err != nil {
-			return err
-		}
-		fail := func(detail string) error {
-			return tx.audit(nil, entry{action: guangong.ActionLoginFailed, result: guangong.ResultFailed,
-				objectType: objUser, objectID: id, orgID: u.OrgID, userID: id, username: username, ip: ip, detail: detail})
-		}
-		switch {
-		case lockedUntil != nil && tx.now.Before(*lockedUntil):
-			result = lockedErr()
-			return fail("account locked")
-		case !ok:
-			locked, err := tx.countFailure(ctx, u, ip)
+		if !good {
+			locked, err := tx.attemptFailed(ctx, username, n, userID, orgID, ip)
 			if err != nil {
 				return err
 			}
@@ -92,13 +172,19 @@ func (db *DB) Login(ctx context.Context, username, password, ip string) (*guango
 			if locked {
 				result = lockedErr()
 			}
-			return fail("wrong password")
-		case u.Disabled:
-			result = guangong.Errorf(guangong.EUNAUTHORIZED, "账号已停用，请联系管理员", "This account is disabled; ask an administrator")
-			return fail("account disabled")
+			if u == nil {
+				return fail(tx, "unknown username")
+			}
+			return fail(tx, "wrong password")
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $1
-			WHERE id = $2`, fmtTime(tx.now), id); err != nil {
+		if err := tx.attemptSucceeded(ctx, username); err != nil {
+			return err
+		}
+		if u.Disabled {
+			result = guangong.Errorf(guangong.EUNAUTHORIZED, "账号已停用，请联系管理员", "This account is disabled; ask an administrator")
+			return fail(tx, "account disabled")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET last_login_at = $1 WHERE id = $2`, fmtTime(tx.now), id); err != nil {
 			return err
 		}
 		if newHash != "" {
@@ -121,29 +207,9 @@ func (db *DB) Login(ctx context.Context, username, password, ip string) (*guango
 	return u, nil
 }
 
-// countFailure adds a failed attempt and locks the account at the limit (resetting the
-// count, so that after the lock it gets the full number of attempts again).
-func (tx *Tx) countFailure(ctx context.Context, u *guangong.User, ip string) (locked bool, err error) {
-	var n int
-	if err := tx.QueryRowContext(ctx, `UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1
-		RETURNING failed_logins`, u.ID).Scan(&n); err != nil {
-		return false, err
-	}
-	if n < guangong.MaxFailedLogins {
-		return false, nil
-	}
-	until := tx.now.Add(guangong.LockoutDuration)
-	if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = 0, locked_until = $1 WHERE id = $2`,
-		fmtTime(until), u.ID); err != nil {
-		return false, err
-	}
-	return true, tx.audit(nil, entry{action: guangong.ActionLocked, result: guangong.ResultOK, objectType: objUser,
-		objectID: u.ID, orgID: u.OrgID, userID: u.ID, username: u.Username, ip: ip,
-		detail: "locked until " + fmtTime(until)})
-}
-
 // CheckTOTP checks a second-factor code. A wrong code counts as a failed login, so the
-// six digits cannot be guessed faster than a password.
+// six digits cannot be guessed faster than a password. A code is accepted once (RFC 6238
+// §5.2): the time step it belongs to must be later than the last one accepted.
 func (db *DB) CheckTOTP(ctx context.Context, userID, code, ip string) error {
 	u, err := loadUser(ctx, db.reader, userID)
 	if err != nil {
@@ -153,34 +219,59 @@ func (db *DB) CheckTOTP(ctx context.Context, userID, code, ip string) error {
 	if err != nil {
 		return mapError(err)
 	}
+	e := entry{action: guangong.ActionTOTP, result: guangong.ResultFailed, objectType: objUser, objectID: u.ID,
+		orgID: u.OrgID, userID: u.ID, username: u.Username, ip: ip}
+	if totpSecret == "" {
+		e.detail = "not enrolled"
+		if err := db.inTx(ctx, func(tx *Tx) error { return tx.audit(nil, e) }); err != nil {
+			return mapError(err)
+		}
+		return guangong.Errorf(guangong.EINVALID, "该账号未设置双因素认证", "This account has no second factor")
+	}
+	n, ok, err := db.reserveAttempt(ctx, u.Username)
+	if err != nil {
+		return mapError(err)
+	}
 	var result error
 	err = db.inTx(ctx, func(tx *Tx) error {
-		var lockedUntil *time.Time
-		if err := tx.QueryRowContext(ctx, `SELECT locked_until FROM users WHERE id = $1`, userID).
-			Scan(nullTimeCol{&lockedUntil}); err != nil {
-			return err
-		}
-		e := entry{action: guangong.ActionTOTP, result: guangong.ResultFailed, objectType: objUser, objectID: u.ID,
-			orgID: u.OrgID, userID: u.ID, username: u.Username, ip: ip}
-		switch {
-		case lockedUntil != nil && tx.now.Before(*lockedUntil):
+		if !ok {
 			result, e.detail = lockedErr(), "account locked"
-		case totpSecret == "":
-			result, e.detail = guangong.Errorf(guangong.EINVALID, "该账号未设置双因素认证", "This account has no second factor"), "not enrolled"
-		case !secret.CheckTOTP(totpSecret, strings.TrimSpace(code), tx.now):
-			locked, err := tx.countFailure(ctx, u, ip)
+			return tx.audit(nil, e)
+		}
+		step, match := secret.MatchTOTP(totpSecret, strings.TrimSpace(code), tx.now)
+		fresh := false
+		if match {
+			// The conditional UPDATE makes the check and the record one step, so two
+			// requests with the same code cannot both pass.
+			res, err := tx.ExecContext(ctx, `UPDATE users SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1`,
+				step, userID)
+			if err != nil {
+				return err
+			}
+			k, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			fresh = k == 1
+		}
+		if !fresh {
+			locked, err := tx.attemptFailed(ctx, u.Username, n, u.ID, u.OrgID, ip)
 			if err != nil {
 				return err
 			}
 			result, e.detail = guangong.Errorf(guangong.EUNAUTHORIZED, "验证码不正确", "Wrong code"), "wrong code"
+			if match {
+				result, e.detail = guangong.Errorf(guangong.EUNAUTHORIZED, "验证码已使用过，请等待下一个验证码",
+					"This code has been used already; wait for the next one"), "code already used"
+			}
 			if locked {
 				result = lockedErr()
 			}
-		default:
-			e.result, e.detail = guangong.ResultOK, "second factor verified"
-			if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = 0 WHERE id = $1`, userID); err != nil {
-				return err
-			}
+			return tx.audit(nil, e)
+		}
+		e.result, e.detail = guangong.ResultOK, "second factor verified"
+		if err := tx.attemptSucceeded(ctx, u.Username); err != nil {
+			return err
 		}
 		return tx.audit(nil, e)
 	})

@@ -216,7 +216,7 @@ func TestTokens(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := storetest.NewFixture(t, db)
 		clerk := f.Actor("townclerk")
-		raw, tok, err := db.CreateToken(ctx, clerk, clerk.UserID, " 报表脚本 ")
+		raw, tok, err := db.CreateToken(ctx, clerk, clerk.UserID, " 报表脚本 ", 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -244,20 +244,20 @@ func TestTokens(t *testing.T) {
 			t.Fatalf("tokens %+v %v", list, err)
 		}
 		// Others' tokens: a clerk may not; the town's administrator may; the other town's may not.
-		_, _, err = db.CreateToken(ctx, clerk, f.Users["villageclerk"].ID, "x")
+		_, _, err = db.CreateToken(ctx, clerk, f.Users["villageclerk"].ID, "x", 0)
 		wantCode(t, err, guangong.EFORBIDDEN)
 		_, err = db.FindTokens(ctx, f.Actor("otheradmin"), clerk.UserID)
 		wantCode(t, err, guangong.ENOTFOUND)
 		wantCode(t, db.RevokeToken(ctx, f.Actor("otheradmin"), tok.ID), guangong.ENOTFOUND)
 		// A clerk manages no one's tokens but its own: another's is missing to it, not forbidden.
 		wantCode(t, db.RevokeToken(ctx, f.Actor("villageclerk"), tok.ID), guangong.ENOTFOUND)
-		_, _, err = db.CreateToken(ctx, clerk, clerk.UserID, "")
+		_, _, err = db.CreateToken(ctx, clerk, clerk.UserID, "", 0)
 		wantField(t, err, "name", "")
 		// Nobody makes a token for another account, not even its administrator: a token
 		// acts as its account.
-		_, _, err = db.CreateToken(ctx, f.Actor("townadmin"), f.Users["villageclerk"].ID, "村脚本")
+		_, _, err = db.CreateToken(ctx, f.Actor("townadmin"), f.Users["villageclerk"].ID, "村脚本", 0)
 		wantCode(t, err, guangong.EFORBIDDEN)
-		raw2, _, err := db.CreateToken(ctx, f.Actor("villageclerk"), f.Users["villageclerk"].ID, "村脚本")
+		raw2, _, err := db.CreateToken(ctx, f.Actor("villageclerk"), f.Users["villageclerk"].ID, "村脚本", 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -296,7 +296,7 @@ func TestTokens(t *testing.T) {
 func TestBootstrap(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		name, pw, err := db.Bootstrap(ctx, "关工委")
-		if err != nil || name != "admin" || guangong.PasswordProblem(pw) != nil {
+		if err != nil || name != "admin" || guangong.PasswordProblem("password", pw, "") != nil {
 			t.Fatalf("bootstrap %q %q %v", name, pw, err)
 		}
 		u, err := db.Login(ctx, "admin", pw, "127.0.0.1")

@@ -41,7 +41,7 @@ func TestMissingAuditedLikeOutOfScope(t *testing.T) {
 		if err := db.RecordHours(ctx, tc, h); err != nil {
 			t.Fatal(err)
 		}
-		_, tok, err := db.CreateToken(ctx, tc, tc.UserID, "脚本")
+		_, tok, err := db.CreateToken(ctx, tc, tc.UserID, "脚本", 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -14,9 +14,10 @@ func (db *DB) CreateSession(ctx context.Context, userID, ip string, mfaPending b
 	s := &guangong.Session{ID: secret.NewSessionID(), UserID: userID, CSRFToken: secret.NewCSRFToken(),
 		MFAPending: mfaPending, IP: ip}
 	err := db.inTx(ctx, func(tx *Tx) error {
-		s.CreatedAt, s.LastSeenAt, s.ExpiresAt = tx.now, tx.now, tx.now.Add(guangong.SessionAbsolute)
+		// A session starts right after Login (and CheckTOTP): its authentication is fresh.
+		s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.AuthAt = tx.now, tx.now, tx.now.Add(guangong.SessionAbsolute), tx.now
 		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (id_hash, user_id, csrf_token, mfa_pending, ip,
-			created_at, last_seen_at, expires_at, ended_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, NULL)`,
+			created_at, last_seen_at, expires_at, ended_at, auth_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, NULL, $6)`,
 			secret.HashToken(s.ID), userID, s.CSRFToken, mfaPending, ip, fmtTime(tx.now), fmtTime(s.ExpiresAt))
 		return err
 	})
@@ -30,7 +31,7 @@ func (db *DB) CreateSession(ctx context.Context, userID, ip string, mfaPending b
 const touchEvery = time.Minute
 
 const sessionUserSQL = `SELECT s.user_id, s.csrf_token, s.mfa_pending, s.ip, s.created_at, s.last_seen_at,
-	s.expires_at, s.ended_at, ` + userCols + userFrom + ` JOIN sessions s ON s.user_id = u.id WHERE s.id_hash = $1`
+	s.expires_at, s.ended_at, COALESCE(s.auth_at, s.created_at), ` + userCols + userFrom + ` JOIN sessions s ON s.user_id = u.id WHERE s.id_hash = $1`
 
 // prefixScanner scans leading columns into before, the rest into what the caller gives.
 type prefixScanner struct {
@@ -54,7 +55,7 @@ func (db *DB) SessionUser(ctx context.Context, rawID string) (*guangong.Session,
 		return nil, nil, mapError(err)
 	}
 	u, err := scanUser(prefixScanner{st.QueryRowContext(ctx, hash), []any{&s.UserID, &s.CSRFToken, &s.MFAPending,
-		&s.IP, timeCol{&s.CreatedAt}, timeCol{&s.LastSeenAt}, timeCol{&s.ExpiresAt}, nullTimeCol{&endedAt}}})
+		&s.IP, timeCol{&s.CreatedAt}, timeCol{&s.LastSeenAt}, timeCol{&s.ExpiresAt}, nullTimeCol{&endedAt}, timeCol{&s.AuthAt}}})
 	if noRows(err) {
 		return nil, nil, sessionExpired()
 	} else if err != nil {
@@ -94,5 +95,33 @@ func (db *DB) EndSession(ctx context.Context, a *guangong.Actor, rawID string) e
 			return err
 		}
 		return tx.audit(a, entry{action: guangong.ActionLogout, objectType: objUser, objectID: a.UserID, orgID: a.OrgID})
+	})
+}
+
+// Reauthenticate checks the actor's password again in session rawID and, when it is right,
+// records the time as the session's last authentication. The check is counted as a login
+// attempt (a wrong password counts towards the lockout) and audited.
+func (db *DB) Reauthenticate(ctx context.Context, a *guangong.Actor, rawID, password string) error {
+	if a == nil || a.System || a.UserID == "" {
+		return noActor()
+	}
+	u, err := self(ctx, db.reader, a)
+	if err != nil {
+		return mapError(err)
+	}
+	// Login does the counting, the lockout and the audit, exactly as at the login page.
+	if _, err := db.Login(ctx, u.Username, password, a.IP); err != nil {
+		return err
+	}
+	return db.write(ctx, a, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE sessions SET auth_at = $1 WHERE id_hash = $2 AND user_id = $3
+			AND ended_at IS NULL`, fmtTime(tx.now), secret.HashToken(rawID), u.ID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 1 {
+			return err
+		}
+		return sessionExpired()
 	})
 }

@@ -973,7 +973,7 @@ func TestMigrationCountsExistingRecords(t *testing.T) {
 			if err := db.MigrateUntil(ctx, "0011"); err != nil {
 				t.Fatal(err)
 			}
-			f := storetest.NewFixture(t, db)
+			f := storetest.NewOldFixture(t, db)
 			v := mustVolunteer(t, db, f.Actor("townclerk"), newVolunteer(f.Town, "迁移前", "1955-03-01"))
 			for i, org := range []string{f.VillageA.ID, f.VillageB.ID} {
 				id, day := guangong.NewID(), fmt.Sprintf("2021-03-0%d", i+1)

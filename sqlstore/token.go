@@ -13,19 +13,19 @@ func tokenInvalid() error {
 	return guangong.Errorf(guangong.EUNAUTHORIZED, "API 令牌无效或已撤销", "The API token is invalid or revoked")
 }
 
-const tokenUserSQL = `SELECT t.id, t.user_id, t.revoked_at, t.last_used_at, ` + userCols + userFrom +
+const tokenUserSQL = `SELECT t.id, t.user_id, t.revoked_at, t.last_used_at, t.expires_at, ` + userCols + userFrom +
 	` JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1`
 
 // TokenUser resolves a raw API token to its account.
 func (db *DB) TokenUser(ctx context.Context, rawToken string) (*guangong.User, error) {
 	var id, userID string
-	var revokedAt, lastUsed *time.Time
+	var revokedAt, lastUsed, expiresAt *time.Time
 	st, err := db.readStmt(ctx, tokenUserSQL)
 	if err != nil {
 		return nil, mapError(err)
 	}
 	u, err := scanUser(prefixScanner{st.QueryRowContext(ctx, secret.HashToken(rawToken)),
-		[]any{&id, &userID, nullTimeCol{&revokedAt}, nullTimeCol{&lastUsed}}})
+		[]any{&id, &userID, nullTimeCol{&revokedAt}, nullTimeCol{&lastUsed}, nullTimeCol{&expiresAt}}})
 	if noRows(err) {
 		return nil, tokenInvalid()
 	} else if err != nil {
@@ -37,6 +37,9 @@ func (db *DB) TokenUser(ctx context.Context, rawToken string) (*guangong.User, e
 	// A password lockout guards against guessing passwords; it does not stop the account's
 	// tokens, or anyone could cut off an integration with five bad logins.
 	now := db.now()
+	if expiresAt != nil && !now.Before(*expiresAt) {
+		return nil, guangong.Errorf(guangong.EUNAUTHORIZED, "API 令牌已过期", "The API token has expired")
+	}
 	if u.Disabled {
 		return nil, tokenInvalid()
 	}
@@ -63,19 +66,33 @@ func tokenOwner(ctx context.Context, q querier, a *guangong.Actor, userID, what 
 
 func tokenNotFound() error { return guangong.NotFound(guangong.Msg{Zh: "API 令牌", En: "API token"}) }
 
-const tokenCols = `id, user_id, name, created_at, last_used_at, revoked_at`
+const tokenCols = `id, user_id, name, created_at, last_used_at, revoked_at, expires_at`
 
 func scanToken(s scanner) (*guangong.Token, error) {
 	t := &guangong.Token{}
-	err := s.Scan(&t.ID, &t.UserID, &t.Name, timeCol{&t.CreatedAt}, nullTimeCol{&t.LastUsedAt}, nullTimeCol{&t.RevokedAt})
+	err := s.Scan(&t.ID, &t.UserID, &t.Name, timeCol{&t.CreatedAt}, nullTimeCol{&t.LastUsedAt}, nullTimeCol{&t.RevokedAt},
+		nullTimeCol{&t.ExpiresAt})
 	return t, err
 }
 
-// CreateToken makes an API token for userID; the raw value is returned once.
-func (db *DB) CreateToken(ctx context.Context, a *guangong.Actor, userID, name string) (string, *guangong.Token, error) {
+// maxTokenDays bounds a token's lifetime when it has one.
+const maxTokenDays = 3650
+
+// tokenViaToken refuses an API token minting tokens.
+func tokenViaToken() error {
+	return guangong.Errorf(guangong.EFORBIDDEN, "API 令牌不能创建新的令牌，请登录网页在“设置”中创建",
+		"An API token cannot create tokens; log in to the web pages and create one under Settings")
+}
+
+// CreateToken makes an API token for userID; the raw value is returned once. expireDays 0
+// makes a token that does not expire.
+func (db *DB) CreateToken(ctx context.Context, a *guangong.Actor, userID, name string, expireDays int) (string, *guangong.Token, error) {
 	name = strings.TrimSpace(name)
 	var v guangong.Validation
 	v.Text("name", "名称", "Name", name, true, 50)
+	if expireDays < 0 || expireDays > maxTokenDays {
+		v.Add("expireDays", "有效期须为0（不过期）到3650天", "Lifetime must be 0 (no expiry) to 3650 days")
+	}
 	if err := v.Err(); err != nil {
 		return "", nil, err
 	}
@@ -88,18 +105,32 @@ func (db *DB) CreateToken(ctx context.Context, a *guangong.Actor, userID, name s
 		if !a.System && userID != a.UserID {
 			return &denial{err: guangong.Forbidden(), objectType: objToken, objectID: userID, detail: "create token for another account"}
 		}
+		// Nor does a token make tokens (a stolen one would outlive its revocation), nor a
+		// session whose password was checked long ago (an unattended browser).
+		if a.ViaToken {
+			return &denial{err: tokenViaToken(), objectType: objToken, objectID: userID, detail: "create token with a token"}
+		}
+		if !a.System && tx.now.Sub(a.AuthAt) > guangong.ReauthWindow {
+			return &denial{err: guangong.ReauthRequired(), objectType: objToken, objectID: userID, detail: "create token without recent authentication"}
+		}
 		u, err := tokenOwner(ctx, tx, a, userID, "create token")
 		if err != nil {
 			return err
 		}
 		t = &guangong.Token{ID: guangong.NewID(), UserID: u.ID, Name: name, CreatedAt: tx.now}
+		changes := []guangong.Change{{Field: "userId", After: u.ID}, {Field: "name", After: name}}
+		if expireDays > 0 {
+			exp := tx.now.AddDate(0, 0, expireDays)
+			t.ExpiresAt = &exp
+			changes = append(changes, guangong.Change{Field: "expiresAt", After: fmtTime(exp)})
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (id, user_id, name, token_hash, created_at,
-			last_used_at, revoked_at) VALUES ($1, $2, $3, $4, $5, NULL, NULL)`,
-			t.ID, u.ID, name, secret.HashToken(raw), fmtTime(tx.now)); err != nil {
+			last_used_at, revoked_at, expires_at) VALUES ($1, $2, $3, $4, $5, NULL, NULL, $6)`,
+			t.ID, u.ID, name, secret.HashToken(raw), fmtTime(tx.now), fmtTimePtr(t.ExpiresAt)); err != nil {
 			return err
 		}
 		return tx.audit(a, entry{action: guangong.ActionTokenCreate, objectType: objToken, objectID: t.ID, orgID: u.OrgID,
-			changes: []guangong.Change{{Field: "userId", After: u.ID}, {Field: "name", After: name}}})
+			changes: changes})
 	})
 	if err != nil {
 		return "", nil, err
@@ -158,4 +189,16 @@ func (db *DB) RevokeToken(ctx context.Context, a *guangong.Actor, id string) err
 		}
 		return tx.audit(a, entry{action: guangong.ActionTokenRevoke, objectType: objToken, objectID: id, orgID: u.OrgID})
 	})
+}
+
+// revokeTokens revokes every live token of the account (on a password change or reset, and
+// when an administrator ends its sessions): whoever held the old password may have made one.
+func (tx *Tx) revokeTokens(ctx context.Context, userID string) (int, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL`,
+		fmtTime(tx.now), userID)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }

@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/subtle"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -10,12 +12,14 @@ import (
 )
 
 // userCols reads an account with its committee's name (a join, not a query per row).
-// The password hash and TOTP secret are never read into a User.
+// The password hash and TOTP secret are never read into a User. Failed logins and the
+// lockout are counted per username in login_attempts (see reserveAttempt).
 const userCols = `u.id, u.username, u.display_name, u.org_id, o.name, u.role, u.disabled, u.must_change_password,
-	u.failed_logins, u.locked_until, u.totp_secret <> '', u.large_text, u.lang, u.last_login_at, u.version,
+	COALESCE(la.failed, 0), la.locked_until, u.totp_secret <> '', u.large_text, u.lang, u.last_login_at, u.version,
 	u.created_at, u.updated_at, u.minor_access, u.volunteer_id, COALESCE(uv.name, '')`
 
-const userFrom = ` FROM users u JOIN orgs o ON o.id = u.org_id LEFT JOIN volunteers uv ON uv.id = u.volunteer_id`
+const userFrom = ` FROM users u JOIN orgs o ON o.id = u.org_id LEFT JOIN volunteers uv ON uv.id = u.volunteer_id
+	LEFT JOIN login_attempts la ON la.username = u.username`
 
 func scanUser(s scanner) (*guangong.User, error) {
 	u := &guangong.User{}
@@ -223,7 +227,7 @@ func (db *DB) CreateUser(ctx context.Context, a *guangong.Actor, u *guangong.Use
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	if err := guangong.ValidatePassword("password", password); err != nil {
+	if err := guangong.ValidatePassword("password", password, u.Username); err != nil {
 		return err
 	}
 	if !a.System && !a.Role.CanAssign(u.Role) {
@@ -362,9 +366,9 @@ func (tx *Tx) endSessions(ctx context.Context, userID, keepHash string) (int, er
 }
 
 // ResetPassword sets a one-time password (to be changed at next login), clears the
-// lockout and ends every session of the account.
+// lockout, ends every session of the account and revokes its API tokens.
 func (db *DB) ResetPassword(ctx context.Context, a *guangong.Actor, id, password string) error {
-	if err := guangong.ValidatePassword("password", password); err != nil {
+	if err := guangong.ValidatePassword("password", password, ""); err != nil {
 		return err
 	}
 	hash, err := secret.HashPassword(password)
@@ -379,21 +383,33 @@ func (db *DB) ResetPassword(ctx context.Context, a *guangong.Actor, id, password
 		if err != nil {
 			return err
 		}
+		// The username is known only now, in scope (outside it the answer is 404, never a
+		// word about the password).
+		if err := guangong.ValidatePassword("password", password, u.Username); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, must_change_password = $2,
-			failed_logins = 0, locked_until = NULL, version = version + 1, updated_at = $3 WHERE id = $4`,
+			version = version + 1, updated_at = $3 WHERE id = $4`,
 			hash, true, fmtTime(tx.now), id); err != nil {
+			return err
+		}
+		if err := tx.attemptSucceeded(ctx, u.Username); err != nil {
 			return err
 		}
 		n, err := tx.endSessions(ctx, id, "")
 		if err != nil {
 			return err
 		}
+		k, err := tx.revokeTokens(ctx, id)
+		if err != nil {
+			return err
+		}
 		return tx.audit(a, entry{action: guangong.ActionPasswordReset, objectType: objUser, objectID: id, orgID: u.OrgID,
-			detail: "sessions ended: " + strconv.Itoa(n)})
+			detail: "sessions ended: " + strconv.Itoa(n) + ", API tokens revoked: " + strconv.Itoa(k)})
 	})
 }
 
-// EndSessions ends every session of account id.
+// EndSessions ends every session of account id and revokes its API tokens.
 func (db *DB) EndSessions(ctx context.Context, a *guangong.Actor, id string) (int, error) {
 	var n int
 	err := db.write(ctx, a, func(tx *Tx) error {
@@ -407,8 +423,12 @@ func (db *DB) EndSessions(ctx context.Context, a *guangong.Actor, id string) (in
 		if n, err = tx.endSessions(ctx, id, ""); err != nil {
 			return err
 		}
+		k, err := tx.revokeTokens(ctx, id)
+		if err != nil {
+			return err
+		}
 		return tx.audit(a, entry{action: guangong.ActionEndSessions, objectType: objUser, objectID: id, orgID: u.OrgID,
-			detail: "sessions ended: " + strconv.Itoa(n)})
+			detail: "sessions ended: " + strconv.Itoa(n) + ", API tokens revoked: " + strconv.Itoa(k)})
 	})
 	return n, err
 }
@@ -422,7 +442,8 @@ func credentials(ctx context.Context, q querier, id string) (hash, totpSecret st
 	return hash, totpSecret, err
 }
 
-// ChangePassword changes the actor's own password and ends its other sessions.
+// ChangePassword changes the actor's own password, ends its other sessions and revokes
+// its API tokens.
 func (db *DB) ChangePassword(ctx context.Context, a *guangong.Actor, oldPassword, newPassword, keepSessionID string) error {
 	u, err := self(ctx, db.reader, a)
 	if err != nil {
@@ -437,10 +458,12 @@ func (db *DB) ChangePassword(ctx context.Context, a *guangong.Actor, oldPassword
 	} else if !ok {
 		return fieldErr("oldPassword", "原密码不正确", "The current password is wrong")
 	}
-	if err := guangong.ValidatePassword("newPassword", newPassword); err != nil {
+	if err := guangong.ValidatePassword("newPassword", newPassword, u.Username); err != nil {
 		return err
 	}
-	if newPassword == oldPassword {
+	if same, err := secret.CheckPassword(hash, newPassword); err != nil {
+		return guangong.Internal(err)
+	} else if same {
 		return fieldErr("newPassword", "新密码不能与原密码相同", "The new password must differ from the current one")
 	}
 	newHash, err := secret.HashPassword(newPassword)
@@ -460,8 +483,12 @@ func (db *DB) ChangePassword(ctx context.Context, a *guangong.Actor, oldPassword
 		if err != nil {
 			return err
 		}
+		k, err := tx.revokeTokens(ctx, u.ID)
+		if err != nil {
+			return err
+		}
 		return tx.audit(a, entry{action: guangong.ActionPasswordChange, objectType: objUser, objectID: u.ID, orgID: u.OrgID,
-			detail: "other sessions ended: " + strconv.Itoa(n)})
+			detail: "other sessions ended: " + strconv.Itoa(n) + ", API tokens revoked: " + strconv.Itoa(k)})
 	})
 }
 
@@ -501,14 +528,30 @@ func (db *DB) SetPrefs(ctx context.Context, a *guangong.Actor, p guangong.Prefs)
 	return u, nil
 }
 
-// SetTOTP enrols or removes the actor's own second factor.
+// OfferTOTP records the secret the enrolment page issued to the actor.
+func (db *DB) OfferTOTP(ctx context.Context, a *guangong.Actor, totpSecret string) error {
+	if !secret.ValidTOTPSecret(totpSecret) {
+		return guangong.Internal(errors.New("sqlstore: offered TOTP secret is not base32"))
+	}
+	return db.write(ctx, a, func(tx *Tx) error {
+		u, err := self(ctx, tx, a)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE users SET totp_pending = $1 WHERE id = $2`, totpSecret, u.ID)
+		return err
+	})
+}
+
+// SetTOTP enrols or removes the actor's own second factor. Only the secret last offered
+// (OfferTOTP) can be enrolled: a form posting another one is refused.
 func (db *DB) SetTOTP(ctx context.Context, a *guangong.Actor, totpSecret, code string) error {
 	return db.write(ctx, a, func(tx *Tx) error {
 		u, err := self(ctx, tx, a)
 		if err != nil {
 			return err
 		}
-		detail := "enrolled"
+		detail, step := "enrolled", int64(0)
 		if totpSecret == "" {
 			if u.Role.RequiresTOTP() {
 				return &denial{err: &guangong.Error{Code: guangong.EFORBIDDEN, Msg: guangong.Msg{
@@ -517,15 +560,22 @@ func (db *DB) SetTOTP(ctx context.Context, a *guangong.Actor, totpSecret, code s
 			}
 			detail = "removed"
 		} else {
-			if !secret.ValidTOTPSecret(totpSecret) {
-				return fieldErr("secret", "密钥无效", "Invalid secret")
+			var pending string
+			if err := tx.QueryRowContext(ctx, `SELECT totp_pending FROM users WHERE id = $1`, u.ID).Scan(&pending); err != nil {
+				return err
 			}
-			if !secret.CheckTOTP(totpSecret, strings.TrimSpace(code), tx.now) {
+			if pending == "" || subtle.ConstantTimeCompare([]byte(pending), []byte(totpSecret)) != 1 {
+				return fieldErr("secret", "密钥与本页发放的不一致，请重新打开绑定页面扫描新的二维码",
+					"The secret is not the one this page issued; open the enrolment page again and scan the new QR code")
+			}
+			var ok bool
+			if step, ok = secret.MatchTOTP(totpSecret, strings.TrimSpace(code), tx.now); !ok {
 				return fieldErr("code", "验证码不正确", "Wrong code")
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret = $1, updated_at = $2 WHERE id = $3`,
-			totpSecret, fmtTime(tx.now), u.ID); err != nil {
+		// The enrolling code counts as used (it completes a login on the enrolment page).
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret = $1, totp_pending = '', totp_last_step = $2,
+			updated_at = $3 WHERE id = $4`, totpSecret, step, fmtTime(tx.now), u.ID); err != nil {
 			return err
 		}
 		return tx.audit(a, entry{action: guangong.ActionTOTP, objectType: objUser, objectID: u.ID, orgID: u.OrgID, detail: detail})

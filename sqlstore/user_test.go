@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pquerna/otp/totp"
+
 	"guangong"
 	"guangong/sqlstore"
 	"guangong/sqlstore/storetest"
@@ -47,7 +49,8 @@ func TestCreateUser(t *testing.T) {
 			{&guangong.User{Username: "lisi", OrgID: f.VillageB.ID, Role: guangong.RoleClerk}, "Good-Pass-1", "displayName"},
 			{newUser(f.VillageB, "lisi", "boss"), "Good-Pass-1", "role"},
 			{newUser(f.VillageB, "lisi", guangong.RoleClerk), "short", "password"},
-			{newUser(f.VillageB, "lisi", guangong.RoleClerk), "alllowercase1", "password"},
+			{newUser(f.VillageB, "lisi", guangong.RoleClerk), "Password1", "password"},     // a common password
+			{newUser(f.VillageB, "lisi", guangong.RoleClerk), "my-LiSi-2026!", "password"}, // holds the username
 			{&guangong.User{Username: "lisi", DisplayName: "李四", OrgID: guangong.NewID(), Role: guangong.RoleClerk}, "Good-Pass-1", "orgId"},
 			{newUser(f.OtherTown, "lisi", guangong.RoleClerk), "Good-Pass-1", "orgId"},
 		} {
@@ -117,7 +120,7 @@ func TestUserScope(t *testing.T) {
 			wantCode(t, db.ResetPassword(ctx, ta, id, "Good-Pass-2"), guangong.ENOTFOUND)
 			_, err = db.EndSessions(ctx, ta, id)
 			wantCode(t, err, guangong.ENOTFOUND)
-			_, _, err = db.CreateToken(ctx, ta, id, "x") // the same refusal for every other account
+			_, _, err = db.CreateToken(ctx, ta, id, "x", 0) // the same refusal for every other account
 			wantCode(t, err, guangong.EFORBIDDEN)
 		}
 		_, total, _ = db.FindUsers(ctx, ta, guangong.UserFilter{Role: ptr(guangong.RoleSysAdmin)})
@@ -278,10 +281,21 @@ func TestPrefsAndTOTP(t *testing.T) {
 		}
 		_, err = db.SetPrefs(ctx, a, guangong.Prefs{Lang: ptr("fr")})
 		wantField(t, err, "lang", "")
-		// Enrolment needs a valid code for the secret.
+		// Enrolment needs the secret the page issued (none yet) and a valid code for it.
+		err = db.SetTOTP(ctx, a, storetest.TOTPSecret, f.Code(t))
+		wantField(t, err, "secret", "")
+		if err := db.OfferTOTP(ctx, a, storetest.TOTPSecret); err != nil {
+			t.Fatal(err)
+		}
 		err = db.SetTOTP(ctx, a, storetest.TOTPSecret, "000000")
 		wantField(t, err, "code", "")
 		err = db.SetTOTP(ctx, a, "not base32 !", "000000")
+		wantField(t, err, "secret", "")
+		// A form posting another secret than the one issued is refused, even with a
+		// valid code for it.
+		const swapped = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+		code, _ := totp.GenerateCode(swapped, db.Now())
+		err = db.SetTOTP(ctx, a, swapped, code)
 		wantField(t, err, "secret", "")
 		if err := db.SetTOTP(ctx, a, storetest.TOTPSecret, f.Code(t)); err != nil {
 			t.Fatal(err)

@@ -160,12 +160,17 @@ type enrolData struct {
 	QR     string // a data: URL of the QR code, or ""
 }
 
-func newEnrolment(user *guangong.User) (*enrolData, error) {
-	key, err := totp.Generate(totp.GenerateOpts{Issuer: "关工台账 guangong", AccountName: user.Username})
+// newEnrolment makes a new secret for the person and records it in the store as the one
+// issued, so that enrolment accepts no other (the form posts it back).
+func (c *ctx) newEnrolment() (*enrolData, error) {
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: "关工台账 guangong", AccountName: c.user.Username})
 	if err != nil {
 		return nil, guangong.Internal(err)
 	}
-	return enrolmentFor(key.Secret(), user.Username), nil
+	if err := c.s.store.OfferTOTP(c.r.Context(), c.actor(), key.Secret()); err != nil {
+		return nil, err
+	}
+	return enrolmentFor(key.Secret(), c.user.Username), nil
 }
 
 func enrolmentFor(secret, username string) *enrolData {
@@ -197,7 +202,7 @@ func (s *server) enrolForm(c *ctx) error {
 	if c.user.TOTPEnabled {
 		return c.stop("/login/totp")
 	}
-	d, err := newEnrolment(c.user)
+	d, err := c.newEnrolment()
 	if err != nil {
 		return err
 	}
@@ -233,7 +238,15 @@ func (c *ctx) saveTOTP(page, title string) error {
 	if err == nil {
 		return nil
 	}
-	v := c.view(tr(c.lang, title), enrolmentFor(secret, c.user.Username))
+	d := enrolmentFor(secret, c.user.Username)
+	if _, bad := guangong.FieldErrors(err)["secret"]; bad {
+		// Not the secret this page issued: never show it back; issue a fresh one.
+		var derr error
+		if d, derr = c.newEnrolment(); derr != nil {
+			return derr
+		}
+	}
+	v := c.view(tr(c.lang, title), d)
 	status, ok := c.formError(v, err)
 	if !ok {
 		if guangong.ErrorCode(err) != guangong.EUNAUTHORIZED {
@@ -241,6 +254,9 @@ func (c *ctx) saveTOTP(page, title string) error {
 		}
 		status = http.StatusUnprocessableEntity
 		v.Errors = map[string]string{}
+	}
+	if m := v.Errors["secret"]; m != "" {
+		v.Errors["code"] = m
 	}
 	if v.Errors["code"] == "" {
 		v.Errors["code"] = tr(c.lang, "totp.bad")
@@ -274,7 +290,7 @@ func (s *server) changePassword(c *ctx) error {
 	if old == "" {
 		val.Add("oldPassword", "请输入原密码", "Enter your current password")
 	}
-	if m := guangong.PasswordProblem(pw); m != nil {
+	if m := guangong.PasswordProblem("newPassword", pw, c.user.Username); m != nil {
 		val.Add("newPassword", m.Zh, m.En)
 	}
 	if pw != again {

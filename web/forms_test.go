@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"guangong"
 	"guangong/sqlstore"
@@ -207,8 +208,8 @@ func TestSettingsTokens(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		s := newSite(t, db)
 		c := s.loginAs("townclerk")
-		r := c.post("/settings/tokens", url.Values{"name": {"报表脚本"}})
-		check(t, scenario{status: 200, want: []string{`id="new-token"`, "只显示这一次", "报表脚本"}}, r, s)
+		r := c.post("/settings/tokens", url.Values{"name": {"报表脚本"}, "expireDays": {"90"}})
+		check(t, scenario{status: 200, want: []string{`id="new-token"`, "只显示这一次", "报表脚本", "到期时间"}}, r, s)
 		raw := between(r.body, `<code class="wrap" id="new-token">`, "</code>")
 		if raw == "" {
 			t.Fatal("token not shown")
@@ -227,7 +228,7 @@ func TestSettingsTokens(t *testing.T) {
 		}
 		// Another account's token id is not this account's to revoke.
 		o := s.loginAs("townadmin")
-		or := o.post("/settings/tokens", url.Values{"name": {"别人的"}})
+		or := o.post("/settings/tokens", url.Values{"name": {"别人的"}, "expireDays": {"0"}})
 		oraw := between(or.body, `<code class="wrap" id="new-token">`, "</code>")
 		oid := between(o.get("/settings").body, `action="/settings/tokens/`, `/revoke"`)
 		if r := c.post("/settings/tokens/"+oid+"/revoke", nil); r.status != http.StatusNotFound && r.status != http.StatusForbidden {
@@ -236,5 +237,61 @@ func TestSettingsTokens(t *testing.T) {
 		if _, err := db.TokenUser(context.Background(), oraw); err != nil {
 			t.Fatalf("another account revoked townadmin's token: %v", err)
 		}
+	})
+}
+
+// Minting a token needs a password check within the last ten minutes: an older session is
+// asked for the password again, and a wrong one does not pass.
+func TestSettingsTokensReauth(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		s := newSite(t, db)
+		c := s.loginAs("townclerk")
+		check(t, scenario{status: 200, want: []string{`id="token-form"`}, notWant: []string{`id="reauth-form"`}}, c.get("/settings"), s)
+		s.fx.Advance(guangong.ReauthWindow + time.Minute)
+		check(t, scenario{status: 200, want: []string{`id="reauth-form"`, "重新输入密码", `name="reauthPassword"`},
+			notWant: []string{`id="token-form"`}}, c.get("/settings"), s)
+		r := c.post("/settings/tokens", url.Values{"name": {"过期会话"}, "expireDays": {"30"}})
+		check(t, scenario{status: 403, want: []string{`id="reauth-form"`}, notWant: []string{`id="new-token"`}}, r, s)
+		check(t, scenario{status: 401, want: []string{"密码不正确", `id="reauth-form"`}},
+			c.post("/settings/reauth", url.Values{"reauthPassword": {"Wrong-Pass-1"}}), s)
+		check(t, scenario{status: 303, location: "/settings"},
+			c.post("/settings/reauth", url.Values{"reauthPassword": {storetest.Password}}), s)
+		r = c.post("/settings/tokens", url.Values{"name": {"确认后"}, "expireDays": {"30"}})
+		check(t, scenario{status: 200, want: []string{`id="new-token"`, "确认后"}}, r, s)
+		list, err := db.FindTokens(context.Background(), s.fx.Actor("townclerk"), s.fx.Users["townclerk"].ID)
+		if err != nil || len(list) != 1 || list[0].Name != "确认后" || list[0].ExpiresAt == nil {
+			t.Fatalf("tokens %+v %v", list, err)
+		}
+	})
+}
+
+// A password change, a reset and "end all sessions" say on their pages that the account's
+// API tokens end too; the change ends them.
+func TestPasswordChangeEndsTokens(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		s := newSite(t, db)
+		c := s.loginAs("townclerk")
+		check(t, scenario{status: 200, want: []string{"API 令牌全部吊销"}}, c.get("/password"), s)
+		raw := between(c.post("/settings/tokens", url.Values{"name": {"脚本"}, "expireDays": {"0"}}).body,
+			`<code class="wrap" id="new-token">`, "</code>")
+		for _, bad := range []struct{ pw, msg string }{
+			{"Password1", "新密码过于常见"},
+			{"townclerk-2026", "新密码不能包含用户名"},
+			{storetest.Password, "新密码不能与原密码相同"},
+		} {
+			check(t, scenario{status: 422, want: []string{bad.msg}},
+				c.post("/password", url.Values{"oldPassword": {storetest.Password}, "newPassword": {bad.pw}, "repeat": {bad.pw}}), s)
+		}
+		if _, err := db.TokenUser(context.Background(), raw); err != nil {
+			t.Fatalf("token ended by a refused change: %v", err)
+		}
+		check(t, scenario{status: 303}, c.post("/password", url.Values{"oldPassword": {storetest.Password},
+			"newPassword": {"a long quiet river"}, "repeat": {"a long quiet river"}}), s)
+		if _, err := db.TokenUser(context.Background(), raw); guangong.ErrorCode(err) != guangong.EUNAUTHORIZED {
+			t.Fatalf("token survived the password change: %v", err)
+		}
+		a := s.loginAs("townadmin")
+		check(t, scenario{status: 200, want: []string{"API 令牌全部吊销"}}, a.get("/users/{user:townclerk}/reset"), s)
+		check(t, scenario{status: 200, want: []string{"吊销其 API 令牌"}}, a.get("/users/{user:townclerk}"), s)
 	})
 }

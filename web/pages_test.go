@@ -240,6 +240,32 @@ func TestSecurityHeadersAndAssets(t *testing.T) {
 	})
 }
 
+// Strict-Transport-Security only on answers that went over TLS: behind a trusted proxy that
+// says https, never on plain http (nor on a header from an untrusted client).
+func TestHSTSOnlyBehindTLS(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		plain := newSite(t, db)
+		for _, r := range []resp{plain.client().get("/login"), plain.client().get("/login", "X-Forwarded-Proto", "https")} {
+			if h := r.header.Get("Strict-Transport-Security"); h != "" {
+				t.Fatalf("HSTS on plain http: %q", h)
+			}
+		}
+	})
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		proxied := newSiteWith(t, db, func(c *Config) { c.TrustProxy = true })
+		c := proxied.client()
+		if h := c.get("/login", "X-Forwarded-Proto", "https").header.Get("Strict-Transport-Security"); h != "max-age=31536000" {
+			t.Fatalf("HSTS behind TLS: %q", h)
+		}
+		if h := c.get("/api/v1/me", "X-Forwarded-Proto", "https").header.Get("Strict-Transport-Security"); h != "max-age=31536000" {
+			t.Fatalf("HSTS on the API behind TLS: %q", h)
+		}
+		if h := c.get("/login", "X-Forwarded-Proto", "http").header.Get("Strict-Transport-Security"); h != "" {
+			t.Fatalf("HSTS on plain http behind the proxy: %q", h)
+		}
+	})
+}
+
 // Answers that would reveal existence, on the pages: a list narrowed to a committee outside
 // scope, and ending a troupe member of another village, answer exactly as an unknown id
 // does (404, the same page), never with an empty list or the name of the member's troupe.

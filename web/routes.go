@@ -190,6 +190,7 @@ func (s *server) routes(mux *http.ServeMux) {
 	// My settings.
 	mux.Handle("GET /settings", h(full, s.settings))
 	mux.Handle("POST /settings/prefs", h(full, s.savePrefs))
+	mux.Handle("POST /settings/reauth", h(full, s.reauth))
 	mux.Handle("POST /settings/tokens", h(full, s.tokenCreate))
 	mux.Handle("POST /settings/tokens/{id}/revoke", h(full, s.tokenRevoke))
 	mux.Handle("GET /settings/totp", h(full, s.settingsTOTPForm))

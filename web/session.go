@@ -42,6 +42,9 @@ func (c *ctx) actor() *guangong.Actor {
 		a.UserID, a.Username, a.Role, a.OrgID = c.user.ID, c.user.Username, c.user.Role, c.user.OrgID
 		a.MinorAccess, a.VolunteerID = c.user.MinorAccess, c.user.VolunteerID
 	}
+	if c.sess != nil {
+		a.AuthAt = c.sess.AuthAt
+	}
 	return a
 }
 

@@ -1,11 +1,16 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"guangong"
+	"guangong/httpx"
 )
 
 // back returns the local page the switch was pressed on, so the person stays where they were.
@@ -60,8 +65,17 @@ func (s *server) toggleLargeText(c *ctx) error {
 }
 
 type settingsData struct {
-	Tokens   []*guangong.Token
+	Tokens   []tokenRow
 	NewToken string // the raw token, shown once
+	// NeedReauth: the session's password check is older than guangong.ReauthWindow, so the
+	// page asks for the password before it offers to create a token.
+	NeedReauth bool
+	Lifetimes  []int // the lifetimes offered for a new token, in days (0: no expiry)
+}
+
+type tokenRow struct {
+	*guangong.Token
+	Expired bool
 }
 
 func (s *server) settingsData(c *ctx) (*settingsData, error) {
@@ -69,7 +83,25 @@ func (s *server) settingsData(c *ctx) (*settingsData, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &settingsData{Tokens: toks}, nil
+	d := &settingsData{NeedReauth: c.needReauth(), Lifetimes: guangong.TokenLifetimes}
+	now := time.Now()
+	for _, t := range toks {
+		d.Tokens = append(d.Tokens, tokenRow{Token: t, Expired: t.ExpiresAt != nil && !now.Before(*t.ExpiresAt)})
+	}
+	return d, nil
+}
+
+// needReauth reports whether the session's last password check is too old to mint a token
+// (the store has the last word: see tokenCreate).
+func (c *ctx) needReauth() bool {
+	if c.sess == nil {
+		return true
+	}
+	now := time.Now()
+	if c.sess.LastSeenAt.After(now) { // the store's clock, when a test moves it
+		now = c.sess.LastSeenAt
+	}
+	return now.Sub(c.sess.AuthAt) > guangong.ReauthWindow
 }
 
 func (s *server) settings(c *ctx) error {
@@ -78,6 +110,29 @@ func (s *server) settings(c *ctx) error {
 		return err
 	}
 	return c.render(http.StatusOK, "settings/settings", c.view(tr(c.lang, "settings.title"), d))
+}
+
+// reauth checks the password again, so that the session may mint a token for a while.
+func (s *server) reauth(c *ctx) error {
+	err := s.store.Reauthenticate(c.r.Context(), c.actor(), c.rawID, c.r.PostFormValue("reauthPassword"))
+	if err == nil {
+		return c.redirect("/settings")
+	}
+	code := guangong.ErrorCode(err)
+	if code != guangong.EUNAUTHORIZED && code != guangong.ELOCKED {
+		return err
+	}
+	d, derr := s.settingsData(c)
+	if derr != nil {
+		return derr
+	}
+	v := c.view(tr(c.lang, "settings.title"), d)
+	msg := tr(c.lang, "tokens.reauthBad")
+	if code == guangong.ELOCKED {
+		msg = guangong.ErrorMsg(err).In(c.lang)
+	}
+	v.Message, v.Errors = msg, map[string]string{"reauthPassword": msg}
+	return c.render(httpx.StatusOf(err), "settings/settings", v)
 }
 
 func (s *server) savePrefs(c *ctx) error {
@@ -101,12 +156,31 @@ func (s *server) savePrefs(c *ctx) error {
 
 func (s *server) tokenCreate(c *ctx) error {
 	name := strings.TrimSpace(c.r.PostFormValue("name"))
-	raw, _, err := s.store.CreateToken(c.r.Context(), c.actor(), c.user.ID, name)
+	if c.needReauth() {
+		// Asked again rather than refused outright: the page shows the password form.
+		d, err := s.settingsData(c)
+		if err != nil {
+			return err
+		}
+		v := c.view(tr(c.lang, "settings.title"), d)
+		v.Message = tr(c.lang, "tokens.reauth")
+		return c.render(http.StatusForbidden, "settings/settings", v)
+	}
+	days, perr := strconv.Atoi(c.r.PostFormValue("expireDays"))
+	if perr != nil || !slices.Contains(guangong.TokenLifetimes, days) {
+		days = -1 // the store names the field
+	}
+	raw, _, err := s.store.CreateToken(c.r.Context(), c.actor(), c.user.ID, name, days)
 	d, derr := s.settingsData(c)
 	if derr != nil {
 		return derr
 	}
 	v := c.view(tr(c.lang, "settings.title"), d)
+	if errors.Is(err, guangong.ErrReauth) {
+		d.NeedReauth = true
+		v.Message = tr(c.lang, "tokens.reauth")
+		return c.render(http.StatusForbidden, "settings/settings", v)
+	}
 	if err != nil {
 		status, ok := c.formError(v, err)
 		if !ok {
@@ -131,7 +205,7 @@ func (s *server) settingsTOTPForm(c *ctx) error {
 	if c.user.TOTPEnabled {
 		return c.stop("/settings")
 	}
-	d, err := newEnrolment(c.user)
+	d, err := c.newEnrolment()
 	if err != nil {
 		return err
 	}

@@ -180,7 +180,7 @@ func (s *server) userCreate(c *ctx) error {
 	u := &guangong.User{Username: f.Get("username"), DisplayName: f.Get("displayName"), OrgID: f.Get("orgId"),
 		Role: guangong.Role(f.Get("role")), MinorAccess: f.Get("minorAccess") == "1", Lang: "zh", VolunteerID: f.Get("volunteerId")}
 	var val guangong.Validation
-	if m := guangong.PasswordProblem(password); m != nil {
+	if m := guangong.PasswordProblem("password", password, f.Get("username")); m != nil {
 		val.Add("password", m.Zh, m.En)
 	}
 	err := val.Err()
@@ -291,7 +291,7 @@ func (s *server) userReset(c *ctx) error {
 	}
 	pw, again := c.r.PostFormValue("password"), c.r.PostFormValue("repeat")
 	var val guangong.Validation
-	if m := guangong.PasswordProblem(pw); m != nil {
+	if m := guangong.PasswordProblem("password", pw, u.Username); m != nil {
 		val.Add("password", m.Zh, m.En)
 	}
 	if pw != again {

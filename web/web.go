@@ -67,14 +67,20 @@ func New(cfg Config) (http.Handler, error) {
 	cop := http.NewCrossOriginProtection()
 	// Bearer-token API calls carry no cookie, so browsers' cross-origin rules do not apply.
 	cop.AddInsecureBypassPattern("/api/")
-	var h http.Handler = securityHeaders(mux)
+	var h http.Handler = securityHeaders(mux, cfg.TrustProxy)
 	h = cop.Handler(h)
 	return httpx.Observe(cfg.Log, cfg.Metrics, h), nil
 }
 
-func securityHeaders(next http.Handler) http.Handler {
+// securityHeaders sets the headers every answer carries. Strict-Transport-Security goes
+// only on answers that travelled over TLS (directly, or through a proxy we trust that says
+// so): browsers ignore it on plain http, and sent there it would promise what is not true.
+func securityHeaders(next http.Handler, trustProxy bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		if httpx.IsTLS(r, trustProxy) {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		if !strings.HasPrefix(r.URL.Path, "/api/") {
 			h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 			h.Set("X-Frame-Options", "DENY")

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"guangong"
 	"guangong/httpx"
@@ -138,6 +139,12 @@ func TestSecondFactorEnrolment(t *testing.T) {
 		}
 		check(t, scenario{status: 422, want: []string{"验证码不正确", secret}},
 			c.post("/login/enrol", url.Values{"secret": {secret}, "code": {"123456"}}), s)
+		// Another secret than the one the page issued is refused, even with a valid code for
+		// it, and the page issues a new one (never the posted one).
+		const swapped = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+		r = c.post("/login/enrol", url.Values{"secret": {swapped}, "code": {codeFor(t, swapped, db)}})
+		check(t, scenario{status: 422, want: []string{"密钥与本页发放的不一致", `id="totp-secret"`}, notWant: []string{swapped}}, r, s)
+		secret = between(r.body, `<code id="totp-secret">`, "</code>")
 		// A post without its secret starts the enrolment afresh rather than being refused.
 		check(t, scenario{status: 303, location: "/login/enrol"},
 			c.post("/login/enrol", url.Values{"code": {"123456"}}), s)
@@ -160,6 +167,10 @@ func TestSecondFactorEnrolment(t *testing.T) {
 		check(t, scenario{status: 303, location: "/login/totp"},
 			fresh.post("/login", url.Values{"username": {"villageclerk"}, "password": {storetest.Password}}), s)
 		fresh.get("/login/totp")
+		// The code that enrolled is used: the same step's code is refused, the next one passes.
+		check(t, scenario{status: 401, want: []string{"验证码不正确或已过期"}},
+			fresh.post("/login/totp", url.Values{"code": {codeFor(t, secret, db)}}), s)
+		s.fx.Advance(30 * time.Second)
 		check(t, scenario{status: 303, location: "/"}, fresh.post("/login/totp", url.Values{"code": {codeFor(t, secret, db)}}), s)
 	})
 }

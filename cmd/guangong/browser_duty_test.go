@@ -12,6 +12,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"guangong"
+	"guangong/demo"
 )
 
 // TestBrowserDutyCheckIn: the town clerk sets up a school-gate post and a shift that began
@@ -27,7 +28,7 @@ func TestBrowserDutyCheckIn(t *testing.T) {
 	now := time.Now().In(guangong.Shanghai)
 	const layout = "2006-01-02T15:04"
 	do(t, ctx,
-		login(base, "dizhuang-clerk", "Demo-dizhuang-clerk-2026"),
+		login(base, "dizhuang-clerk", demo.Password("dizhuang-clerk")),
 		click(chromedp.ID("nav-duty")),
 		click(chromedp.ID("duty-post-new")),
 		chromedp.WaitVisible(chromedp.ID("duty-post-form")),
@@ -76,7 +77,7 @@ func TestBrowserDutyCheckIn(t *testing.T) {
 	// The town's administrator makes a volunteer's own account, linked to a volunteer of the
 	// town (not the demo's volunteer, who is on the duty group's shift today).
 	do(t, ctx,
-		login(base, "dizhuang", "Demo-dizhuang-2026"),
+		login(base, "dizhuang", demo.Password("dizhuang")),
 		chromedp.Navigate(base+"/users/new"),
 		chromedp.WaitVisible(chromedp.ID("user-form")),
 		chromedp.SendKeys(chromedp.ID("f-username"), "phone.vol"),

@@ -7,6 +7,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"guangong/demo"
 )
 
 // TestBrowserEventPicker: on a 360-px phone, by keyboard only, the town clerk finds a
@@ -17,7 +19,7 @@ func TestBrowserEventPicker(t *testing.T) {
 	base, _ := startServer(t, "demo", "--addr", "127.0.0.1:0", "--db", t.TempDir()+"/demo.db")
 	do(t, ctx,
 		chromedp.EmulateViewport(360, 740),
-		login(base, "dizhuang-clerk", "Demo-dizhuang-clerk-2026"),
+		login(base, "dizhuang-clerk", demo.Password("dizhuang-clerk")),
 	)
 	do(t, ctx,
 		chromedp.Navigate(base+"/volunteers"),

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"guangong/demo"
 )
 
 // photoFile writes a small real PNG, as a phone's camera would hand over a JPEG.
@@ -44,7 +46,7 @@ func TestBrowserQuickEntry(t *testing.T) {
 	const title = "浏览器快速登记的护学岗"
 	do(t, ctx,
 		chromedp.EmulateViewport(360, 740),
-		login(base, "dizhuang-clerk", "Demo-dizhuang-clerk-2026"),
+		login(base, "dizhuang-clerk", demo.Password("dizhuang-clerk")),
 		chromedp.Navigate(base+"/events/quick"),
 		chromedp.WaitVisible(chromedp.ID("quick-form")),
 	)

@@ -9,6 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
+	"guangong/demo"
 	"guangong/xlsx"
 )
 
@@ -58,7 +59,7 @@ func TestBrowserPeople(t *testing.T) {
 	base, _ := startServer(t, "demo", "--addr", "127.0.0.1:0", "--db", dsn)
 	sheet := volunteerSheet(t)
 
-	do(t, ctx, login(base, "dizhuang-clerk", "Demo-dizhuang-clerk-2026"))
+	do(t, ctx, login(base, "dizhuang-clerk", demo.Password("dizhuang-clerk")))
 	do(t, ctx, chromedp.WaitVisible(chromedp.ID("nav-volunteers")))
 	do(t, ctx, click(chromedp.ID("nav-volunteers")))
 	do(t, ctx, chromedp.WaitVisible(chromedp.ID("volunteer-table")))
@@ -133,7 +134,7 @@ func TestBrowserPeople(t *testing.T) {
 	do(t, ctx,
 		click(chromedp.ID("logout")),
 		chromedp.WaitVisible(chromedp.ID("login-username")),
-		login(base, "village-clerk", "Demo-village-clerk-2026"),
+		login(base, "village-clerk", demo.Password("village-clerk")),
 		click(chromedp.ID("nav-youths")),
 		chromedp.WaitVisible(chromedp.ID("masked-banner")),
 		shot("youths-masked"),

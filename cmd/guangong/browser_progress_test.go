@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"guangong/demo"
 )
 
 // TestBrowserProgressFollowsQuickEntry: on a 360-px phone the town clerk opens the
@@ -40,7 +42,7 @@ func TestBrowserProgressFollowsQuickEntry(t *testing.T) {
 	}
 	do(t, ctx,
 		chromedp.EmulateViewport(360, 740),
-		login(base, "dizhuang-clerk", "Demo-dizhuang-clerk-2026"),
+		login(base, "dizhuang-clerk", demo.Password("dizhuang-clerk")),
 	)
 	before := activities()
 	do(t, ctx, shot("progress-subtree-phone"))

@@ -11,6 +11,8 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"guangong/demo"
 )
 
 // browser starts headless Chromium from GUANGONG_TEST_BROWSER, or skips (fails when strict).
@@ -76,7 +78,7 @@ func TestBrowserTreeAndLargeText(t *testing.T) {
 	base, _ := startServer(t, "demo", "--addr", "127.0.0.1:0", "--db", dsn)
 	// The demo has no county-level administrator without a second factor; add one the
 	// way an operator would.
-	if o, err := runCmd(t, "County-Pass-1\n", "user", "add", "--db", dsn, "--username", "county",
+	if o, err := runCmd(t, "Xian-Admin-2026\n", "user", "add", "--db", dsn, "--username", "county",
 		"--org", "431224", "--role", "orgadmin", "--name", "县管理员"); err != nil {
 		t.Fatalf("user add: %v\n%s", err, o)
 	}
@@ -84,7 +86,7 @@ func TestBrowserTreeAndLargeText(t *testing.T) {
 	const village = "示例新村关心下一代工作委员会"
 	town := `//summary[contains(., "低庄镇关心下一代工作委员会")]`
 	do(t, ctx,
-		login(base, "county", "County-Pass-1"),
+		login(base, "county", "Xian-Admin-2026"),
 		shot("home"),
 		click(chromedp.ID("nav-tree")),
 		chromedp.WaitVisible(chromedp.ID("org-tree")),
@@ -144,7 +146,7 @@ func TestBrowserTreeAndLargeText(t *testing.T) {
 	if c := htmlClass(t, ctx); strings.Contains(c, "large-text") {
 		t.Fatalf("large text on for a browser with no cookies (class %q)", c)
 	}
-	do(t, ctx, login(base, "county", "County-Pass-1"))
+	do(t, ctx, login(base, "county", "Xian-Admin-2026"))
 	if c := htmlClass(t, ctx); !strings.Contains(c, "large-text") {
 		t.Fatalf("large text not remembered across logins (class %q)", c)
 	}
@@ -231,7 +233,7 @@ func TestBrowserPhoneWidth(t *testing.T) {
 	ctx := browser(t)
 	dsn := filepath.Join(t.TempDir(), "demo.db")
 	base, _ := startServer(t, "demo", "--addr", "127.0.0.1:0", "--db", dsn)
-	do(t, ctx, chromedp.EmulateViewport(360, 740), login(base, "dizhuang", "Demo-dizhuang-2026"))
+	do(t, ctx, chromedp.EmulateViewport(360, 740), login(base, "dizhuang", demo.Password("dizhuang")))
 	for _, page := range []string{"/", "/orgs", "/users", "/settings", "/users/new"} {
 		do(t, ctx,
 			chromedp.Navigate(base+page),

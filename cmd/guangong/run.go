@@ -23,7 +23,7 @@ Usage:
   guangong demo    [--addr 127.0.0.1:8080] [--db guangong-demo.db|postgres://…]
   guangong migrate [--db …]
   guangong user add --username U --org ORG --role ROLE [--name NAME] [--volunteer ID] [--db …]   (password on stdin)
-  guangong token create --username U [--name NAME] [--db …]
+  guangong token create --username U [--name NAME] [--expires DAYS] [--db …]
   guangong audit verify [--db …]
   guangong figures check|recount [--db …]
   guangong backup  --out FILE [--db guangong.db]   (SQLite, also while serve runs; PostgreSQL: pg_dump)
@@ -188,6 +188,7 @@ func (e *env) tokenCreate(ctx context.Context, args []string) error {
 	fs, dsn := e.flags("token create", "guangong.db")
 	username := fs.String("username", "", "the account the token acts as")
 	name := fs.String("name", "cli", "a label for the token")
+	expires := fs.Int("expires", 0, "days until the token expires (0: never)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -201,7 +202,7 @@ func (e *env) tokenCreate(ctx context.Context, args []string) error {
 	if err != nil {
 		return describe(err)
 	}
-	raw, _, err := db.CreateToken(ctx, sys, u.ID, *name)
+	raw, _, err := db.CreateToken(ctx, sys, u.ID, *name, *expires)
 	if err != nil {
 		return describe(err)
 	}

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/pquerna/otp/totp"
 
@@ -35,6 +36,19 @@ type Fixture struct {
 
 // NewFixture builds the fixture in db.
 func NewFixture(t testing.TB, db *sqlstore.DB) *Fixture {
+	t.Helper()
+	return newFixture(t, db, true)
+}
+
+// NewOldFixture builds the fixture in a database migrated only part of the way (a test of
+// a migration): the same committees and accounts, but no second factor for admin and
+// auditor, whose enrolment needs the newest schema.
+func NewOldFixture(t testing.TB, db *sqlstore.DB) *Fixture {
+	t.Helper()
+	return newFixture(t, db, false)
+}
+
+func newFixture(t testing.TB, db *sqlstore.DB, totpEnrol bool) *Fixture {
 	t.Helper()
 	ctx := context.Background()
 	sys := guangong.SystemActor("storetest")
@@ -75,9 +89,18 @@ func NewFixture(t testing.TB, db *sqlstore.DB) *Fixture {
 		f.Users[u.name] = usr
 	}
 	for _, name := range []string{"admin", "auditor"} {
-		code, err := totp.GenerateCode(TOTPSecret, db.Now())
+		if !totpEnrol {
+			break
+		}
+		// Enrolled with the previous step's code (still valid, one step of skew), so that
+		// the current code (Code) is unused: a code is accepted once. A test logging the same
+		// account in twice moves the clock 30 s between (see Advance).
+		code, err := totp.GenerateCode(TOTPSecret, db.Now().Add(-30*time.Second))
 		if err != nil {
 			t.Fatalf("storetest: totp code: %v", err)
+		}
+		if err := db.OfferTOTP(ctx, f.Actor(name), TOTPSecret); err != nil {
+			t.Fatalf("storetest: offer totp for %s: %v", name, err)
 		}
 		if err := db.SetTOTP(ctx, f.Actor(name), TOTPSecret, code); err != nil {
 			t.Fatalf("storetest: enrol totp for %s: %v", name, err)
@@ -97,8 +120,16 @@ func (f *Fixture) Actor(username string) *guangong.Actor {
 	if !ok {
 		panic("storetest: no fixture account " + username)
 	}
+	// AuthAt: as if the account had just logged in (minting a token needs a recent check).
 	return &guangong.Actor{UserID: u.ID, Username: u.Username, Role: u.Role, OrgID: u.OrgID, IP: "127.0.0.1",
-		MinorAccess: u.MinorAccess, VolunteerID: u.VolunteerID}
+		MinorAccess: u.MinorAccess, VolunteerID: u.VolunteerID, AuthAt: f.DB.Now()}
+}
+
+// Advance moves the database's clock on by d (a new TOTP step, an expiry, a lockout's end).
+// Call it between requests, never during one.
+func (f *Fixture) Advance(d time.Duration) {
+	prev := f.DB.Now
+	f.DB.Now = func() time.Time { return prev().Add(d) }
 }
 
 // GrantMinorAccess gives a fixture account 未成年人信息 access (as the system, audited like
