@@ -61,7 +61,7 @@ func TestAudit(t *testing.T) {
 // to see the API report it, since the API adds nothing per dialect.
 func TestAuditVerifyBroken(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "tamper.db")
-	db, err := sqlstore.Open(path)
+	db, err := sqlstore.Open(path, sqlstore.WithDataKey(storetest.DataKey))
 	if err != nil {
 		t.Fatal(err)
 	}

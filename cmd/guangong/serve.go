@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"text/tabwriter"
@@ -39,8 +38,7 @@ func (e *env) serveFlags(name, defaultDB string, args []string) (*serveOptions, 
 	}
 	o := &serveOptions{}
 	fs.StringVar(&o.addr, "addr", addr, "listen address")
-	fs.StringVar(&o.keyFile, "data-key-file", e.getenv("GUANGONG_DATA_KEY_FILE"),
-		"file holding the key that encrypts ID numbers and phones (default: beside the SQLite file, or ./guangong.key)")
+	keyFile := e.keyFlag(fs)
 	fs.BoolVar(&o.metrics, "metrics", e.getenv("GUANGONG_METRICS") == "1", "serve Prometheus metrics at /metrics")
 	fs.BoolVar(&o.trustProxy, "trust-proxy", e.getenv("GUANGONG_TRUST_PROXY") == "1", "trust X-Forwarded-For/Proto from a reverse proxy")
 	fs.StringVar(&o.publicURL, "public-url", e.getenv("GUANGONG_PUBLIC_URL"), "the address phones reach the site at, printed in duty posts' QR codes (default: as each page was opened)")
@@ -52,12 +50,7 @@ func (e *env) serveFlags(name, defaultDB string, args []string) (*serveOptions, 
 			return nil, "", err
 		}
 	}
-	if o.keyFile == "" {
-		o.keyFile = "guangong.key"
-		if !strings.Contains(*dsn, "://") {
-			o.keyFile = strings.TrimSuffix(*dsn, filepath.Ext(*dsn)) + ".key"
-		}
-	}
+	o.keyFile = keyPath(*keyFile, *dsn)
 	return o, *dsn, nil
 }
 
@@ -66,7 +59,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := e.openServing(ctx, dsn, o.keyFile)
+	db, err := e.openKeyed(ctx, dsn, o.keyFile, true)
 	if err != nil {
 		return err
 	}
@@ -96,7 +89,7 @@ func (e *env) demo(ctx context.Context, args []string) error {
 			}
 		}
 	}
-	db, err := e.openServing(ctx, dsn, o.keyFile)
+	db, err := e.openKeyed(ctx, dsn, o.keyFile, true)
 	if err != nil {
 		return err
 	}
