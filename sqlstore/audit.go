@@ -330,12 +330,19 @@ func (db *DB) AuditHead(ctx context.Context, a *guangong.Actor) (*guangong.Audit
 			return err
 		}
 		if head.seq > 0 && head.mac != headMAC(db.seal.auditKey, head.seq, head.hash, head.keyedFrom) {
-			return errors.New("sqlstore: the audit head's MAC does not match: run audit verify")
+			return errHeadForged()
 		}
 		h = &guangong.AuditHead{Seq: head.seq, MAC: head.hash}
 		return nil
 	})
 	return h, err
+}
+
+// errHeadForged answers a request for the head when the head row fails its MAC: a head
+// not to record; verify says more.
+func errHeadForged() error {
+	return guangong.Errorf(guangong.ECONFLICT, "链头校验码不符，链头被移动或改写过：请先校验日志链",
+		"The head's MAC does not match: the head was moved or rewritten. Verify the trail")
 }
 
 type chainHead struct {
@@ -348,7 +355,10 @@ func readHead(ctx context.Context, q querier) (chainHead, error) {
 	var h chainHead
 	err := q.QueryRowContext(ctx, `SELECT seq, hash, mac, keyed_from FROM audit_head WHERE id = 1`).
 		Scan(&h.seq, &h.hash, &h.mac, &h.keyedFrom)
-	return h, err
+	if err != nil {
+		return h, fmt.Errorf("sqlstore: audit head (is the database migrated? guangong migrate, with the data key): %w", err)
+	}
+	return h, nil
 }
 
 func verifyChain(ctx context.Context, q querier, key []byte, at *guangong.AuditHead) (*guangong.AuditVerification, error) {

@@ -314,6 +314,12 @@ func TestAuditHeadAnchor(t *testing.T) {
 		// Only the auditor reads the head.
 		_, err = db.AuditHead(ctx, f.Actor("admin"))
 		wantCode(t, err, guangong.EFORBIDDEN)
+		// A head row that fails its MAC is not handed out for recording.
+		if _, err := db.RawExec(ctx, `UPDATE audit_head SET seq = seq - 1`); err != nil {
+			t.Fatal(err)
+		}
+		_, err = db.AuditHead(ctx, f.Actor("auditor"))
+		wantCode(t, err, guangong.ECONFLICT)
 	})
 }
 

@@ -27,6 +27,7 @@ type auditData struct {
 	ObjectTypes []string
 	Verify      *guangong.AuditVerification
 	Head        *guangong.AuditHead // the current head, to copy and record elsewhere
+	HeadErr     string              // why there is none
 	At          *guangong.AuditHead // the recorded head checked
 }
 
@@ -93,7 +94,10 @@ func (s *server) auditList(c *ctx) error {
 		return err
 	}
 	d.Entries, d.Pager = entries, newPager(c.r, page, total)
-	if d.Head, err = s.store.AuditHead(c.r.Context(), c.actor()); err != nil {
+	// A head that fails its MAC is not offered for recording; the trail stays readable.
+	if d.Head, err = s.store.AuditHead(c.r.Context(), c.actor()); guangong.ErrorCode(err) == guangong.ECONFLICT {
+		d.HeadErr = guangong.ErrorMsg(err).In(c.lang)
+	} else if err != nil {
 		return err
 	}
 	return c.render(http.StatusOK, "audit/list", v)
