@@ -39,7 +39,7 @@ const (
 func (tx *Tx) audit(a *guangong.Actor, e entry) error {
 	ctx := tx.ctx
 	row := auditRow{
-		ID: guangong.NewID(), At: fmtTime(tx.now),
+		ID:     guangong.NewID(),
 		UserID: e.userID, Username: e.username, IP: e.ip,
 		OrgID: e.orgID, Action: e.action, ObjectType: e.objectType, ObjectID: e.objectID,
 		Result: e.result, Detail: e.detail, Changes: "[]",
@@ -76,6 +76,7 @@ func (tx *Tx) audit(a *guangong.Actor, e entry) error {
 	if row.Seq, row.PrevHash, keyedFrom, err = tx.takeHead(1); err != nil {
 		return err
 	}
+	row.At = tx.auditTime()
 	row.Hash = tx.entryHash(&row)
 	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (seq, id, at, user_id, username, org_id, ip, action,
 		object_type, object_id, result, changes, detail, prev_hash, hash)
@@ -85,6 +86,19 @@ func (tx *Tx) audit(a *guangong.Actor, e entry) error {
 		return fmt.Errorf("sqlstore: audit insert: %w", err)
 	}
 	return tx.setHead(row.Seq, row.Hash, keyedFrom)
+}
+
+// auditTime is an entry's time: read once the head is locked, so that times never run
+// backwards along the chain (a transaction that began earlier but appends later would
+// otherwise carry the earlier time), and never before the transaction's own time.
+func (tx *Tx) auditTime() string {
+	at := tx.now
+	if tx.clock != nil {
+		if t := tx.clock(); t.After(at) {
+			at = t
+		}
+	}
+	return fmtTime(at)
 }
 
 // errNoAuditKey answers an append or a check of the trail without the data key: an

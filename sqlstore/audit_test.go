@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -491,6 +492,39 @@ func openOld(t *testing.T, kind string) *sqlstore.DB {
 		t.Fatal(err)
 	}
 	return db
+}
+
+// An entry's time is read once the head is locked, so times never run backwards along the
+// chain: a transaction that began first but appends after another carries the later time.
+// PostgreSQL only: on SQLite the single writer runs one write transaction at a time, so
+// none can begin before another and append after it.
+func TestAuditTimesFollowTheChain(t *testing.T) {
+	db := storetest.Open(t, "postgres")
+	f := storetest.NewFixture(t, db)
+	var tick atomic.Int64
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	db.Now = func() time.Time { return base.Add(time.Duration(tick.Add(1)) * time.Second) }
+	began, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() { done <- db.AuditAfter(ctx, began, release) }()
+	<-began
+	if err := db.RecordAudit(ctx, f.Actor("townclerk"), &guangong.AuditEntry{Action: guangong.ActionExport, Detail: "early"}); err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	list, _, err := db.FindAudit(ctx, sys, guangong.AuditFilter{Page: guangong.Page{Limit: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 2 || !strings.Contains(list[0].Detail, "late") || !strings.Contains(list[1].Detail, "early") {
+		t.Fatalf("entries %+v", list)
+	}
+	if list[0].At.Before(list[1].At) {
+		t.Fatalf("times run backwards along the chain: entry %d at %v, entry %d at %v", list[1].Seq, list[1].At, list[0].Seq, list[0].At)
+	}
+	verifyOK(t, db)
 }
 
 func TestAuditSameTransaction(t *testing.T) {

@@ -291,10 +291,11 @@ type Tx struct {
 
 	auditKey    []byte // nil without a data key: then nothing can be audited, so nothing written
 	legacyAudit bool
+	clock       func() time.Time // the store's clock, read again once the audit head is locked
 }
 
 func (db *DB) newTx(ctx context.Context, stx *sql.Tx) *Tx {
-	tx := &Tx{Tx: stx, ctx: ctx, now: db.now(), dialect: db.dialect, legacyAudit: db.legacyAudit}
+	tx := &Tx{Tx: stx, ctx: ctx, now: db.now(), dialect: db.dialect, legacyAudit: db.legacyAudit, clock: db.now}
 	if db.seal != nil {
 		tx.auditKey = db.seal.auditKey
 	}

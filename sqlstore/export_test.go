@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+
+	"guangong"
 )
 
 // Raw SQL for tests that tamper with the database behind the store's back.
@@ -72,4 +74,14 @@ func (db *DB) LegacyHash(ctx context.Context, seq int64) (stored, legacy string,
 		return "", "", err
 	}
 	return r.Hash, r.hash(), nil
+}
+
+// AuditAfter begins a write transaction, says so on began, waits for release, then appends
+// an entry: a transaction that began before others but appends after them.
+func (db *DB) AuditAfter(ctx context.Context, began chan<- struct{}, release <-chan struct{}) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		close(began)
+		<-release
+		return tx.audit(guangong.SystemActor("test"), entry{action: guangong.ActionExport, objectType: objAudit, detail: "late"})
+	})
 }

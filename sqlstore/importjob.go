@@ -363,7 +363,7 @@ func (tx *Tx) bulkPeople(a *guangong.Actor, n int, s bulkSpec) error {
 		}
 	}
 	first := last - int64(n) + 1
-	at := fmtTime(tx.now)
+	at := tx.auditTime()
 	batches := make(chan *bulkBatch, 1)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
