@@ -28,6 +28,7 @@ const (
 	ActionTokenCreate    = "token_create"
 	ActionTokenRevoke    = "token_revoke"
 	ActionReveal         = "reveal" // one masked value of a minor shown in full, with a reason
+	ActionAnchor         = "anchor" // a committee's reported audit head, kept by the auditor above
 )
 
 // Audit results.
@@ -127,6 +128,9 @@ type AuditService interface {
 	// AuditHead is the newest entry's seq and MAC, to record outside the database.
 	AuditHead(ctx context.Context, a *Actor) (*AuditHead, error)
 	RecordAudit(ctx context.Context, a *Actor, e *AuditEntry) error
+	// RecordAnchor records, as an entry of this trail, that committee orgID (in the
+	// auditor's scope) reported the head h of its own trail.
+	RecordAnchor(ctx context.Context, a *Actor, orgID string, h AuditHead) error
 }
 
 // Store is everything the web layer and the command line need from storage.

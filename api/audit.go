@@ -67,3 +67,25 @@ func (s *server) auditHead(w http.ResponseWriter, r *http.Request, a *guangong.A
 	}{h, h.String()})
 	return nil
 }
+
+type auditAnchorCreate struct {
+	OrgID string `json:"orgId"`
+	Head  string `json:"head"`
+}
+
+// recordAnchor keeps, in this trail, the head a committee reported of its own trail.
+func (s *server) recordAnchor(w http.ResponseWriter, r *http.Request, a *guangong.Actor) error {
+	var in auditAnchorCreate
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	h, err := guangong.ParseAuditHead("head", in.Head)
+	if err != nil {
+		return err
+	}
+	if err := s.store.RecordAnchor(r.Context(), a, in.OrgID, *h); err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusCreated, auditAnchorCreate{OrgID: in.OrgID, Head: h.String()})
+	return nil
+}

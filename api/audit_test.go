@@ -64,6 +64,17 @@ func TestAudit(t *testing.T) {
 		if !at.OK || at.Head == nil || at.Head.Seq <= head.Seq {
 			t.Errorf("verify at the recorded head: %+v", at)
 		}
+		// The county's auditor keeps a head the town reported, in this trail.
+		town := `{"orgId":"{Town}","head":"` + head.Head + `"}`
+		e.run([]scenario{
+			{name: "auditor records a reported head", method: "POST", path: "/api/v1/audit/anchors", user: "auditor", body: town,
+				status: 201, want: []string{head.Head}},
+			{name: "the anchor is in the trail", method: "GET", path: "/api/v1/audit?action=anchor&objectId={Town}", user: "auditor",
+				status: 200, want: []string{`"total":1`, head.Head}},
+			{name: "sysadmin records no anchor", method: "POST", path: "/api/v1/audit/anchors", user: "admin", body: town, status: 403},
+			{name: "a bad reported head", method: "POST", path: "/api/v1/audit/anchors", user: "auditor",
+				body: `{"orgId":"{Town}","head":"x"}`, status: 422, fields: []string{"head"}},
+		})
 		e.decodeInto(e.do("GET", fmt.Sprintf("/api/v1/audit/verify?head=%d:%s", head.Seq, strings.Repeat("0", 64)), "auditor", ""), &at)
 		if at.OK || at.BrokenSeq != head.Seq || !strings.Contains(at.Reason, "recorded head") {
 			t.Errorf("verify at a head whose MAC is not the entry's: %+v", at)

@@ -221,6 +221,27 @@ func (db *DB) RecordAudit(ctx context.Context, a *guangong.Actor, e *guangong.Au
 	})
 }
 
+// RecordAnchor records that committee orgID reported the head h (SEQ:MAC) of its trail:
+// the auditor above keeps the heads its committees report in its own keyed trail, so a
+// committee's trail later rebuilt, cut or put back to an older copy is caught against a
+// head kept outside it. Only an auditor, for a committee in scope (else NotFound).
+func (db *DB) RecordAnchor(ctx context.Context, a *guangong.Actor, orgID string, h guangong.AuditHead) error {
+	return db.write(ctx, a, func(tx *Tx) error {
+		if !a.Can(guangong.Role.CanReadAudit) {
+			return &denial{err: guangong.Forbidden(), objectType: objOrg, objectID: orgID, detail: "record audit anchor"}
+		}
+		if _, err := guangong.ParseAuditHead("head", h.String()); err != nil {
+			return err
+		}
+		o, err := scopedOrg(tx.ctx, tx, a, orgID, "record audit anchor")
+		if err != nil {
+			return err
+		}
+		return tx.audit(a, entry{action: guangong.ActionAnchor, objectType: objOrg, objectID: o.ID, orgID: o.ID,
+			detail: fmt.Sprintf("%s 报告审计链头 %s (%s reported its audit head %s)", o.Name, h, o.Name, h)})
+	})
+}
+
 // FindAudit lists entries newest first for the auditor (and the system), within scope:
 // entries of committees in the auditor's subtree, and entries with no committee (unknown
 // usernames, system work) only for an auditor whose committee is a root.

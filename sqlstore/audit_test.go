@@ -324,6 +324,36 @@ func TestAuditHeadAnchor(t *testing.T) {
 	})
 }
 
+// The auditor above keeps the heads its committees report, as keyed entries of its own
+// trail: only an auditor, only for a committee in scope (else NotFound, like a missing one).
+func TestRecordAnchor(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := storetest.NewFixture(t, db)
+		h := guangong.AuditHead{Seq: 42, MAC: strings.Repeat("3f", 32)}
+		if err := db.RecordAnchor(ctx, f.Actor("auditor"), f.Town.ID, h); err != nil {
+			t.Fatal(err)
+		}
+		e := lastAudit(t, db)
+		if e.Action != guangong.ActionAnchor || e.ObjectType != "org" || e.ObjectID != f.Town.ID || e.OrgID != f.Town.ID ||
+			e.Username != "auditor" || !strings.Contains(e.Detail, h.String()) || !strings.Contains(e.Detail, "低庄镇") {
+			t.Fatalf("anchor entry %+v", e)
+		}
+		verifyOK(t, db)
+		townAuditor := &guangong.User{Username: "townauditor", DisplayName: "镇审计", OrgID: f.Town.ID, Role: guangong.RoleAuditor}
+		if err := db.CreateUser(ctx, sys, townAuditor, storetest.Password); err != nil {
+			t.Fatal(err)
+		}
+		ta := &guangong.Actor{UserID: townAuditor.ID, Username: "townauditor", Role: guangong.RoleAuditor, OrgID: f.Town.ID}
+		wantCode(t, db.RecordAnchor(ctx, ta, f.OtherTown.ID, h), guangong.ENOTFOUND)
+		wantCode(t, db.RecordAnchor(ctx, ta, "no-such-org", h), guangong.ENOTFOUND)
+		wantCode(t, db.RecordAnchor(ctx, f.Actor("townadmin"), f.VillageA.ID, h), guangong.EFORBIDDEN)
+		wantField(t, db.RecordAnchor(ctx, f.Actor("auditor"), f.Town.ID, guangong.AuditHead{Seq: 0, MAC: h.MAC}), "head", "链头格式")
+		if got, _, _ := db.FindAudit(ctx, f.Actor("auditor"), guangong.AuditFilter{Action: ptr(guangong.ActionAnchor)}); len(got) != 1 {
+			t.Fatalf("%d anchors recorded, want 1", len(got))
+		}
+	})
+}
+
 func wantBrokenAt(t *testing.T, db *sqlstore.DB, at *guangong.AuditHead, seq int64, id, reason string) {
 	t.Helper()
 	v, err := db.VerifyAudit(ctx, sys, at)

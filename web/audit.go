@@ -14,7 +14,7 @@ var auditActions = []string{
 	guangong.ActionDelete, guangong.ActionLogin, guangong.ActionLoginFailed, guangong.ActionLogout,
 	guangong.ActionLocked, guangong.ActionDenied, guangong.ActionExport, guangong.ActionPasswordChange,
 	guangong.ActionPasswordReset, guangong.ActionEndSessions, guangong.ActionTOTP,
-	guangong.ActionTokenCreate, guangong.ActionTokenRevoke, guangong.ActionReveal,
+	guangong.ActionTokenCreate, guangong.ActionTokenRevoke, guangong.ActionReveal, guangong.ActionAnchor,
 }
 
 // auditObjectTypes are suggested in the object filter; later areas add their own.

@@ -379,6 +379,7 @@ var coreCatalog = map[string]guangong.Msg{
 	"user.minorAccess":     {Zh: "未成年人信息", En: "Minors' data"},
 	"user.minorAccessHelp": {Zh: "允许查看青少年的完整姓名、身份证号和电话（每次查看单项都会记入审计日志）。仅授予确有工作需要的人员。", En: "May see youths' full names, ID numbers and phones (each reveal is audited). Grant only where the work needs it."},
 	"action.reveal":        {Zh: "查看完整信息", En: "Reveal"},
+	"action.anchor":        {Zh: "记录下级链头", En: "Anchor"},
 	"object.volunteer":     {Zh: "五老志愿者", En: "Volunteer"},
 	"object.youth":         {Zh: "青少年", En: "Youth"},
 	"object.import":        {Zh: "数据导入", En: "Import"},
