@@ -494,12 +494,13 @@ func walkChain(ctx context.Context, q querier, headSeq int64, check func(r *audi
 		}
 		for i := range page {
 			r := &page[i]
-			reason := ""
-			switch {
-			case r.Seq != w.last+1:
-				reason = fmt.Sprintf("第%d条记录缺失，其后是第%d条（即所列 id）(entry %d is missing; the id given is the next one, %d)", w.last+1, r.Seq, w.last+1, r.Seq)
-				w.brokenSeq, w.brokenID, w.brokenReason = w.last+1, r.ID, reason
+			if r.Seq != w.last+1 {
+				w.brokenSeq, w.brokenID = w.last+1, r.ID
+				w.brokenReason = fmt.Sprintf("第%d条记录缺失，其后是第%d条（即所列 id）(entry %d is missing; the id given is the next one, %d)", w.last+1, r.Seq, w.last+1, r.Seq)
 				return w, nil
+			}
+			var reason string
+			switch {
 			case r.PrevHash != w.prev:
 				reason = "与前一条的哈希链接不符 (previous-hash link does not match the entry before it)"
 			default:

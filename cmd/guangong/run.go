@@ -29,7 +29,7 @@ Usage:
   guangong figures check|recount [--db …]
   guangong version
 
-Every command but version also takes --data-key-file (default: beside the SQLite file, e.g. guangong.key):
+The commands that open the database also take --data-key-file (default: beside the SQLite file, e.g. guangong.key):
 the key that encrypts ID numbers and phones and keys the audit trail; GUANGONG_DATA_KEY (base64, 32 bytes)
 gives it directly. Only serve and demo make one, for a database without accounts.
 
