@@ -32,12 +32,60 @@ func (s *server) listAudit(w http.ResponseWriter, r *http.Request, a *guangong.A
 }
 
 // verifyAudit answers 200 whether the chain holds or not: a broken chain is a finding,
-// reported in the body (ok:false and the first broken entry), not a failed request.
+// reported in the body (ok:false and the first broken entry), not a failed request. head
+// (SEQ:MAC, recorded earlier from auditHead) must also still be in the chain.
 func (s *server) verifyAudit(w http.ResponseWriter, r *http.Request, a *guangong.Actor) error {
-	v, err := s.store.VerifyAudit(r.Context(), a)
+	q := newQuery(r, "head")
+	if err := q.err(); err != nil {
+		return err
+	}
+	var at *guangong.AuditHead
+	if h := q.str("head"); h != nil {
+		var err error
+		if at, err = guangong.ParseAuditHead("head", *h); err != nil {
+			return err
+		}
+	}
+	v, err := s.store.VerifyAudit(r.Context(), a, at)
 	if err != nil {
 		return err
 	}
 	s.writeJSON(w, r, http.StatusOK, v)
+	return nil
+}
+
+// auditHead gives the newest entry's seq and MAC, for the auditor to record outside the
+// database and check later with verify?head=SEQ:MAC.
+func (s *server) auditHead(w http.ResponseWriter, r *http.Request, a *guangong.Actor) error {
+	h, err := s.store.AuditHead(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, struct {
+		*guangong.AuditHead
+		Head string `json:"head"`
+	}{h, h.String()})
+	return nil
+}
+
+type auditAnchorCreate struct {
+	OrgID string `json:"orgId"`
+	Head  string `json:"head"`
+}
+
+// recordAnchor keeps, in this trail, the head a committee reported of its own trail.
+func (s *server) recordAnchor(w http.ResponseWriter, r *http.Request, a *guangong.Actor) error {
+	var in auditAnchorCreate
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	h, err := guangong.ParseAuditHead("head", in.Head)
+	if err != nil {
+		return err
+	}
+	if err := s.store.RecordAnchor(r.Context(), a, in.OrgID, *h); err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusCreated, auditAnchorCreate{OrgID: in.OrgID, Head: h.String()})
 	return nil
 }

@@ -3,8 +3,10 @@ package api
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -39,8 +41,44 @@ func TestAudit(t *testing.T) {
 				status: 200, want: []string{`"result":"denied"`}, notWant: []string{`"total":0`}},
 			{name: "bad time", method: "GET", path: "/api/v1/audit?to=tomorrow", user: "auditor", status: 422, fields: []string{"to"}},
 			{name: "verify", method: "GET", path: "/api/v1/audit/verify", user: "auditor", status: 200,
-				want: []string{`"ok":true`, `"checked":`}, notWant: []string{"brokenSeq"}},
+				want: []string{`"ok":true`, `"checked":`, `"head":{"seq":`}, notWant: []string{"brokenSeq"}},
+			{name: "auditor reads the head", method: "GET", path: "/api/v1/audit/head", user: "auditor", status: 200,
+				want: []string{`"seq":`, `"mac":"`, `"head":"`}},
+			{name: "sysadmin cannot read the head", method: "GET", path: "/api/v1/audit/head", user: "admin", status: 403},
+			{name: "a head that is not SEQ:MAC", method: "GET", path: "/api/v1/audit/verify?head=12", user: "auditor", status: 422,
+				fields: []string{"head"}},
 		})
+		// The head, recorded and checked later, after more entries.
+		var head struct {
+			Seq  int64
+			MAC  string
+			Head string
+		}
+		e.decodeInto(e.do("GET", "/api/v1/audit/head", "auditor", ""), &head)
+		if head.Seq < 2 || head.Head != fmt.Sprintf("%d:%s", head.Seq, head.MAC) {
+			t.Fatalf("head %+v", head)
+		}
+		e.do("POST", "/api/v1/orgs", "townadmin", `{"parentId":"{Town}","name":"审计二村","level":"village","code":"audit-v2"}`)
+		var at guangong.AuditVerification
+		e.decodeInto(e.do("GET", "/api/v1/audit/verify?head="+head.Head, "auditor", ""), &at)
+		if !at.OK || at.Head == nil || at.Head.Seq <= head.Seq {
+			t.Errorf("verify at the recorded head: %+v", at)
+		}
+		// The county's auditor keeps a head the town reported, in this trail.
+		town := `{"orgId":"{Town}","head":"` + head.Head + `"}`
+		e.run([]scenario{
+			{name: "auditor records a reported head", method: "POST", path: "/api/v1/audit/anchors", user: "auditor", body: town,
+				status: 201, want: []string{head.Head}},
+			{name: "the anchor is in the trail", method: "GET", path: "/api/v1/audit?action=anchor&objectId={Town}", user: "auditor",
+				status: 200, want: []string{`"total":1`, head.Head}},
+			{name: "sysadmin records no anchor", method: "POST", path: "/api/v1/audit/anchors", user: "admin", body: town, status: 403},
+			{name: "a bad reported head", method: "POST", path: "/api/v1/audit/anchors", user: "auditor",
+				body: `{"orgId":"{Town}","head":"x"}`, status: 422, fields: []string{"head"}},
+		})
+		e.decodeInto(e.do("GET", fmt.Sprintf("/api/v1/audit/verify?head=%d:%s", head.Seq, strings.Repeat("0", 64)), "auditor", ""), &at)
+		if at.OK || at.BrokenSeq != head.Seq || !strings.Contains(at.Reason, "recorded head") {
+			t.Errorf("verify at a head whose MAC is not the entry's: %+v", at)
+		}
 		var v guangong.AuditVerification
 		e.decodeInto(e.do("GET", "/api/v1/audit/verify", "auditor", ""), &v)
 		if !v.OK || v.Checked < 2 {
@@ -61,7 +99,7 @@ func TestAudit(t *testing.T) {
 // to see the API report it, since the API adds nothing per dialect.
 func TestAuditVerifyBroken(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "tamper.db")
-	db, err := sqlstore.Open(path)
+	db, err := sqlstore.Open(path, sqlstore.WithDataKey(storetest.DataKey))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -147,5 +147,7 @@ func (s *server) routes() []route {
 
 		{method: "GET", path: "/api/v1/audit", fn: s.listAudit},
 		{method: "GET", path: "/api/v1/audit/verify", fn: s.verifyAudit},
+		{method: "GET", path: "/api/v1/audit/head", fn: s.auditHead},
+		{method: "POST", path: "/api/v1/audit/anchors", fn: s.recordAnchor},
 	}
 }

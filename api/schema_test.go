@@ -197,6 +197,8 @@ func TestResponsesMatchDocument(t *testing.T) {
 		check("GET", "/api/v1/audit", "/api/v1/audit?limit=200", "auditor", "", 200)
 		check("GET", "/api/v1/audit", "/api/v1/audit", "admin", "", 403)
 		check("GET", "/api/v1/audit/verify", "/api/v1/audit/verify", "auditor", "", 200)
+		check("GET", "/api/v1/audit/head", "/api/v1/audit/head", "auditor", "", 200)
+		check("POST", "/api/v1/audit/anchors", "/api/v1/audit/anchors", "auditor", `{"orgId":"{Town}","head":"7:`+strings.Repeat("ab", 32)+`"}`, 201)
 		check("GET", "/api/openapi.json", "/api/openapi.json", "", "", 200)
 		checkPeople(t, e, check)
 		checkEvents(t, e, check)

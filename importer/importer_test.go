@@ -214,7 +214,7 @@ func TestCheckThenCommit(t *testing.T) {
 		if err != nil || len(entries) != 2 || entries[0].Detail != "imported 3 volunteer rows; file sha256 "+hex.EncodeToString(sum[:]) {
 			t.Errorf("import's create entries (upload, then summary): %+v %v", entries, err)
 		}
-		if v, err := db.VerifyAudit(context.Background(), sys); err != nil || !v.OK {
+		if v, err := db.VerifyAudit(context.Background(), sys, nil); err != nil || !v.OK {
 			t.Errorf("audit chain after the import: %+v %v", v, err)
 		}
 		if _, err := r.Commit(context.Background(), a, imp.ID); guangong.ErrorCode(err) != guangong.ECONFLICT {

@@ -180,7 +180,7 @@ func CheckBackup(ctx context.Context, path string, opts ...Option) (*BackupInfo,
 	if err := conn.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&info.AuditSeq, &info.AuditHash); err != nil {
 		return nil, fmt.Errorf("sqlstore: %s is not a guangong database (no audit head): %w", path, err)
 	}
-	v, err := db.VerifyAudit(ctx, guangong.SystemActor("backup"))
+	v, err := db.VerifyAudit(ctx, guangong.SystemActor("backup"), nil)
 	if err != nil {
 		return nil, err
 	}

@@ -170,7 +170,7 @@ func TestCheckIntegrityFindsDamage(t *testing.T) {
 		t.Fatal(err)
 	}
 	raw.Close()
-	if _, err := sqlstore.CheckBackup(ctx, edited); err == nil || !strings.Contains(err.Error(), "seq 2") {
+	if _, err := sqlstore.CheckBackup(ctx, edited, sqlstore.WithDataKey(storetest.DataKey)); err == nil || !strings.Contains(err.Error(), "seq 2") {
 		t.Fatalf("CheckBackup of an edited trail: %v", err)
 	}
 	if _, err := sqlstore.CheckBackup(ctx, filepath.Join(dir, "none.db")); !errors.Is(err, fs.ErrNotExist) {

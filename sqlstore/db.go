@@ -45,10 +45,12 @@ type DB struct {
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt // prepared read statements of hot paths
 
-	seal *sealer // nil without a data key: then no ID number or phone can be written
+	seal *sealer // nil without a data key: then no ID number or phone nor audit entry can be written
 
 	file string   // SQLite: the database file
 	opts []Option // as opened: a backup's copy is checked with the same keys
+
+	legacyAudit bool // tests only: append entries by the SHA-256 rule of before migration 0012
 }
 
 var _ guangong.Store = (*DB)(nil)
@@ -150,6 +152,9 @@ func (db *DB) migrate(ctx context.Context, until string) error {
 		return err
 	}
 	sort.Strings(names)
+	if until == "" {
+		db.legacyAudit = false // a test's older build (MigrateUntil) becomes this one
+	}
 	seen := map[string]bool{}
 	for _, name := range names {
 		version, dialect := migrationVersion(name)
@@ -184,7 +189,8 @@ func migrationVersion(name string) (version, dialect string) {
 
 // migrationSteps are the Go steps a migration runs after its SQL, in its transaction.
 var migrationSteps = map[string]func(tx *Tx) error{
-	"0011_tallies": func(tx *Tx) error { return tx.recountTallies(nil) },
+	"0011_tallies":     func(tx *Tx) error { return tx.recountTallies(nil) },
+	"0012_audit_keyed": func(tx *Tx) error { return tx.rekeyAudit() },
 }
 
 func (db *DB) migrateFile(ctx context.Context, name, version string) error {
@@ -215,7 +221,7 @@ func (db *DB) migrateFile(ctx context.Context, name, version string) error {
 		return fmt.Errorf("sqlstore: migration %s: %w", version, err)
 	}
 	if step := migrationSteps[version]; step != nil {
-		if err := step(&Tx{Tx: tx, ctx: ctx, now: db.now(), dialect: db.dialect}); err != nil {
+		if err := step(db.newTx(ctx, tx)); err != nil {
 			return fmt.Errorf("sqlstore: migration %s: %w", version, err)
 		}
 	}
@@ -288,6 +294,18 @@ type Tx struct {
 	now     time.Time
 	dialect string
 	tallies *tallyDeltas // the figures' changes, applied at commit
+
+	auditKey    []byte // nil without a data key: then nothing can be audited, so nothing written
+	legacyAudit bool
+	clock       func() time.Time // the store's clock, read again once the audit head is locked
+}
+
+func (db *DB) newTx(ctx context.Context, stx *sql.Tx) *Tx {
+	tx := &Tx{Tx: stx, ctx: ctx, now: db.now(), dialect: db.dialect, legacyAudit: db.legacyAudit, clock: db.now}
+	if db.seal != nil {
+		tx.auditKey = db.seal.auditKey
+	}
+	return tx
 }
 
 // denial is returned from inside a transaction when the actor may not do something: the
@@ -348,7 +366,7 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return err
 	}
-	tx := &Tx{Tx: stx, ctx: ctx, now: db.now(), dialect: db.dialect}
+	tx := db.newTx(ctx, stx)
 	err = fn(tx)
 	if err == nil {
 		err = tx.flushTallies()

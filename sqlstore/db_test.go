@@ -142,7 +142,7 @@ func TestConcurrentMigrate(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			db, err := sqlstore.Open(dsn)
+			db, err := sqlstore.Open(dsn, sqlstore.WithDataKey(storetest.DataKey))
 			if err != nil {
 				t.Fatal(err)
 			}

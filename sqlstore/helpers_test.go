@@ -64,7 +64,7 @@ func lastAudit(t *testing.T, db *sqlstore.DB) *guangong.AuditEntry {
 
 func verifyOK(t *testing.T, db *sqlstore.DB) {
 	t.Helper()
-	v, err := db.VerifyAudit(ctx, sys)
+	v, err := db.VerifyAudit(ctx, sys, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

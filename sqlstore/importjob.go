@@ -351,16 +351,19 @@ func (tx *Tx) bulkPeople(a *guangong.Actor, n int, s bulkSpec) error {
 		return nil
 	}
 	ctx := tx.ctx
-	var last int64
+	var last, keyedFrom int64
 	var prev string
 	if s.entry != nil {
-		if err := tx.QueryRowContext(ctx, `UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash`, n).
-			Scan(&last, &prev); err != nil {
-			return fmt.Errorf("sqlstore: audit head: %w", err)
+		if tx.auditKey == nil && !tx.legacyAudit {
+			return errNoAuditKey
+		}
+		var err error
+		if last, prev, keyedFrom, err = tx.takeHead(n); err != nil {
+			return err
 		}
 	}
 	first := last - int64(n) + 1
-	at := fmtTime(tx.now)
+	at := tx.auditTime()
 	batches := make(chan *bulkBatch, 1)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
@@ -392,7 +395,7 @@ func (tx *Tx) bulkPeople(a *guangong.Actor, n int, s bulkSpec) error {
 				if a.RequestID != "" {
 					r.Detail = strings.TrimSpace(r.Detail + " request=" + a.RequestID)
 				}
-				r.Hash = r.hash()
+				r.Hash = tx.entryHash(&r)
 				prev = r.Hash
 				b.audit = append(b.audit, r.Seq, r.ID, r.At, r.UserID, r.Username, r.OrgID, r.IP, r.Action, r.ObjectType,
 					r.ObjectID, r.Result, r.Changes, r.Detail, r.PrevHash, r.Hash)
@@ -443,10 +446,7 @@ func (tx *Tx) bulkPeople(a *guangong.Actor, n int, s bulkSpec) error {
 	if head == "" {
 		return errors.New("sqlstore: bulk write ended early") // not reached: the producer sends every batch
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET hash = $1 WHERE id = 1`, head); err != nil {
-		return fmt.Errorf("sqlstore: audit head: %w", err)
-	}
-	return nil
+	return tx.setHead(last, head, keyedFrom)
 }
 
 const auditInsert = `INSERT INTO audit_log (seq, id, at, user_id, username, org_id, ip, action, object_type,

@@ -19,15 +19,15 @@ import (
 // Sealing: ID numbers and phones are stored AES-256-GCM encrypted with a random nonce, as
 // "v1:" + base64(nonce ‖ ciphertext), the field name as associated data (a value cannot be
 // moved to another column unnoticed). Lookups of equal ID numbers use a blind index, the
-// HMAC-SHA256 of the normalised number. Both keys are derived from the configured data key,
-// which never enters the database.
+// HMAC-SHA256 of the normalised number. Both keys, and the audit trail's (audit.go), are
+// derived from the configured data key, which never enters the database.
 
 const sealPrefix = "v1:"
 
 // Option configures Open.
 type Option func(*DB) error
 
-// WithDataKey sets the 32-byte key that seals ID numbers and phones.
+// WithDataKey sets the 32-byte key that seals ID numbers and phones and keys the audit chain.
 func WithDataKey(key []byte) Option {
 	return func(db *DB) error {
 		s, err := newSealer(key)
@@ -40,8 +40,9 @@ func WithDataKey(key []byte) Option {
 }
 
 type sealer struct {
-	aead   cipher.AEAD
-	macKey []byte
+	aead     cipher.AEAD
+	macKey   []byte
+	auditKey []byte // the audit chain's HMAC key
 }
 
 func newSealer(key []byte) (*sealer, error) {
@@ -56,6 +57,10 @@ func newSealer(key []byte) (*sealer, error) {
 	if err != nil {
 		return nil, err
 	}
+	auditKey, err := hkdf.Key(sha256.New, key, nil, "guangong audit chain v1", 32)
+	if err != nil {
+		return nil, err
+	}
 	block, err := aes.NewCipher(encKey)
 	if err != nil {
 		return nil, err
@@ -64,7 +69,7 @@ func newSealer(key []byte) (*sealer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &sealer{aead: aead, macKey: macKey}, nil
+	return &sealer{aead: aead, macKey: macKey, auditKey: auditKey}, nil
 }
 
 // noKeyErr answers a write of a sealed field when no data key is configured: nothing is

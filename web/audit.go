@@ -14,7 +14,7 @@ var auditActions = []string{
 	guangong.ActionDelete, guangong.ActionLogin, guangong.ActionLoginFailed, guangong.ActionLogout,
 	guangong.ActionLocked, guangong.ActionDenied, guangong.ActionExport, guangong.ActionPasswordChange,
 	guangong.ActionPasswordReset, guangong.ActionEndSessions, guangong.ActionTOTP,
-	guangong.ActionTokenCreate, guangong.ActionTokenRevoke, guangong.ActionReveal,
+	guangong.ActionTokenCreate, guangong.ActionTokenRevoke, guangong.ActionReveal, guangong.ActionAnchor,
 }
 
 // auditObjectTypes are suggested in the object filter; later areas add their own.
@@ -26,6 +26,9 @@ type auditData struct {
 	Actions     []string
 	ObjectTypes []string
 	Verify      *guangong.AuditVerification
+	Head        *guangong.AuditHead // the current head, to copy and record elsewhere
+	HeadErr     string              // why there is none
+	At          *guangong.AuditHead // the recorded head checked
 }
 
 func (c *ctx) auditRead() error {
@@ -91,6 +94,12 @@ func (s *server) auditList(c *ctx) error {
 		return err
 	}
 	d.Entries, d.Pager = entries, newPager(c.r, page, total)
+	// A head that fails its MAC is not offered for recording; the trail stays readable.
+	if d.Head, err = s.store.AuditHead(c.r.Context(), c.actor()); guangong.ErrorCode(err) == guangong.ECONFLICT {
+		d.HeadErr = guangong.ErrorMsg(err).In(c.lang)
+	} else if err != nil {
+		return err
+	}
 	return c.render(http.StatusOK, "audit/list", v)
 }
 
@@ -98,9 +107,21 @@ func (s *server) auditVerify(c *ctx) error {
 	if err := c.auditRead(); err != nil {
 		return err
 	}
-	res, err := s.store.VerifyAudit(c.r.Context(), c.actor())
+	d := &auditData{}
+	v := c.view(tr(c.lang, "audit.verify"), d)
+	v.Form = c.r.URL.Query()
+	if h := strings.TrimSpace(v.Form.Get("head")); h != "" {
+		at, err := guangong.ParseAuditHead("head", h)
+		if err != nil {
+			status, _ := c.formError(v, err)
+			return c.render(status, "audit/verify", v)
+		}
+		d.At = at
+	}
+	res, err := s.store.VerifyAudit(c.r.Context(), c.actor(), d.At)
 	if err != nil {
 		return err
 	}
-	return c.render(http.StatusOK, "audit/verify", c.view(tr(c.lang, "audit.verify"), &auditData{Verify: res}))
+	d.Verify = res
+	return c.render(http.StatusOK, "audit/verify", v)
 }

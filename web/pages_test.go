@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -37,7 +38,12 @@ func TestPagesByRole(t *testing.T) {
 				want: []string{"低庄镇", "→", "<td>新建</td>", "组织"}, notWant: []string{"<td>登录失败</td>", "<td>登录</td>"}},
 			{name: "auditor filters by date", as: "auditor", path: "/audit?from=2999-01-01", status: 200, want: []string{"没有符合条件的日志"}},
 			{name: "auditor bad date", as: "auditor", path: "/audit?from=2024-13-01", status: 422, want: []string{"起始日期格式应为"}},
-			{name: "auditor verify", as: "auditor", path: "/audit/verify", status: 200, want: []string{"校验通过"}},
+			{name: "auditor verify", as: "auditor", path: "/audit/verify", status: 200, want: []string{"校验通过", `id="audit-head-form"`}},
+			{name: "auditor sees the head to record", as: "auditor", path: "/audit", status: 200,
+				want: []string{`id="audit-head"`, "当前链头", `id="audit-head-form"`}},
+			{name: "auditor checks a malformed head", as: "auditor", path: "/audit/verify?head=12", status: 422, want: []string{"链头格式应为"}},
+			{name: "auditor checks a head not in the chain", as: "auditor", path: "/audit/verify?head=1:" + strings.Repeat("0", 64), status: 200,
+				want: []string{"校验失败", "recorded head"}},
 			{name: "auditor tree refused", as: "auditor", path: "/orgs", status: 403},
 			{name: "auditor users refused", as: "auditor", path: "/users", status: 403},
 			{name: "auditor org page refused", as: "auditor", path: "/orgs/{Town}", status: 403},
@@ -236,6 +242,27 @@ func TestSecurityHeadersAndAssets(t *testing.T) {
 		}
 		if !found {
 			t.Error("no session cookie set at login")
+		}
+	})
+}
+
+// The audit page shows the head to copy; checked later, after more entries, it is still
+// found in the chain.
+func TestAuditHeadPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		s := newSite(t, db)
+		c := s.loginAs("auditor")
+		r := c.get("/audit")
+		m := regexp.MustCompile(`id="audit-head">([0-9]+:[0-9a-f]{64})<`).FindStringSubmatch(r.body)
+		if r.status != 200 || m == nil {
+			t.Fatalf("no head on the audit page: %d\n%s", r.status, r.body)
+		}
+		if err := db.RecordAudit(context.Background(), s.fx.Actor("townclerk"), &guangong.AuditEntry{Action: guangong.ActionExport}); err != nil {
+			t.Fatal(err)
+		}
+		r = c.get("/audit/verify?head=" + m[1])
+		if r.status != 200 || !strings.Contains(r.body, `id="verify-head-ok"`) || !strings.Contains(r.body, m[1]) {
+			t.Fatalf("checking the recorded head: %d\n%s", r.status, r.body)
 		}
 	})
 }

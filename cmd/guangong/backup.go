@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -124,17 +123,11 @@ func (e *env) checkBackupOptions(o *serveOptions, dsn string) error {
 	return nil
 }
 
-// keyFlag adds --data-key-file to a backup or restore command.
-func (e *env) keyFlag(fl *flag.FlagSet) *string {
-	return fl.String("data-key-file", e.getenv("GUANGONG_DATA_KEY_FILE"),
-		"the data key file (default: beside the SQLite file); the audit check on the copy reads it")
-}
-
 // keyOpts loads the data key for a backup or restore; it reports where the key is, or
 // that it is missing.
 func (e *env) keyOpts(dsn, given string) (opts []sqlstore.Option, where string, found bool, err error) {
-	keyFile := keyFileFor(dsn, given)
-	key, err := e.dataKey(keyFile)
+	keyFile := keyPath(given, dsn)
+	key, err := e.loadKey(keyFile)
 	if err != nil {
 		return nil, "", false, err
 	}
@@ -186,7 +179,7 @@ func (e *env) backup(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "已备份 %s 到 %s（%d 字节），副本的完整性检查和审计链校验均已通过\n", *dsn, info.Path, info.Size)
 	fmt.Fprintf(e.stdout, "backed up %s to %s (%d bytes); the copy passed the integrity check and the audit chain check\n", *dsn, info.Path, info.Size)
-	fmt.Fprintf(e.stdout, "审计链头 (audit head): seq %d hash %s\n", info.AuditSeq, info.AuditHash)
+	fmt.Fprintf(e.stdout, "审计链头 (audit head, for audit verify --head): %d:%s\n", info.AuditSeq, info.AuditHash)
 	if found {
 		fmt.Fprintf(e.stdout, "提醒：数据加密密钥（%s）不在备份中，请另行备份并与备份分开保管 (the data key, %s, is not in the backup: back it up separately, kept apart from the backups)\n", where, where)
 	} else {
@@ -242,8 +235,8 @@ func (e *env) restore(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("备份文件 %s 未通过检查，未做任何改动 (the backup failed its check; nothing was changed): %w", *from, err)
 	}
-	fmt.Fprintf(e.stdout, "备份文件 %s 检查通过（完整性、审计链），审计链头 seq %d hash %s\n", *from, info.AuditSeq, info.AuditHash)
-	fmt.Fprintf(e.stdout, "the backup %s passed its checks (integrity, audit chain); audit head seq %d hash %s\n", *from, info.AuditSeq, info.AuditHash)
+	fmt.Fprintf(e.stdout, "备份文件 %s 检查通过（完整性、审计链），审计链头 %d:%s\n", *from, info.AuditSeq, info.AuditHash)
+	fmt.Fprintf(e.stdout, "the backup %s passed its checks (integrity, audit chain); audit head %d:%s\n", *from, info.AuditSeq, info.AuditHash)
 	if !found {
 		fmt.Fprintf(e.stderr, "警告：%s 处没有数据加密密钥，恢复后身份证号和电话将无法读取；请把备份时的密钥文件放回该处 (warning: no data key at %s: ID numbers and phones cannot be read until the key the data was written with is put there)\n", where, where)
 	}
@@ -307,7 +300,7 @@ func (e *env) checkRestored(ctx context.Context, file string, opts []sqlstore.Op
 	if err := db.Migrate(ctx); err != nil {
 		return err
 	}
-	res, err := db.VerifyAudit(ctx, guangong.SystemActor("restore"))
+	res, err := db.VerifyAudit(ctx, guangong.SystemActor("restore"), nil)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -197,7 +198,7 @@ func TestRestoreAfterKilledWriter(t *testing.T) {
 		t.Fatalf("backup while the server writes: %v\n%s", err, o)
 	}
 	atBackup := written.Load()
-	m := regexp.MustCompile(`seq (\d+) hash ([0-9a-f]{64})`).FindStringSubmatch(o)
+	m := regexp.MustCompile(`(\d+):([0-9a-f]{64})`).FindStringSubmatch(o)
 	if m == nil || !strings.Contains(o, "不在备份中") {
 		t.Fatalf("backup output lacks the audit head or the key reminder:\n%s", o)
 	}
@@ -357,6 +358,14 @@ func TestServeRefusesDamagedDatabase(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good", "g.db")
 	os.Mkdir(filepath.Dir(good), 0o700)
+	// The data key keys the audit trail, which every backup check verifies: the good file
+	// and the damaged copy each have it beside them.
+	key := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{9}, 32)) + "\n"
+	for _, p := range []string{filepath.Join(dir, "good", "g.key"), filepath.Join(dir, "g.key")} {
+		if err := os.WriteFile(p, []byte(key), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if o, err := runCmd(t, "Str0ng-Pass!\n", "migrate", "--db", good); err != nil {
 		t.Fatal(err, o)
 	}
@@ -439,7 +448,8 @@ func TestServeScheduledBackups(t *testing.T) {
 	if names[0] != "README.txt" || names[1] != olds[2] || !regexp.MustCompile(`^g-\d{8}T\d{6}Z\.db$`).MatchString(names[2]) {
 		t.Fatalf("backup directory holds %v, want README.txt, the newest old backup and a new one", names)
 	}
-	if o, err := runCmd(t, "", "restore", "--db", filepath.Join(dir, "copy.db"), "--from", filepath.Join(backups, names[2])); err != nil {
+	if o, err := runCmd(t, "", "restore", "--db", filepath.Join(dir, "copy.db"), "--data-key-file", filepath.Join(dir, "g.key"),
+		"--from", filepath.Join(backups, names[2])); err != nil {
 		t.Fatalf("the scheduled backup does not restore: %v\n%s", err, o)
 	}
 

@@ -5,18 +5,24 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"guangong"
 	"guangong/sqlstore"
 )
 
-// The data key encrypts ID numbers and phones at rest. It comes from configuration, never
+// The data key encrypts ID numbers and phones at rest and keys the audit chain (an
+// HMAC-SHA256 per entry under a key derived from it). It comes from configuration, never
 // from the database: GUANGONG_DATA_KEY (base64 of 32 bytes), or a key file
-// (--data-key-file / GUANGONG_DATA_KEY_FILE). A missing key file is made only for a database
-// without accounts, so a key can never be silently replaced under data it encrypted.
+// (--data-key-file / GUANGONG_DATA_KEY_FILE, by default beside the SQLite file). Every
+// command that writes or checks the trail loads it the same way, through openKeyed. A
+// missing key file is made only by serve and demo, and only for a database without
+// accounts, so a key can never be silently replaced under data it encrypted or a trail it
+// keyed; a database with accounts and no key is refused.
 
 func decodeKey(s string) ([]byte, error) {
 	key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
@@ -26,10 +32,26 @@ func decodeKey(s string) ([]byte, error) {
 	return key, nil
 }
 
-// dataKey loads the data key as serve does: GUANGONG_DATA_KEY, else the key file. It
-// answers nil, without error, when neither is there, and never makes a key: for commands
-// that open an existing database (backup, restore).
-func (e *env) dataKey(keyFile string) ([]byte, error) {
+// keyFlag adds --data-key-file to fs; keyPath gives its value once fs is parsed.
+func (e *env) keyFlag(fs *flag.FlagSet) *string {
+	return fs.String("data-key-file", e.getenv("GUANGONG_DATA_KEY_FILE"),
+		"file holding the data key, which encrypts ID numbers and phones and keys the audit trail (default: beside the SQLite file, or ./guangong.key)")
+}
+
+// keyPath is the key file: as given, else beside a SQLite file (g.db: g.key), else ./guangong.key.
+func keyPath(keyFile, dsn string) string {
+	if keyFile != "" {
+		return keyFile
+	}
+	if !strings.Contains(dsn, "://") {
+		return strings.TrimSuffix(dsn, filepath.Ext(dsn)) + ".key"
+	}
+	return "guangong.key"
+}
+
+// loadKey reads the data key from GUANGONG_DATA_KEY, else from keyFile; nil when neither
+// is there.
+func (e *env) loadKey(keyFile string) ([]byte, error) {
 	if s := e.getenv("GUANGONG_DATA_KEY"); s != "" {
 		key, err := decodeKey(s)
 		if err != nil {
@@ -51,9 +73,18 @@ func (e *env) dataKey(keyFile string) ([]byte, error) {
 	return key, nil
 }
 
-// openServing opens and migrates the database for serve and demo, with the data key.
-func (e *env) openServing(ctx context.Context, dsn, keyFile string) (*sqlstore.DB, error) {
-	key, err := e.dataKey(keyFile)
+// noKey says what is missing and where it was looked for.
+func noKey(keyFile string) string {
+	return fmt.Sprintf("未找到数据加密密钥（GUANGONG_DATA_KEY 或密钥文件 %s）(no data key: neither GUANGONG_DATA_KEY nor the key file %s)", keyFile, keyFile)
+}
+
+// openKeyed opens and migrates the database with the data key (migrating re-keys a trail
+// kept by an older build). Without a key it refuses a database that has accounts: their
+// trail can be neither appended to nor verified, nor their sealed fields read. An empty
+// database opens without a key, or, when generate is set (serve, demo), with a new key
+// written to keyFile.
+func (e *env) openKeyed(ctx context.Context, dsn, keyFile string, generate bool) (*sqlstore.DB, error) {
+	key, err := e.loadKey(keyFile)
 	if err != nil {
 		return nil, err
 	}
@@ -62,14 +93,18 @@ func (e *env) openServing(ctx context.Context, dsn, keyFile string) (*sqlstore.D
 	}
 	db, err := e.open(ctx, dsn)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", noKey(keyFile), err)
 	}
 	_, n, err := db.FindUsers(ctx, guangong.SystemActor("start"), guangong.UserFilter{Page: guangong.Page{Limit: 1}})
-	if err != nil || n > 0 {
-		if err == nil {
-			fmt.Fprintf(e.stderr, "警告：未找到数据加密密钥 %s，身份证号和电话将无法读写 (warning: no data key; ID numbers and phones cannot be read or written)\n", keyFile)
+	if err != nil || n > 0 || !generate {
+		if err == nil && n > 0 {
+			err = fmt.Errorf("数据库已有账号，须用其数据加密密钥打开：%s。请恢复密钥文件或设置 GUANGONG_DATA_KEY；审计日志链和加密字段都依赖它 (the database has accounts and needs its data key: restore the key file or set GUANGONG_DATA_KEY; the audit trail and the sealed fields depend on it)", noKey(keyFile))
 		}
-		return db, err
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		return db, nil
 	}
 	db.Close()
 	key = make([]byte, 32)
@@ -79,6 +114,19 @@ func (e *env) openServing(ctx context.Context, dsn, keyFile string) (*sqlstore.D
 	if err := os.WriteFile(keyFile, []byte(base64.StdEncoding.EncodeToString(key)+"\n"), 0o600); err != nil {
 		return nil, fmt.Errorf("writing the data key: %w", err)
 	}
-	fmt.Fprintf(e.stdout, "已生成数据加密密钥 %s：请与数据库分开妥善备份，丢失后身份证号和电话无法解密。\n", keyFile)
+	fmt.Fprintf(e.stdout, "已生成数据加密密钥 %s：请与数据库分开妥善备份，丢失后身份证号和电话无法解密，审计日志也无法再校验或追加。\n", keyFile)
 	return e.open(ctx, dsn, sqlstore.WithDataKey(key))
+}
+
+// openChecking opens the database with the data key, without migrating: a check must not
+// change the schema of the database it checks.
+func (e *env) openChecking(dsn, keyFile string) (*sqlstore.DB, error) {
+	key, err := e.loadKey(keyFile)
+	if err != nil {
+		return nil, err
+	}
+	if key == nil {
+		return nil, errors.New(noKey(keyFile) + "：审计日志链按它校验 (the audit trail is verified with it)")
+	}
+	return sqlstore.Open(dsn, sqlstore.WithDataKey(key))
 }

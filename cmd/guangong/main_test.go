@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -168,22 +169,22 @@ func TestServeBootstrapAndCommands(t *testing.T) {
 				t.Fatalf("second start bootstrapped again:\n%s", out2.String())
 			}
 
-			if o, err := runCmd(t, "", "migrate", "--db", dsn); err != nil {
+			if o, err := runCmd(t, "", "migrate", "--db", dsn, "--data-key-file", key); err != nil {
 				t.Fatalf("migrate: %v\n%s", err, o)
 			}
-			if o, err := runCmd(t, "weak\n", "user", "add", "--db", dsn, "--username", "clerk1", "--org", "ROOT", "--role", "clerk"); err == nil || !strings.Contains(err.Error(), "密码") {
+			if o, err := runCmd(t, "weak\n", "user", "add", "--db", dsn, "--data-key-file", key, "--username", "clerk1", "--org", "ROOT", "--role", "clerk"); err == nil || !strings.Contains(err.Error(), "密码") {
 				t.Fatalf("a weak password was accepted: %v\n%s", err, o)
 			}
-			if o, err := runCmd(t, "Str0ng-Pass!\n", "user", "add", "--db", dsn, "--username", "clerk1", "--org", "ROOT", "--role", "clerk"); err != nil {
+			if o, err := runCmd(t, "Str0ng-Pass!\n", "user", "add", "--db", dsn, "--data-key-file", key, "--username", "clerk1", "--org", "ROOT", "--role", "clerk"); err != nil {
 				t.Fatalf("user add: %v\n%s", err, o)
 			}
-			if o, err := runCmd(t, "Str0ng-Pass!\n", "user", "add", "--db", dsn, "--username", "vol1", "--org", "ROOT", "--role", "volunteer"); err == nil || !strings.Contains(err.Error(), "关联一名志愿者") {
+			if o, err := runCmd(t, "Str0ng-Pass!\n", "user", "add", "--db", dsn, "--data-key-file", key, "--username", "vol1", "--org", "ROOT", "--role", "volunteer"); err == nil || !strings.Contains(err.Error(), "关联一名志愿者") {
 				t.Fatalf("a volunteer account without its volunteer: %v\n%s", err, o)
 			}
-			if _, err := runCmd(t, "Str0ng-Pass!\n", "user", "add", "--db", dsn, "--username", "clerk2", "--org", "NO-SUCH-ORG", "--role", "clerk"); err == nil {
+			if _, err := runCmd(t, "Str0ng-Pass!\n", "user", "add", "--db", dsn, "--data-key-file", key, "--username", "clerk2", "--org", "NO-SUCH-ORG", "--role", "clerk"); err == nil {
 				t.Fatal("user add accepted an unknown committee")
 			}
-			tok, err := runCmd(t, "", "token", "create", "--db", dsn, "--username", "clerk1")
+			tok, err := runCmd(t, "", "token", "create", "--db", dsn, "--data-key-file", key, "--username", "clerk1")
 			if err != nil {
 				t.Fatalf("token create: %v\n%s", err, tok)
 			}
@@ -196,11 +197,45 @@ func TestServeBootstrapAndCommands(t *testing.T) {
 				t.Fatalf("a wrong token gave %d, want 401", code)
 			}
 
-			if o, err := runCmd(t, "", "audit", "verify", "--db", dsn); err != nil || !strings.Contains(o, "审计链完整") {
+			if o, err := runCmd(t, "", "audit", "verify", "--db", dsn, "--data-key-file", key); err != nil || !strings.Contains(o, "审计链完整") {
 				t.Fatalf("audit verify on an untouched trail: %v\n%s", err, o)
 			}
+			// Without the key, the trail is neither written nor checked.
+			if o, err := runCmd(t, "", "audit", "verify", "--db", dsn, "--data-key-file", key+".missing"); err == nil || !strings.Contains(err.Error(), "未找到数据加密密钥") {
+				t.Fatalf("audit verify without the key: %v\n%s", err, o)
+			}
+			if o, err := runCmd(t, "", "token", "create", "--db", dsn, "--data-key-file", key+".missing", "--username", "clerk1"); err == nil || !strings.Contains(err.Error(), "数据库已有账号") {
+				t.Fatalf("token create without the key: %v\n%s", err, o)
+			}
+			// The head, recorded outside the database, is checked later, also after more entries.
+			head, err := runCmd(t, "", "audit", "head", "--db", dsn, "--data-key-file", key)
+			head = strings.TrimSpace(head)
+			if err != nil || !regexp.MustCompile(`^[1-9][0-9]*:[0-9a-f]{64}$`).MatchString(head) {
+				t.Fatalf("audit head: %v %q", err, head)
+			}
+			if _, err := runCmd(t, "", "token", "create", "--db", dsn, "--data-key-file", key, "--username", "clerk1", "--name", "second"); err != nil {
+				t.Fatal(err)
+			}
+			if o, err := runCmd(t, "", "audit", "verify", "--db", dsn, "--data-key-file", key, "--head", head); err != nil || !strings.Contains(o, "仍在链中") {
+				t.Fatalf("audit verify --head %s: %v\n%s", head, err, o)
+			}
+			seq, _, _ := strings.Cut(head, ":")
+			if o, err := runCmd(t, "", "audit", "verify", "--db", dsn, "--data-key-file", key, "--head", seq+":"+strings.Repeat("0", 64)); err == nil || !strings.Contains(err.Error(), "recorded head") {
+				t.Fatalf("audit verify --head with a MAC that is not the entry's: %v\n%s", err, o)
+			}
+			if o, err := runCmd(t, "", "audit", "verify", "--db", dsn, "--data-key-file", key, "--head", "12"); err == nil || !strings.Contains(err.Error(), "链头格式") {
+				t.Fatalf("audit verify --head 12: %v\n%s", err, o)
+			}
+			// Cut back to the recorded head, head row moved with it: the head's MAC gives it away.
+			var n int64
+			fmt.Sscan(seq, &n)
+			rawExec(t, kind, dsn, fmt.Sprintf(`DELETE FROM audit_log WHERE seq > %d`, n))
+			rawExec(t, kind, dsn, fmt.Sprintf(`UPDATE audit_head SET seq = %d, hash = '%s'`, n, head[len(seq)+1:]))
+			if o, err := runCmd(t, "", "audit", "verify", "--db", dsn, "--data-key-file", key, "--head", head); err == nil || !strings.Contains(err.Error(), "head's MAC") {
+				t.Fatalf("audit verify after the tail was cut and the head moved: %v\n%s", err, o)
+			}
 			tamperAudit(t, kind, dsn)
-			o, err := runCmd(t, "", "audit", "verify", "--db", dsn)
+			o, err := runCmd(t, "", "audit", "verify", "--db", dsn, "--data-key-file", key)
 			if err == nil {
 				t.Fatalf("audit verify passed a tampered trail:\n%s", o)
 			}
@@ -210,17 +245,17 @@ func TestServeBootstrapAndCommands(t *testing.T) {
 
 			// The subtree figures: right as kept, a figure written around the application
 			// is found, and a recount puts it right.
-			if o, err := runCmd(t, "", "figures", "check", "--db", dsn); err != nil || !strings.Contains(o, "一致") {
+			if o, err := runCmd(t, "", "figures", "check", "--db", dsn, "--data-key-file", key); err != nil || !strings.Contains(o, "一致") {
 				t.Fatalf("figures check on kept figures: %v\n%s", err, o)
 			}
 			rawExec(t, kind, dsn, `INSERT INTO tallies (org_id, ym, metric, n) VALUES ('nowhere', 202103, 'meetings', 3)`)
-			if o, err := runCmd(t, "", "figures", "check", "--db", dsn); err == nil || !strings.Contains(o, "nowhere 202103 meetings") {
+			if o, err := runCmd(t, "", "figures", "check", "--db", dsn, "--data-key-file", key); err == nil || !strings.Contains(o, "nowhere 202103 meetings") {
 				t.Fatalf("figures check missed a stray figure: %v\n%s", err, o)
 			}
-			if o, err := runCmd(t, "", "figures", "recount", "--db", dsn); err != nil {
+			if o, err := runCmd(t, "", "figures", "recount", "--db", dsn, "--data-key-file", key); err != nil {
 				t.Fatalf("figures recount: %v\n%s", err, o)
 			}
-			if o, err := runCmd(t, "", "figures", "check", "--db", dsn); err != nil {
+			if o, err := runCmd(t, "", "figures", "check", "--db", dsn, "--data-key-file", key); err != nil {
 				t.Fatalf("figures check after a recount: %v\n%s", err, o)
 			}
 		})
@@ -280,7 +315,8 @@ func TestDemoServes(t *testing.T) {
 }
 
 // The data key is made beside a fresh SQLite database, reused afterwards, and never made
-// anew for a database that already has accounts (it would not open their data).
+// anew for a database that already has accounts (it would not open their data); without
+// it, serve refuses such a database.
 func TestDataKeyFile(t *testing.T) {
 	dir := t.TempDir()
 	dsn := filepath.Join(dir, "g.db")
@@ -298,9 +334,13 @@ func TestDataKeyFile(t *testing.T) {
 		t.Fatal("the key file changed on a second start")
 	}
 	os.Remove(filepath.Join(dir, "g.key"))
-	_, out3 := startServer(t, "serve", "--addr", "127.0.0.1:0", "--db", dsn)
-	if _, err := os.Stat(filepath.Join(dir, "g.key")); err == nil || strings.Contains(out3.String(), "已生成数据加密密钥") {
+	o, err := runCmd(t, "", "serve", "--addr", "127.0.0.1:0", "--db", dsn)
+	if _, serr := os.Stat(filepath.Join(dir, "g.key")); serr == nil || strings.Contains(o, "已生成数据加密密钥") {
 		t.Fatal("a new key was made for a database that already has accounts")
+	}
+	// Nor does it start without one: its trail could be neither appended to nor verified.
+	if err == nil || !strings.Contains(err.Error(), "数据库已有账号") {
+		t.Fatalf("serve without the key of a database with accounts: %v\n%s", err, o)
 	}
 }
 
@@ -312,8 +352,9 @@ func TestDemoRefusesNonEmptyPostgres(t *testing.T) {
 	if o, err := runCmd(t, "", "migrate", "--db", pg); err != nil {
 		t.Fatal(err, o)
 	}
-	startServer(t, "serve", "--addr", "127.0.0.1:0", "--db", pg, "--data-key-file", filepath.Join(t.TempDir(), "k"))
-	o, err := runCmd(t, "", "demo", "--addr", "127.0.0.1:0", "--db", pg, "--data-key-file", filepath.Join(t.TempDir(), "k2"))
+	key := filepath.Join(t.TempDir(), "k")
+	startServer(t, "serve", "--addr", "127.0.0.1:0", "--db", pg, "--data-key-file", key)
+	o, err := runCmd(t, "", "demo", "--addr", "127.0.0.1:0", "--db", pg, "--data-key-file", key)
 	if err == nil || !strings.Contains(err.Error(), "空数据库") {
 		t.Fatalf("demo on a used database: %v\n%s", err, o)
 	}

@@ -24,15 +24,17 @@ Usage:
   guangong migrate [--db …]
   guangong user add --username U --org ORG --role ROLE [--name NAME] [--volunteer ID] [--db …]   (password on stdin)
   guangong token create --username U [--name NAME] [--expires DAYS] [--db …]
-  guangong audit verify [--db …]
+  guangong audit verify [--head SEQ:MAC] [--db …]
+  guangong audit head [--db …]
   guangong figures check|recount [--db …]
   guangong backup  --out FILE [--db guangong.db]   (SQLite, also while serve runs; PostgreSQL: pg_dump)
   guangong restore --from FILE [--db guangong.db]  (SQLite, with no guangong process on it; PostgreSQL: pg_restore)
   guangong version
 
-serve, demo, backup and restore also take --data-key-file (default: beside the SQLite file, e.g.
-guangong.key): the key that encrypts ID numbers and phones; GUANGONG_DATA_KEY (base64, 32 bytes) gives
-it directly. It is not in a backup: back it up separately.
+The commands that open the database also take --data-key-file (default: beside the SQLite file, e.g. guangong.key):
+the key that encrypts ID numbers and phones and keys the audit trail; GUANGONG_DATA_KEY (base64, 32 bytes)
+gives it directly. Only serve and demo make one, for a database without accounts. It is not in a backup:
+back it up separately.
 serve also takes --backup-dir DIR [--backup-every 24h] [--backup-keep 14]: a checked backup of a SQLite
 database into DIR (named by UTC time) at start when the newest is older than --backup-every, then every
 --backup-every, keeping the newest --backup-keep.
@@ -79,6 +81,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "audit":
 		if len(rest) > 0 && rest[0] == "verify" {
 			return e.auditVerify(ctx, rest[1:])
+		}
+		if len(rest) > 0 && rest[0] == "head" {
+			return e.auditHead(ctx, rest[1:])
 		}
 	case "figures":
 		if len(rest) > 0 && (rest[0] == "check" || rest[0] == "recount") {
@@ -134,10 +139,11 @@ func (e *env) open(ctx context.Context, dsn string, opts ...sqlstore.Option) (*s
 
 func (e *env) migrate(ctx context.Context, args []string) error {
 	fs, dsn := e.flags("migrate", "guangong.db")
+	keyFile := e.keyFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, err := e.open(ctx, *dsn)
+	db, err := e.openKeyed(ctx, *dsn, keyPath(*keyFile, *dsn), false)
 	if err != nil {
 		return err
 	}
@@ -153,10 +159,11 @@ func (e *env) userAdd(ctx context.Context, args []string) error {
 	role := fs.String("role", "", "sysadmin, auditor, orgadmin, clerk, viewer or volunteer")
 	name := fs.String("name", "", "display name (default: the username)")
 	volunteer := fs.String("volunteer", "", "role volunteer: the id of the volunteer record the account acts as")
+	keyFile := e.keyFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, err := e.open(ctx, *dsn)
+	db, err := e.openKeyed(ctx, *dsn, keyPath(*keyFile, *dsn), false)
 	if err != nil {
 		return err
 	}
@@ -189,10 +196,11 @@ func (e *env) tokenCreate(ctx context.Context, args []string) error {
 	username := fs.String("username", "", "the account the token acts as")
 	name := fs.String("name", "cli", "a label for the token")
 	expires := fs.Int("expires", 0, "days until the token expires (0: never)")
+	keyFile := e.keyFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, err := e.open(ctx, *dsn)
+	db, err := e.openKeyed(ctx, *dsn, keyPath(*keyFile, *dsn), false)
 	if err != nil {
 		return err
 	}
@@ -212,28 +220,69 @@ func (e *env) tokenCreate(ctx context.Context, args []string) error {
 
 func (e *env) auditVerify(ctx context.Context, args []string) error {
 	fs, dsn := e.flags("audit verify", "guangong.db")
+	keyFile := e.keyFlag(fs)
+	head := fs.String("head", "", "SEQ:MAC recorded earlier by audit head: the trail must still hold that entry unchanged")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	// A check reads; it must not change the schema of the database it checks.
-	db, err := sqlstore.Open(*dsn)
+	var at *guangong.AuditHead
+	if *head != "" {
+		var err error
+		if at, err = guangong.ParseAuditHead("head", *head); err != nil {
+			return describe(err)
+		}
+	}
+	db, err := e.openChecking(*dsn, keyPath(*keyFile, *dsn))
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	res, err := db.VerifyAudit(ctx, guangong.SystemActor("cli"))
+	res, err := verified(ctx, db, at)
 	if err != nil {
-		return describe(err)
+		return err
+	}
+	fmt.Fprintf(e.stdout, "审计链完整，共校验 %d 条 (audit chain intact, %d entries checked)\n", res.Checked, res.Checked)
+	if at != nil {
+		fmt.Fprintf(e.stdout, "链头 %s 仍在链中，未被改动 (the recorded head %s is still in the chain, unchanged)\n", at, at)
+	}
+	return nil
+}
+
+// auditHead verifies the trail and prints its head as SEQ:MAC, for the operator to record
+// outside the database and check later with audit verify --head.
+func (e *env) auditHead(ctx context.Context, args []string) error {
+	fs, dsn := e.flags("audit head", "guangong.db")
+	keyFile := e.keyFlag(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := e.openChecking(*dsn, keyPath(*keyFile, *dsn))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	res, err := verified(ctx, db, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, res.Head)
+	return nil
+}
+
+// verified walks the chain and turns a break into an error naming the entry.
+func verified(ctx context.Context, db *sqlstore.DB, at *guangong.AuditHead) (*guangong.AuditVerification, error) {
+	res, err := db.VerifyAudit(ctx, guangong.SystemActor("cli"), at)
+	if err != nil {
+		return nil, describe(err)
 	}
 	if !res.OK {
 		where := fmt.Sprintf("第 %d 条", res.BrokenSeq)
 		if res.BrokenID != "" {
 			where += "（id " + res.BrokenID + "）"
 		}
-		return fmt.Errorf("审计链在%s处断裂 (audit chain broken at seq %d): %s", where, res.BrokenSeq, res.Reason)
+		return nil, fmt.Errorf("审计链在%s处断裂 (audit chain broken at seq %d): %s", where, res.BrokenSeq, res.Reason)
 	}
-	fmt.Fprintf(e.stdout, "审计链完整，共校验 %d 条 (audit chain intact, %d entries checked)\n", res.Checked, res.Checked)
-	return nil
+	return res, nil
 }
 
 // figures checks each committee's subtree figures (the tallies progress pages read)
@@ -241,10 +290,11 @@ func (e *env) auditVerify(ctx context.Context, args []string) error {
 // loaded around the application.
 func (e *env) figures(ctx context.Context, what string, args []string) error {
 	fs, dsn := e.flags("figures "+what, "guangong.db")
+	keyFile := e.keyFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, err := e.open(ctx, *dsn)
+	db, err := e.openKeyed(ctx, *dsn, keyPath(*keyFile, *dsn), false)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -44,8 +43,7 @@ func (e *env) serveFlags(name, defaultDB string, args []string) (*serveOptions, 
 	}
 	o := &serveOptions{}
 	fs.StringVar(&o.addr, "addr", addr, "listen address")
-	fs.StringVar(&o.keyFile, "data-key-file", e.getenv("GUANGONG_DATA_KEY_FILE"),
-		"file holding the key that encrypts ID numbers and phones (default: beside the SQLite file, or ./guangong.key)")
+	keyFile := e.keyFlag(fs)
 	fs.BoolVar(&o.metrics, "metrics", e.getenv("GUANGONG_METRICS") == "1", "serve Prometheus metrics at /metrics")
 	fs.BoolVar(&o.trustProxy, "trust-proxy", e.getenv("GUANGONG_TRUST_PROXY") == "1", "trust X-Forwarded-For/Proto from a reverse proxy")
 	fs.StringVar(&o.publicURL, "public-url", e.getenv("GUANGONG_PUBLIC_URL"), "the address phones reach the site at, printed in duty posts' QR codes (default: as each page was opened)")
@@ -67,19 +65,8 @@ func (e *env) serveFlags(name, defaultDB string, args []string) (*serveOptions, 
 	if err := e.checkBackupOptions(o, *dsn); err != nil {
 		return nil, "", err
 	}
-	o.keyFile = keyFileFor(*dsn, o.keyFile)
+	o.keyFile = keyPath(*keyFile, *dsn)
 	return o, *dsn, nil
-}
-
-// keyFileFor is the data key file: the one given, else beside a SQLite file, else ./guangong.key.
-func keyFileFor(dsn, given string) string {
-	if given != "" {
-		return given
-	}
-	if !strings.Contains(dsn, "://") {
-		return strings.TrimSuffix(dsn, filepath.Ext(dsn)) + ".key"
-	}
-	return "guangong.key"
 }
 
 func (e *env) serve(ctx context.Context, args []string) error {
@@ -87,7 +74,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := e.openServing(ctx, dsn, o.keyFile)
+	db, err := e.openKeyed(ctx, dsn, o.keyFile, true)
 	if err != nil {
 		return err
 	}
@@ -120,7 +107,7 @@ func (e *env) demo(ctx context.Context, args []string) error {
 			}
 		}
 	}
-	db, err := e.openServing(ctx, dsn, o.keyFile)
+	db, err := e.openKeyed(ctx, dsn, o.keyFile, true)
 	if err != nil {
 		return err
 	}
