@@ -324,3 +324,31 @@ func TestPasswordPolicy(t *testing.T) {
 		wantField(t, err, "password", "")
 	})
 }
+
+// The current password asked by ChangePassword is counted like a login: a stolen session or
+// API token cannot guess it there without limit, and the lockout it reaches holds at the
+// login page too.
+func TestChangePasswordCountsWrongCurrentPassword(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := storetest.NewFixture(t, db)
+		clock(db)
+		clerk := f.Actor("townclerk")
+		for i := 1; i <= guangong.MaxFailedLogins; i++ {
+			err := db.ChangePassword(ctx, clerk, "Wrong-Guess-1", "New-Pass-456", "")
+			want := guangong.EINVALID
+			if i == guangong.MaxFailedLogins {
+				want = guangong.ELOCKED
+			}
+			wantCode(t, err, want)
+			if e := lastAudit(t, db); i < guangong.MaxFailedLogins && (e.Action != guangong.ActionPasswordChange ||
+				e.Result != guangong.ResultFailed || e.Detail != "wrong current password") {
+				t.Fatalf("attempt %d audit %+v", i, e)
+			}
+		}
+		// Locked: the right password does not change it, nor log in.
+		wantCode(t, db.ChangePassword(ctx, clerk, storetest.Password, "New-Pass-456", ""), guangong.ELOCKED)
+		_, err := db.Login(ctx, clerk.Username, storetest.Password, "10.0.0.9")
+		wantCode(t, err, guangong.ELOCKED)
+		verifyOK(t, db)
+	})
+}

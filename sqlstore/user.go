@@ -453,10 +453,45 @@ func (db *DB) ChangePassword(ctx context.Context, a *guangong.Actor, oldPassword
 	if err != nil {
 		return mapError(err)
 	}
+	// The current password is checked like a login (counted before the check, the
+	// MaxFailedLogins-th failure locks the username, audited): else a stolen session or
+	// token could guess the password here without limit.
+	n, free, err := db.reserveAttempt(ctx, u.Username)
+	if err != nil {
+		return mapError(err)
+	}
+	failed := func(detail string, wrong bool) error {
+		var result error = fieldErr("oldPassword", "原密码不正确", "The current password is wrong")
+		if !wrong {
+			result = lockedErr()
+		}
+		if err := db.inTx(ctx, func(tx *Tx) error {
+			if wrong {
+				locked, err := tx.attemptFailed(ctx, u.Username, n, u.ID, u.OrgID, a.IP)
+				if err != nil {
+					return err
+				}
+				if locked {
+					result = lockedErr()
+				}
+			}
+			return tx.audit(a, entry{action: guangong.ActionPasswordChange, result: guangong.ResultFailed,
+				objectType: objUser, objectID: u.ID, orgID: u.OrgID, detail: detail})
+		}); err != nil {
+			return mapError(err)
+		}
+		return result
+	}
+	if !free {
+		return failed("account locked", false)
+	}
 	if ok, err := secret.CheckPassword(hash, oldPassword); err != nil {
 		return guangong.Internal(err)
 	} else if !ok {
-		return fieldErr("oldPassword", "原密码不正确", "The current password is wrong")
+		return failed("wrong current password", true)
+	}
+	if err := db.inTx(ctx, func(tx *Tx) error { return tx.attemptSucceeded(ctx, u.Username) }); err != nil {
+		return mapError(err)
 	}
 	if err := guangong.ValidatePassword("newPassword", newPassword, u.Username); err != nil {
 		return err
