@@ -69,7 +69,8 @@ func (e *env) damaged(dsn string, err error) error {
 	}
 	zh, en := "用备份文件", "a backup"
 	if dir != "" {
-		if files, lerr := sqlstore.ListBackups(dir, sqlstore.BackupStem(dsn)); lerr == nil && len(files) > 0 {
+		file, _ := sqlstore.SQLiteFile(dsn)
+		if files, lerr := sqlstore.ListBackups(dir, sqlstore.BackupStem(file)); lerr == nil && len(files) > 0 {
 			zh = fmt.Sprintf("用最新的备份 %s（备份目录 %s）", files[0].Path, dir)
 			en = fmt.Sprintf("the newest backup, %s (backup directory %s)", files[0].Path, dir)
 		} else {
@@ -155,7 +156,11 @@ func (e *env) backup(ctx context.Context, args []string) error {
 	if *out == "" {
 		return errors.New("backup: --out FILE is required (备份文件)")
 	}
-	if _, err := os.Stat(*dsn); err != nil {
+	file, err := sqlstore.SQLiteFile(*dsn)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(file); err != nil {
 		return fmt.Errorf("没有数据库文件 (no database file): %w", err)
 	}
 	if _, err := os.Lstat(*out); err == nil {

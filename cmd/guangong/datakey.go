@@ -44,6 +44,11 @@ func keyPath(keyFile, dsn string) string {
 		return keyFile
 	}
 	if !strings.Contains(dsn, "://") {
+		// The file a SQLite dsn names (file: URI and parameters dropped), so that
+		// file:g.db?… finds g.key like g.db does.
+		if file, err := sqlstore.SQLiteFile(dsn); err == nil {
+			dsn = file
+		}
 		return strings.TrimSuffix(dsn, filepath.Ext(dsn)) + ".key"
 	}
 	return "guangong.key"

@@ -406,3 +406,26 @@ func TestServeRefusesABadPublicURL(t *testing.T) {
 		}
 	}
 }
+
+// A SQLite database given as a file: URI is the file it names for every command: its key
+// file lies beside it (file:DIR/g.db?… uses DIR/g.key, as DIR/g.db does), and backup finds it.
+func TestFileURIDatabase(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "g.db")
+	startServer(t, "serve", "--addr", "127.0.0.1:0", "--db", file)
+	uri := "file:" + file + "?_pragma=busy_timeout(5000)"
+	if got, want := keyPath("", uri), filepath.Join(dir, "g.key"); got != want {
+		t.Errorf("keyPath(%q) = %q, want %q", uri, got, want)
+	}
+	if o, err := runCmd(t, "", "audit", "verify", "--db", uri); err != nil {
+		t.Errorf("audit verify --db %s: %v\n%s", uri, err, o)
+	}
+	out := filepath.Join(dir, "b.db")
+	o, err := runCmd(t, "", "backup", "--db", uri, "--out", out)
+	if err != nil || !strings.Contains(o, "不在备份中") {
+		t.Fatalf("backup --db %s: %v\n%s", uri, err, o)
+	}
+	if _, err := os.Stat(out); err != nil {
+		t.Fatal(err)
+	}
+}
