@@ -429,3 +429,31 @@ func TestFileURIDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A restore onto another machine or directory needs the data key there: without it the
+// backup cannot be checked (its audit trail is keyed), and the answer says where the key was
+// looked for and how to name it, before anything is touched.
+func TestRestoreWithoutKeySaysWhere(t *testing.T) {
+	dir, elsewhere := t.TempDir(), t.TempDir()
+	file := filepath.Join(dir, "g.db")
+	startServer(t, "serve", "--addr", "127.0.0.1:0", "--db", file)
+	backup := filepath.Join(dir, "b.db")
+	if o, err := runCmd(t, "", "backup", "--db", file, "--out", backup); err != nil {
+		t.Fatalf("backup: %v\n%s", err, o)
+	}
+	target := filepath.Join(elsewhere, "n.db")
+	o, err := runCmd(t, "", "restore", "--db", target, "--from", backup)
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(elsewhere, "n.key")) || !strings.Contains(err.Error(), "--data-key-file") {
+		t.Fatalf("restore without the key: %v\n%s", err, o)
+	}
+	if _, err := os.Stat(target); err == nil {
+		t.Fatal("a restore without the key put a file in place")
+	}
+	if o, err := runCmd(t, "", "restore", "--db", target, "--from", backup, "--data-key-file", filepath.Join(dir, "g.key")); err != nil {
+		t.Fatalf("restore with --data-key-file: %v\n%s", err, o)
+	}
+	o, err = runCmd(t, "", "backup", "--db", file, "--out", filepath.Join(dir, "c.db"), "--data-key-file", filepath.Join(dir, "none.key"))
+	if err == nil || !strings.Contains(err.Error(), "none.key") {
+		t.Fatalf("backup without the key: %v\n%s", err, o)
+	}
+}
