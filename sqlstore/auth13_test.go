@@ -352,3 +352,56 @@ func TestChangePasswordCountsWrongCurrentPassword(t *testing.T) {
 		verifyOK(t, db)
 	})
 }
+
+// Wrong second-factor codes add up across logins: a right password does not clear them, or
+// whoever holds the password could guess codes without end, logging in again before each
+// lock. The second factor passing clears them.
+func TestTOTPFailuresSurviveThePassword(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := storetest.NewFixture(t, db)
+		clock(db)
+		id := f.Users["admin"].ID
+		wrong := 0
+		for round := 0; round < guangong.MaxFailedLogins; round++ {
+			if _, err := db.Login(ctx, "admin", storetest.Password, "10.0.0.7"); err != nil {
+				wantCode(t, err, guangong.ELOCKED)
+				break
+			}
+			for range 2 {
+				err := db.CheckTOTP(ctx, id, "12345", "10.0.0.7")
+				wrong++
+				if wrong >= guangong.MaxFailedLogins {
+					wantCode(t, err, guangong.ELOCKED)
+				} else {
+					wantCode(t, err, guangong.EUNAUTHORIZED)
+				}
+			}
+		}
+		if wrong != guangong.MaxFailedLogins+1 {
+			t.Fatalf("%d wrong codes checked around password logins, want the lock at the %dth", wrong, guangong.MaxFailedLogins)
+		}
+		_, err := db.Login(ctx, "admin", storetest.Password, "10.0.0.7")
+		wantCode(t, err, guangong.ELOCKED)
+	})
+}
+
+// A right code clears the failures; the password alone, between, leaves them.
+func TestTOTPSuccessClearsFailures(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := storetest.NewFixture(t, db)
+		clock(db)
+		id := f.Users["admin"].ID
+		for range guangong.MaxFailedLogins - 1 {
+			wantCode(t, db.CheckTOTP(ctx, id, "12345", "10.0.0.7"), guangong.EUNAUTHORIZED)
+		}
+		if _, err := db.Login(ctx, "admin", storetest.Password, "10.0.0.7"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.CheckTOTP(ctx, id, f.Code(t), "10.0.0.7"); err != nil {
+			t.Fatal(err)
+		}
+		for range guangong.MaxFailedLogins - 1 {
+			wantCode(t, db.CheckTOTP(ctx, id, "12345", "10.0.0.7"), guangong.EUNAUTHORIZED)
+		}
+	})
+}

@@ -490,7 +490,7 @@ func (db *DB) ChangePassword(ctx context.Context, a *guangong.Actor, oldPassword
 	} else if !ok {
 		return failed("wrong current password", true)
 	}
-	if err := db.inTx(ctx, func(tx *Tx) error { return tx.attemptSucceeded(ctx, u.Username) }); err != nil {
+	if err := db.inTx(ctx, func(tx *Tx) error { return tx.passwordRight(ctx, u) }); err != nil {
 		return mapError(err)
 	}
 	if err := guangong.ValidatePassword("newPassword", newPassword, u.Username); err != nil {
