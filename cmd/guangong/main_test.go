@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -455,5 +456,19 @@ func TestRestoreWithoutKeySaysWhere(t *testing.T) {
 	o, err = runCmd(t, "", "backup", "--db", file, "--out", filepath.Join(dir, "c.db"), "--data-key-file", filepath.Join(dir, "none.key"))
 	if err == nil || !strings.Contains(err.Error(), "none.key") {
 		t.Fatalf("backup without the key: %v\n%s", err, o)
+	}
+}
+
+// demo with a file: URI starts afresh each time, like with a plain path: it removes the
+// earlier demo file it names (not a file called "file:…"), along with its key.
+func TestDemoFileURIAgain(t *testing.T) {
+	uri := "file:" + filepath.Join(t.TempDir(), "demo.db")
+	for i := range 2 {
+		t.Run(strconv.Itoa(i), func(t *testing.T) {
+			base, _ := startServer(t, "demo", "--addr", "127.0.0.1:0", "--db", uri)
+			if code, _ := get(t, base+"/login", ""); code != 200 {
+				t.Fatalf("GET /login = %d", code)
+			}
+		})
 	}
 }
