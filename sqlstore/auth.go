@@ -150,6 +150,10 @@ func (db *DB) Login(ctx context.Context, username, password, ip string) (*guango
 	if err != nil {
 		return nil, mapError(err)
 	}
+	// A reserved attempt is settled even when the client goes away meanwhile (its request's
+	// context ends): else it would stay counted, never failed nor cleared, and five
+	// abandoned requests would hold the name locked until its row is forgotten, a day on.
+	ctx = context.WithoutCancel(ctx)
 	if !ok {
 		if err := db.inTx(ctx, func(tx *Tx) error { return fail(tx, "account locked") }); err != nil {
 			return nil, mapError(err)
@@ -245,6 +249,7 @@ func (db *DB) CheckTOTP(ctx context.Context, userID, code, ip string) error {
 	if err != nil {
 		return mapError(err)
 	}
+	ctx = context.WithoutCancel(ctx) // settled even if the client goes away (see Login)
 	var result error
 	err = db.inTx(ctx, func(tx *Tx) error {
 		if !ok {

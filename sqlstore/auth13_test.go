@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"sync"
@@ -402,6 +403,39 @@ func TestTOTPSuccessClearsFailures(t *testing.T) {
 		}
 		for range guangong.MaxFailedLogins - 1 {
 			wantCode(t, db.CheckTOTP(ctx, id, "12345", "10.0.0.7"), guangong.EUNAUTHORIZED)
+		}
+	})
+}
+
+// An attempt whose client goes away while its password is checked (the request's context
+// ends) is still settled: the failures lock the name for LockoutDuration, after which the
+// right password logs in, rather than the attempts staying counted and the name locked
+// until its row is forgotten a day later.
+func TestAbandonedLoginAttemptsAreSettled(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		storetest.NewFixture(t, db)
+		now := time.Now().UTC()
+		var calls int
+		var cancel context.CancelFunc
+		// The store reads its clock as each transaction begins: the second is the one that
+		// settles the attempt, and the client leaves just then.
+		db.Now = func() time.Time {
+			if calls++; calls == 2 && cancel != nil {
+				cancel()
+			}
+			return now
+		}
+		for range guangong.MaxFailedLogins {
+			var c context.Context
+			c, cancel = context.WithCancel(ctx)
+			calls = 0
+			db.Login(c, "townclerk", "Wrong-Guess-1", "10.0.0.8")
+			cancel()
+		}
+		cancel = nil
+		now = now.Add(guangong.LockoutDuration + time.Minute)
+		if _, err := db.Login(ctx, "townclerk", storetest.Password, "10.0.0.8"); err != nil {
+			t.Fatalf("after the lockout: %v", err)
 		}
 	})
 }

@@ -460,6 +460,7 @@ func (db *DB) ChangePassword(ctx context.Context, a *guangong.Actor, oldPassword
 	if err != nil {
 		return mapError(err)
 	}
+	ctx = context.WithoutCancel(ctx) // settled even if the client goes away (see Login)
 	failed := func(detail string, wrong bool) error {
 		var result error = fieldErr("oldPassword", "原密码不正确", "The current password is wrong")
 		if !wrong {
