@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -470,5 +471,24 @@ func TestDemoFileURIAgain(t *testing.T) {
 				t.Fatalf("GET /login = %d", code)
 			}
 		})
+	}
+}
+
+// A command opening a database with another database's key refuses before writing: the key
+// does not verify the audit head, and entries appended under it would break the trail.
+func TestWrongDataKeyRefused(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "g.db")
+	t.Run("first start", func(t *testing.T) { startServer(t, "serve", "--addr", "127.0.0.1:0", "--db", file) })
+	other := filepath.Join(dir, "other.key")
+	if err := os.WriteFile(other, []byte(base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	o, err := runCmd(t, "", "migrate", "--db", file, "--data-key-file", other)
+	if err == nil || !strings.Contains(err.Error(), "does not verify this database's audit trail") {
+		t.Fatalf("migrate with another key: %v\n%s", err, o)
+	}
+	if o, err := runCmd(t, "", "audit", "verify", "--db", file); err != nil {
+		t.Fatalf("the trail after the refusal: %v\n%s", err, o)
 	}
 }
