@@ -439,3 +439,32 @@ func TestAbandonedLoginAttemptsAreSettled(t *testing.T) {
 		}
 	})
 }
+
+// An administrator cannot reset its own password: with a stolen session or API token that
+// would set a password without knowing the current one, and outlast the token's revocation.
+func TestResetOwnPasswordRefused(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := storetest.NewFixture(t, db)
+		admin := f.Actor("townadmin")
+		raw, _, err := db.CreateToken(ctx, admin, admin.UserID, "集成", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		viaToken := *admin
+		viaToken.ViaToken, viaToken.AuthAt = true, time.Time{}
+		wantCode(t, db.ResetPassword(ctx, &viaToken, admin.UserID, "Taken-Over-789"), guangong.EINVALID)
+		if e := lastAudit(t, db); e.Result != guangong.ResultDenied || e.Detail != "reset own password" {
+			t.Fatalf("audit %+v", e)
+		}
+		if _, err := db.Login(ctx, admin.Username, storetest.Password, "10.0.0.5"); err != nil {
+			t.Fatalf("the password changed: %v", err)
+		}
+		if _, err := db.TokenUser(ctx, raw); err != nil {
+			t.Fatalf("the token: %v", err)
+		}
+		// Another account in scope still can be reset.
+		if err := db.ResetPassword(ctx, admin, f.Users["townclerk"].ID, "Reset-Pass-789"); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

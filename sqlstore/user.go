@@ -379,6 +379,14 @@ func (db *DB) ResetPassword(ctx context.Context, a *guangong.Actor, id, password
 		if !a.Can(guangong.Role.CanManageUsers) {
 			return &denial{err: guangong.Forbidden(), objectType: objUser, objectID: id, detail: "reset password"}
 		}
+		// One's own password is changed with the current one (ChangePassword): a reset of
+		// one's own would let a stolen session or API token set a password without it, and
+		// so outlast the revocation the reset itself makes.
+		if !a.System && id == a.UserID {
+			return &denial{err: guangong.Errorf(guangong.EINVALID, "不能重置自己的密码，请在“修改密码”中输入原密码修改",
+				"You cannot reset your own password; change it under Change password, with the current one"),
+				objectType: objUser, objectID: id, orgID: a.OrgID, detail: "reset own password"}
+		}
 		u, err := scopedUser(ctx, tx, a, id, "reset password")
 		if err != nil {
 			return err
