@@ -373,6 +373,39 @@ func (db *DB) AuditHead(ctx context.Context, a *guangong.Actor) (*guangong.Audit
 	return h, err
 }
 
+// ErrWrongAuditKey answers CheckAuditKey: nothing in the trail verifies under the key.
+var ErrWrongAuditKey = errors.New("sqlstore: the data key verifies neither the audit head nor the entry it names: it is not this database's key")
+
+// CheckAuditKey tells whether the data key is this database's, before anything is written
+// with it: an entry appended under another key would break the trail, and a field sealed
+// under it could not be read back. The key is taken for the database's when the head row's
+// MAC or that of the entry it names verifies under it; only when neither does (another
+// database's key, or both rewritten) is the answer ErrWrongAuditKey. An empty trail, or one
+// not yet keyed, says nothing either way: nil. A break elsewhere is for VerifyAudit.
+func (db *DB) CheckAuditKey(ctx context.Context) error {
+	if db.seal == nil {
+		return errNoAuditKey
+	}
+	head, err := readHead(ctx, db.reader)
+	if err != nil {
+		return err
+	}
+	if head.seq == 0 || head.seq < head.keyedFrom || head.mac == headMAC(db.seal.auditKey, head.seq, head.hash, head.keyedFrom) {
+		return nil
+	}
+	var r auditRow
+	err = r.scan(db.reader.QueryRowContext(ctx, `SELECT `+auditCols+` FROM audit_log WHERE seq = $1`, head.seq))
+	if noRows(err) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if r.Hash == r.mac(db.seal.auditKey) {
+		return nil
+	}
+	return ErrWrongAuditKey
+}
+
 // errHeadForged answers a request for the head when the head row fails its MAC: a head
 // not to record; verify says more.
 func errHeadForged() error {

@@ -107,6 +107,19 @@ func (tx *Tx) attemptSucceeded(ctx context.Context, username string) error {
 	return err
 }
 
+// passwordRight settles an attempt whose password was right. For an account with a second
+// factor that is only half a login: its failures stay counted (the attempt itself is given
+// back), so that wrong codes add up across logins. Clearing them here would let whoever
+// holds the password guess codes without end, logging in again before each lock.
+func (tx *Tx) passwordRight(ctx context.Context, u *guangong.User) error {
+	if !u.TOTPEnabled {
+		return tx.attemptSucceeded(ctx, u.Username)
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE login_attempts SET failed = failed - 1 WHERE username = $1 AND failed > 0`,
+		attemptKey(u.Username))
+	return err
+}
+
 // Login checks a password. Every attempt is counted before the password is checked (see
 // reserveAttempt); the MaxFailedLogins-th failure in a row locks the username for
 // LockoutDuration, whether or not an account has it, and a locked name answers ELOCKED
@@ -137,6 +150,10 @@ func (db *DB) Login(ctx context.Context, username, password, ip string) (*guango
 	if err != nil {
 		return nil, mapError(err)
 	}
+	// A reserved attempt is settled even when the client goes away meanwhile (its request's
+	// context ends): else it would stay counted, never failed nor cleared, and five
+	// abandoned requests would hold the name locked until its row is forgotten, a day on.
+	ctx = context.WithoutCancel(ctx)
 	if !ok {
 		if err := db.inTx(ctx, func(tx *Tx) error { return fail(tx, "account locked") }); err != nil {
 			return nil, mapError(err)
@@ -177,7 +194,7 @@ func (db *DB) Login(ctx context.Context, username, password, ip string) (*guango
 			}
 			return fail(tx, "wrong password")
 		}
-		if err := tx.attemptSucceeded(ctx, username); err != nil {
+		if err := tx.passwordRight(ctx, u); err != nil {
 			return err
 		}
 		if u.Disabled {
@@ -232,6 +249,7 @@ func (db *DB) CheckTOTP(ctx context.Context, userID, code, ip string) error {
 	if err != nil {
 		return mapError(err)
 	}
+	ctx = context.WithoutCancel(ctx) // settled even if the client goes away (see Login)
 	var result error
 	err = db.inTx(ctx, func(tx *Tx) error {
 		if !ok {

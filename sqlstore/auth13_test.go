@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"sync"
@@ -322,5 +323,148 @@ func TestPasswordPolicy(t *testing.T) {
 		wantField(t, err, "password", "密码不能包含用户名")
 		err = db.ResetPassword(ctx, f.Actor("townadmin"), clerk.UserID, "qq123456")
 		wantField(t, err, "password", "")
+	})
+}
+
+// The current password asked by ChangePassword is counted like a login: a stolen session or
+// API token cannot guess it there without limit, and the lockout it reaches holds at the
+// login page too.
+func TestChangePasswordCountsWrongCurrentPassword(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := storetest.NewFixture(t, db)
+		clock(db)
+		clerk := f.Actor("townclerk")
+		for i := 1; i <= guangong.MaxFailedLogins; i++ {
+			err := db.ChangePassword(ctx, clerk, "Wrong-Guess-1", "New-Pass-456", "")
+			want := guangong.EINVALID
+			if i == guangong.MaxFailedLogins {
+				want = guangong.ELOCKED
+			}
+			wantCode(t, err, want)
+			if e := lastAudit(t, db); i < guangong.MaxFailedLogins && (e.Action != guangong.ActionPasswordChange ||
+				e.Result != guangong.ResultFailed || e.Detail != "wrong current password") {
+				t.Fatalf("attempt %d audit %+v", i, e)
+			}
+		}
+		// Locked: the right password does not change it, nor log in.
+		wantCode(t, db.ChangePassword(ctx, clerk, storetest.Password, "New-Pass-456", ""), guangong.ELOCKED)
+		_, err := db.Login(ctx, clerk.Username, storetest.Password, "10.0.0.9")
+		wantCode(t, err, guangong.ELOCKED)
+		verifyOK(t, db)
+	})
+}
+
+// Wrong second-factor codes add up across logins: a right password does not clear them, or
+// whoever holds the password could guess codes without end, logging in again before each
+// lock. The second factor passing clears them.
+func TestTOTPFailuresSurviveThePassword(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := storetest.NewFixture(t, db)
+		clock(db)
+		id := f.Users["admin"].ID
+		wrong := 0
+		for round := 0; round < guangong.MaxFailedLogins; round++ {
+			if _, err := db.Login(ctx, "admin", storetest.Password, "10.0.0.7"); err != nil {
+				wantCode(t, err, guangong.ELOCKED)
+				break
+			}
+			for range 2 {
+				err := db.CheckTOTP(ctx, id, "12345", "10.0.0.7")
+				wrong++
+				if wrong >= guangong.MaxFailedLogins {
+					wantCode(t, err, guangong.ELOCKED)
+				} else {
+					wantCode(t, err, guangong.EUNAUTHORIZED)
+				}
+			}
+		}
+		if wrong != guangong.MaxFailedLogins+1 {
+			t.Fatalf("%d wrong codes checked around password logins, want the lock at the %dth", wrong, guangong.MaxFailedLogins)
+		}
+		_, err := db.Login(ctx, "admin", storetest.Password, "10.0.0.7")
+		wantCode(t, err, guangong.ELOCKED)
+	})
+}
+
+// A right code clears the failures; the password alone, between, leaves them.
+func TestTOTPSuccessClearsFailures(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := storetest.NewFixture(t, db)
+		clock(db)
+		id := f.Users["admin"].ID
+		for range guangong.MaxFailedLogins - 1 {
+			wantCode(t, db.CheckTOTP(ctx, id, "12345", "10.0.0.7"), guangong.EUNAUTHORIZED)
+		}
+		if _, err := db.Login(ctx, "admin", storetest.Password, "10.0.0.7"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.CheckTOTP(ctx, id, f.Code(t), "10.0.0.7"); err != nil {
+			t.Fatal(err)
+		}
+		for range guangong.MaxFailedLogins - 1 {
+			wantCode(t, db.CheckTOTP(ctx, id, "12345", "10.0.0.7"), guangong.EUNAUTHORIZED)
+		}
+	})
+}
+
+// An attempt whose client goes away while its password is checked (the request's context
+// ends) is still settled: the failures lock the name for LockoutDuration, after which the
+// right password logs in, rather than the attempts staying counted and the name locked
+// until its row is forgotten a day later.
+func TestAbandonedLoginAttemptsAreSettled(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		storetest.NewFixture(t, db)
+		now := time.Now().UTC()
+		var calls int
+		var cancel context.CancelFunc
+		// The store reads its clock as each transaction begins: the second is the one that
+		// settles the attempt, and the client leaves just then.
+		db.Now = func() time.Time {
+			if calls++; calls == 2 && cancel != nil {
+				cancel()
+			}
+			return now
+		}
+		for range guangong.MaxFailedLogins {
+			var c context.Context
+			c, cancel = context.WithCancel(ctx)
+			calls = 0
+			db.Login(c, "townclerk", "Wrong-Guess-1", "10.0.0.8")
+			cancel()
+		}
+		cancel = nil
+		now = now.Add(guangong.LockoutDuration + time.Minute)
+		if _, err := db.Login(ctx, "townclerk", storetest.Password, "10.0.0.8"); err != nil {
+			t.Fatalf("after the lockout: %v", err)
+		}
+	})
+}
+
+// An administrator cannot reset its own password: with a stolen session or API token that
+// would set a password without knowing the current one, and outlast the token's revocation.
+func TestResetOwnPasswordRefused(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		f := storetest.NewFixture(t, db)
+		admin := f.Actor("townadmin")
+		raw, _, err := db.CreateToken(ctx, admin, admin.UserID, "集成", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		viaToken := *admin
+		viaToken.ViaToken, viaToken.AuthAt = true, time.Time{}
+		wantCode(t, db.ResetPassword(ctx, &viaToken, admin.UserID, "Taken-Over-789"), guangong.EINVALID)
+		if e := lastAudit(t, db); e.Result != guangong.ResultDenied || e.Detail != "reset own password" {
+			t.Fatalf("audit %+v", e)
+		}
+		if _, err := db.Login(ctx, admin.Username, storetest.Password, "10.0.0.5"); err != nil {
+			t.Fatalf("the password changed: %v", err)
+		}
+		if _, err := db.TokenUser(ctx, raw); err != nil {
+			t.Fatalf("the token: %v", err)
+		}
+		// Another account in scope still can be reset.
+		if err := db.ResetPassword(ctx, admin, f.Users["townclerk"].ID, "Reset-Pass-789"); err != nil {
+			t.Fatal(err)
+		}
 	})
 }

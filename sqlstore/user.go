@@ -379,6 +379,14 @@ func (db *DB) ResetPassword(ctx context.Context, a *guangong.Actor, id, password
 		if !a.Can(guangong.Role.CanManageUsers) {
 			return &denial{err: guangong.Forbidden(), objectType: objUser, objectID: id, detail: "reset password"}
 		}
+		// One's own password is changed with the current one (ChangePassword): a reset of
+		// one's own would let a stolen session or API token set a password without it, and
+		// so outlast the revocation the reset itself makes.
+		if !a.System && id == a.UserID {
+			return &denial{err: guangong.Errorf(guangong.EINVALID, "不能重置自己的密码，请在“修改密码”中输入原密码修改",
+				"You cannot reset your own password; change it under Change password, with the current one"),
+				objectType: objUser, objectID: id, orgID: a.OrgID, detail: "reset own password"}
+		}
 		u, err := scopedUser(ctx, tx, a, id, "reset password")
 		if err != nil {
 			return err
@@ -453,10 +461,46 @@ func (db *DB) ChangePassword(ctx context.Context, a *guangong.Actor, oldPassword
 	if err != nil {
 		return mapError(err)
 	}
+	// The current password is checked like a login (counted before the check, the
+	// MaxFailedLogins-th failure locks the username, audited): else a stolen session or
+	// token could guess the password here without limit.
+	n, free, err := db.reserveAttempt(ctx, u.Username)
+	if err != nil {
+		return mapError(err)
+	}
+	ctx = context.WithoutCancel(ctx) // settled even if the client goes away (see Login)
+	failed := func(detail string, wrong bool) error {
+		var result error = fieldErr("oldPassword", "原密码不正确", "The current password is wrong")
+		if !wrong {
+			result = lockedErr()
+		}
+		if err := db.inTx(ctx, func(tx *Tx) error {
+			if wrong {
+				locked, err := tx.attemptFailed(ctx, u.Username, n, u.ID, u.OrgID, a.IP)
+				if err != nil {
+					return err
+				}
+				if locked {
+					result = lockedErr()
+				}
+			}
+			return tx.audit(a, entry{action: guangong.ActionPasswordChange, result: guangong.ResultFailed,
+				objectType: objUser, objectID: u.ID, orgID: u.OrgID, detail: detail})
+		}); err != nil {
+			return mapError(err)
+		}
+		return result
+	}
+	if !free {
+		return failed("account locked", false)
+	}
 	if ok, err := secret.CheckPassword(hash, oldPassword); err != nil {
 		return guangong.Internal(err)
 	} else if !ok {
-		return fieldErr("oldPassword", "原密码不正确", "The current password is wrong")
+		return failed("wrong current password", true)
+	}
+	if err := db.inTx(ctx, func(tx *Tx) error { return tx.passwordRight(ctx, u) }); err != nil {
+		return mapError(err)
 	}
 	if err := guangong.ValidatePassword("newPassword", newPassword, u.Username); err != nil {
 		return err

@@ -232,8 +232,10 @@ func TestChangePassword(t *testing.T) {
 		}
 		_, err = db.Login(ctx, "townclerk", storetest.Password, "1.1.1.1")
 		wantCode(t, err, guangong.EUNAUTHORIZED)
+		// Newest first: the change, then the wrong current password (counted like a login).
 		e, _, _ := db.FindAudit(ctx, sys, guangong.AuditFilter{Action: ptr(guangong.ActionPasswordChange)})
-		if len(e) != 1 || e[0].ObjectID != a.UserID || len(e[0].Changes) != 0 {
+		if len(e) != 2 || e[0].ObjectID != a.UserID || len(e[0].Changes) != 0 || e[0].Result != guangong.ResultOK ||
+			e[1].Result != guangong.ResultFailed {
 			t.Fatalf("password change audit %+v", e)
 		}
 

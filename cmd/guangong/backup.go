@@ -69,7 +69,8 @@ func (e *env) damaged(dsn string, err error) error {
 	}
 	zh, en := "用备份文件", "a backup"
 	if dir != "" {
-		if files, lerr := sqlstore.ListBackups(dir, sqlstore.BackupStem(dsn)); lerr == nil && len(files) > 0 {
+		file, _ := sqlstore.SQLiteFile(dsn)
+		if files, lerr := sqlstore.ListBackups(dir, sqlstore.BackupStem(file)); lerr == nil && len(files) > 0 {
 			zh = fmt.Sprintf("用最新的备份 %s（备份目录 %s）", files[0].Path, dir)
 			en = fmt.Sprintf("the newest backup, %s (backup directory %s)", files[0].Path, dir)
 		} else {
@@ -123,22 +124,25 @@ func (e *env) checkBackupOptions(o *serveOptions, dsn string) error {
 	return nil
 }
 
-// keyOpts loads the data key for a backup or restore; it reports where the key is, or
-// that it is missing.
-func (e *env) keyOpts(dsn, given string) (opts []sqlstore.Option, where string, found bool, err error) {
+// keyOpts loads the data key for a backup or restore and reports where the key is; a
+// missing key is an error.
+func (e *env) keyOpts(dsn, given string) (opts []sqlstore.Option, where string, err error) {
 	keyFile := keyPath(given, dsn)
 	key, err := e.loadKey(keyFile)
 	if err != nil {
-		return nil, "", false, err
+		return nil, "", err
 	}
 	where = keyFile
 	if e.getenv("GUANGONG_DATA_KEY") != "" {
 		where = "GUANGONG_DATA_KEY"
 	}
 	if key == nil {
-		return nil, keyFile, false, nil
+		// The copy's audit chain is checked with the key, so nothing passes without it:
+		// say so, and where the key was looked for, before anything else.
+		return nil, keyFile, fmt.Errorf("%s：备份和恢复都用它校验审计链，请把数据库的密钥文件放在该处或用 --data-key-file 指定 "+
+			"(backup and restore check the audit trail with it: put the database's key file there or name it with --data-key-file)", noKey(keyFile))
 	}
-	return []sqlstore.Option{sqlstore.WithDataKey(key)}, where, true, nil
+	return []sqlstore.Option{sqlstore.WithDataKey(key)}, where, nil
 }
 
 // backup writes a checked copy of a running (or stopped) SQLite database.
@@ -155,13 +159,17 @@ func (e *env) backup(ctx context.Context, args []string) error {
 	if *out == "" {
 		return errors.New("backup: --out FILE is required (备份文件)")
 	}
-	if _, err := os.Stat(*dsn); err != nil {
+	file, err := sqlstore.SQLiteFile(*dsn)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(file); err != nil {
 		return fmt.Errorf("没有数据库文件 (no database file): %w", err)
 	}
 	if _, err := os.Lstat(*out); err == nil {
 		return fmt.Errorf("备份文件 %s 已存在，不会覆盖 (%s exists and is not overwritten)", *out, *out)
 	}
-	opts, where, found, err := e.keyOpts(*dsn, *keyFile)
+	opts, where, err := e.keyOpts(*dsn, *keyFile)
 	if err != nil {
 		return err
 	}
@@ -180,11 +188,7 @@ func (e *env) backup(ctx context.Context, args []string) error {
 	fmt.Fprintf(e.stdout, "已备份 %s 到 %s（%d 字节），副本的完整性检查和审计链校验均已通过\n", *dsn, info.Path, info.Size)
 	fmt.Fprintf(e.stdout, "backed up %s to %s (%d bytes); the copy passed the integrity check and the audit chain check\n", *dsn, info.Path, info.Size)
 	fmt.Fprintf(e.stdout, "审计链头 (audit head, for audit verify --head): %d:%s\n", info.AuditSeq, info.AuditHash)
-	if found {
-		fmt.Fprintf(e.stdout, "提醒：数据加密密钥（%s）不在备份中，请另行备份并与备份分开保管 (the data key, %s, is not in the backup: back it up separately, kept apart from the backups)\n", where, where)
-	} else {
-		fmt.Fprintf(e.stdout, "警告：未找到数据加密密钥 %s；恢复时需要它才能读取身份证号和电话 (warning: no data key at %s; a restore needs it to read ID numbers and phones)\n", where, where)
-	}
+	fmt.Fprintf(e.stdout, "提醒：数据加密密钥（%s）不在备份中，请另行备份并与备份分开保管 (the data key, %s, is not in the backup: back it up separately, kept apart from the backups)\n", where, where)
 	return nil
 }
 
@@ -212,7 +216,7 @@ func (e *env) restore(ctx context.Context, args []string) error {
 	if same(file, *from) {
 		return fmt.Errorf("restore: %s is the database itself", *from)
 	}
-	opts, where, found, err := e.keyOpts(*dsn, *keyFile)
+	opts, _, err := e.keyOpts(*dsn, *keyFile)
 	if err != nil {
 		return err
 	}
@@ -237,9 +241,6 @@ func (e *env) restore(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "备份文件 %s 检查通过（完整性、审计链），审计链头 %d:%s\n", *from, info.AuditSeq, info.AuditHash)
 	fmt.Fprintf(e.stdout, "the backup %s passed its checks (integrity, audit chain); audit head %d:%s\n", *from, info.AuditSeq, info.AuditHash)
-	if !found {
-		fmt.Fprintf(e.stderr, "警告：%s 处没有数据加密密钥，恢复后身份证号和电话将无法读取；请把备份时的密钥文件放回该处 (warning: no data key at %s: ID numbers and phones cannot be read until the key the data was written with is put there)\n", where, where)
-	}
 
 	// Move the old database aside, with every file SQLite keeps beside it.
 	aside := file + ".before-restore-" + time.Now().UTC().Format("20060102T150405Z")

@@ -44,6 +44,11 @@ func keyPath(keyFile, dsn string) string {
 		return keyFile
 	}
 	if !strings.Contains(dsn, "://") {
+		// The file a SQLite dsn names (file: URI and parameters dropped), so that
+		// file:g.db?… finds g.key like g.db does.
+		if file, err := sqlstore.SQLiteFile(dsn); err == nil {
+			dsn = file
+		}
 		return strings.TrimSuffix(dsn, filepath.Ext(dsn)) + ".key"
 	}
 	return "guangong.key"
@@ -89,7 +94,22 @@ func (e *env) openKeyed(ctx context.Context, dsn, keyFile string, generate bool)
 		return nil, err
 	}
 	if key != nil {
-		return e.open(ctx, dsn, sqlstore.WithDataKey(key))
+		db, err := e.open(ctx, dsn, sqlstore.WithDataKey(key))
+		if err != nil {
+			return nil, err
+		}
+		// Another database's key would break the trail at the first entry written with it,
+		// and seal fields no one could read back.
+		if err := db.CheckAuditKey(ctx); err != nil {
+			db.Close()
+			where := keyFile
+			if e.getenv("GUANGONG_DATA_KEY") != "" {
+				where = "GUANGONG_DATA_KEY"
+			}
+			return nil, fmt.Errorf("数据加密密钥（%s）校验不了此数据库的审计日志：不是该数据库的密钥；未做任何改动。请用该数据库自己的密钥（并可运行 guangong audit verify 查看）\n"+
+				"(the data key (%s) does not verify this database's audit trail: it is not the database's key; nothing was changed. Use the database's own key; guangong audit verify tells more): %w", where, where, err)
+		}
+		return db, nil
 	}
 	db, err := e.open(ctx, dsn)
 	if err != nil {

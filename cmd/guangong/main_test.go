@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -404,5 +406,89 @@ func TestServeRefusesABadPublicURL(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "public URL") {
 			t.Errorf("--public-url %q: %v\n%s", bad, err, o)
 		}
+	}
+}
+
+// A SQLite database given as a file: URI is the file it names for every command: its key
+// file lies beside it (file:DIR/g.db?… uses DIR/g.key, as DIR/g.db does), and backup finds it.
+func TestFileURIDatabase(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "g.db")
+	startServer(t, "serve", "--addr", "127.0.0.1:0", "--db", file)
+	uri := "file:" + file + "?_pragma=busy_timeout(5000)"
+	if got, want := keyPath("", uri), filepath.Join(dir, "g.key"); got != want {
+		t.Errorf("keyPath(%q) = %q, want %q", uri, got, want)
+	}
+	if o, err := runCmd(t, "", "audit", "verify", "--db", uri); err != nil {
+		t.Errorf("audit verify --db %s: %v\n%s", uri, err, o)
+	}
+	out := filepath.Join(dir, "b.db")
+	o, err := runCmd(t, "", "backup", "--db", uri, "--out", out)
+	if err != nil || !strings.Contains(o, "不在备份中") {
+		t.Fatalf("backup --db %s: %v\n%s", uri, err, o)
+	}
+	if _, err := os.Stat(out); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A restore onto another machine or directory needs the data key there: without it the
+// backup cannot be checked (its audit trail is keyed), and the answer says where the key was
+// looked for and how to name it, before anything is touched.
+func TestRestoreWithoutKeySaysWhere(t *testing.T) {
+	dir, elsewhere := t.TempDir(), t.TempDir()
+	file := filepath.Join(dir, "g.db")
+	startServer(t, "serve", "--addr", "127.0.0.1:0", "--db", file)
+	backup := filepath.Join(dir, "b.db")
+	if o, err := runCmd(t, "", "backup", "--db", file, "--out", backup); err != nil {
+		t.Fatalf("backup: %v\n%s", err, o)
+	}
+	target := filepath.Join(elsewhere, "n.db")
+	o, err := runCmd(t, "", "restore", "--db", target, "--from", backup)
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(elsewhere, "n.key")) || !strings.Contains(err.Error(), "--data-key-file") {
+		t.Fatalf("restore without the key: %v\n%s", err, o)
+	}
+	if _, err := os.Stat(target); err == nil {
+		t.Fatal("a restore without the key put a file in place")
+	}
+	if o, err := runCmd(t, "", "restore", "--db", target, "--from", backup, "--data-key-file", filepath.Join(dir, "g.key")); err != nil {
+		t.Fatalf("restore with --data-key-file: %v\n%s", err, o)
+	}
+	o, err = runCmd(t, "", "backup", "--db", file, "--out", filepath.Join(dir, "c.db"), "--data-key-file", filepath.Join(dir, "none.key"))
+	if err == nil || !strings.Contains(err.Error(), "none.key") {
+		t.Fatalf("backup without the key: %v\n%s", err, o)
+	}
+}
+
+// demo with a file: URI starts afresh each time, like with a plain path: it removes the
+// earlier demo file it names (not a file called "file:…"), along with its key.
+func TestDemoFileURIAgain(t *testing.T) {
+	uri := "file:" + filepath.Join(t.TempDir(), "demo.db")
+	for i := range 2 {
+		t.Run(strconv.Itoa(i), func(t *testing.T) {
+			base, _ := startServer(t, "demo", "--addr", "127.0.0.1:0", "--db", uri)
+			if code, _ := get(t, base+"/login", ""); code != 200 {
+				t.Fatalf("GET /login = %d", code)
+			}
+		})
+	}
+}
+
+// A command opening a database with another database's key refuses before writing: the key
+// does not verify the audit head, and entries appended under it would break the trail.
+func TestWrongDataKeyRefused(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "g.db")
+	t.Run("first start", func(t *testing.T) { startServer(t, "serve", "--addr", "127.0.0.1:0", "--db", file) })
+	other := filepath.Join(dir, "other.key")
+	if err := os.WriteFile(other, []byte(base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	o, err := runCmd(t, "", "migrate", "--db", file, "--data-key-file", other)
+	if err == nil || !strings.Contains(err.Error(), "does not verify this database's audit trail") {
+		t.Fatalf("migrate with another key: %v\n%s", err, o)
+	}
+	if o, err := runCmd(t, "", "audit", "verify", "--db", file); err != nil {
+		t.Fatalf("the trail after the refusal: %v\n%s", err, o)
 	}
 }

@@ -100,8 +100,12 @@ func (e *env) demo(ctx context.Context, args []string) error {
 		if err := e.holdShared(dsn); err != nil { // not under a restore
 			return err
 		}
+		file, err := sqlstore.SQLiteFile(dsn)
+		if err != nil {
+			return err
+		}
 		// A demo is always fresh: remove an earlier demo file and its WAL.
-		for _, path := range []string{dsn, dsn + "-wal", dsn + "-shm", o.keyFile} {
+		for _, path := range []string{file, file + "-wal", file + "-shm", o.keyFile} {
 			if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 				return err
 			}
