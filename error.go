@@ -71,6 +71,13 @@ func Forbidden() *Error {
 	return &Error{Code: EFORBIDDEN, Msg: Msg{Zh: "您的角色无权执行此操作", En: "Your role may not do this"}}
 }
 
+// MinorAccessNeeded refuses writing a youth's record to an account without 未成年人信息
+// access: it sees the record masked, so it would write blind.
+func MinorAccessNeeded() error {
+	return Errorf(EFORBIDDEN, "录入和修改青少年信息须有“未成年人信息”权限，请联系单位管理员",
+		"Entering and editing youths needs 未成年人信息 access; ask your administrator")
+}
+
 // ErrReauth is the cause of ReauthRequired, for errors.Is.
 var ErrReauth = errors.New("a recent password check is needed")
 

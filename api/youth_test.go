@@ -112,12 +112,14 @@ func TestYouthsMaskedWithoutMinorAccess(t *testing.T) {
 					fields: []string{"q"}, notWant: plain},
 			})
 		}
-		// A clerk without the grant who registers a child gets the record back masked.
+		// A clerk without the grant may not register a child: it would see its own record
+		// masked, and write blind.
 		rec := e.do("POST", "/api/v1/youths", "villageclerk", youthJSON("{VillageA}", "上官明月", testID("20150101", 23), "13600002222"))
-		if rec.Code != http.StatusCreated || strings.Contains(rec.Body.String(), "明月") || strings.Contains(rec.Body.String(), "13600002222") {
+		if rec.Code != http.StatusForbidden || !strings.Contains(rec.Body.String(), "未成年人信息") || strings.Contains(rec.Body.String(), "明月") {
 			t.Errorf("create without the grant: %d %s", rec.Code, rec.Body)
 		}
-		// Sending the masked record back (an edit of another field) keeps the stored values.
+		// Nor edit one: sending the masked record back (an edit of another field) is refused
+		// and the stored record stays as it was.
 		var masked guangong.Youth
 		e.decodeInto(e.do("GET", "/api/v1/youths/{Yan}", "villageclerk", ""), &masked)
 		back := youthUpdate{Version: masked.Version, youthFields: youthFields{
@@ -127,19 +129,20 @@ func TestYouthsMaskedWithoutMinorAccess(t *testing.T) {
 			ConsentDate: masked.ConsentDate, ConsentPurpose: masked.ConsentPurpose}}
 		b, _ := json.Marshal(back)
 		rec = e.do("PUT", "/api/v1/youths/{Yan}", "villageclerk", string(b))
-		if rec.Code != http.StatusOK {
+		if rec.Code != http.StatusForbidden {
 			t.Fatalf("edit of the masked record: %d %s", rec.Code, rec.Body)
 		}
 		var full guangong.Youth
 		e.decodeInto(e.do("GET", "/api/v1/youths/{Yan}", "townclerk", ""), &full)
-		if full.Name != youthName || full.IDNumber != youthIDNumber || full.GuardianPhone != guardianPhone || full.GuardianName != guardianName || full.Needs != "数学辅导" || full.Masked {
-			t.Errorf("after an edit by a clerk without the grant: %+v", full)
+		if full.Name != youthName || full.IDNumber != youthIDNumber || full.GuardianPhone != guardianPhone || full.GuardianName != guardianName || full.Needs == "数学辅导" || full.Version != masked.Version || full.Masked {
+			t.Errorf("after a refused edit by a clerk without the grant: %+v", full)
 		}
 
 		// Scope: a village clerk guessing the other village's child learns nothing.
 		e.sameAsMissing("GET", "/api/v1/youths/{Bai}", "villageclerk", "", http.StatusNotFound, "白沙", "13700001111")
-		e.sameAsMissing("PUT", "/api/v1/youths/{Bai}", "villageclerk", youthEdit("{VillageA}", "改", "", "", 1), http.StatusNotFound, "白沙")
-		e.sameAsMissing("POST", "/api/v1/youths/{Bai}/merge", "villageclerk", `{"dropId":"{Yan}"}`, http.StatusNotFound, "白沙")
+		// Writes are refused before any record is looked up, the same for every id.
+		e.sameAsMissing("PUT", "/api/v1/youths/{Bai}", "villageclerk", youthEdit("{VillageA}", "改", "", "", 1), http.StatusForbidden, "白沙")
+		e.sameAsMissing("POST", "/api/v1/youths/{Bai}/merge", "villageclerk", `{"dropId":"{Yan}"}`, http.StatusForbidden, "白沙")
 	})
 }
 
@@ -231,7 +234,8 @@ func TestVolunteerExport(t *testing.T) {
 func TestMinorAccessGrant(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		e := newEnv(t, db)
-		e.create("/api/v1/youths", "villageclerk", youthJSON("{VillageA}", youthName, youthIDNumber, guardianPhone), "Yan")
+		e.fx.GrantMinorAccess(t, "townclerk")
+		e.create("/api/v1/youths", "townclerk", youthJSON("{VillageA}", youthName, youthIDNumber, guardianPhone), "Yan")
 		grant := func(on bool) string {
 			return fmt.Sprintf(`{"minorAccess":%t,"version":%d}`, on, e.getUser("{u:villageclerk}", "townadmin").Version)
 		}

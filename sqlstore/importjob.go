@@ -183,7 +183,11 @@ type peopleImport[T importRow, S any] struct {
 // every row and, if all pass, writes them in name order in one transaction.
 func importPeople[T importRow, S any](ctx context.Context, db *DB, a *guangong.Actor, job *importJob, rows []T, r peopleImport[T, S]) error {
 	err := db.write(ctx, a, func(tx *Tx) error {
-		if err := canWrite(a, r.obj, "", "", "import "+r.obj+"s"); err != nil {
+		check := func() error { return canWrite(a, r.obj, "", "", "import "+r.obj+"s") }
+		if r.obj == objYouth {
+			check = func() error { return canWriteYouth(a, "", "", "import youths") }
+		}
+		if err := check(); err != nil {
 			return err
 		}
 		done, err := tx.startImport(a, job, r.obj)
@@ -495,6 +499,11 @@ func (db *DB) CreateImport(ctx context.Context, a *guangong.Actor, imp *guangong
 	err := db.write(ctx, a, func(tx *Tx) error {
 		if err := canWrite(a, objImport, "", imp.OrgID, "create import"); err != nil {
 			return err
+		}
+		if imp.Kind == "youth" {
+			if err := canWriteYouth(a, "", imp.OrgID, "create youth import"); err != nil {
+				return err
+			}
 		}
 		imp.Filename = strings.TrimSpace(imp.Filename)
 		var v guangong.Validation

@@ -119,7 +119,9 @@ func TestImportVolunteersFor(t *testing.T) {
 		if err := db.SaveImport(ctx, tc, job); err != nil {
 			t.Fatal(err)
 		}
-		wantCode(t, db.ImportYouthsFor(ctx, tc, job.ID, sum, []*guangong.Youth{newYouth(f.VillageA, "孙小", "2014-02-02")}), guangong.ECONFLICT)
+		wantCode(t, db.ImportYouthsFor(ctx, withMinors(tc), job.ID, sum, []*guangong.Youth{newYouth(f.VillageA, "孙小", "2014-02-02")}), guangong.ECONFLICT)
+		// Without 未成年人信息 access no youth is imported at all.
+		wantCode(t, db.ImportYouthsFor(ctx, tc, job.ID, sum, []*guangong.Youth{newYouth(f.VillageA, "孙小", "2014-02-02")}), guangong.EFORBIDDEN)
 		wantCode(t, db.ImportVolunteersFor(ctx, f.Actor("townadmin"), job.ID, sum, rows), guangong.ENOTFOUND)
 		if volunteerCount(t, db) != 0 {
 			t.Fatal("a refused job wrote")
@@ -158,11 +160,12 @@ func TestImportYouthsAndMatch(t *testing.T) {
 		ys[3].Categories = []string{"orphan"}
 		ys[17].Categories = []string{"orphan", "disability"}
 		ids := []string{ys[0].IDNumber, ys[5].IDNumber}
-		if err := db.ImportYouths(ctx, tc, ys); err != nil {
+		wantCode(t, db.ImportYouths(ctx, tc, ys), guangong.EFORBIDDEN) // tc has no 未成年人信息 access
+		if err := db.ImportYouths(ctx, withMinors(tc), ys); err != nil {
 			t.Fatal(err)
 		}
-		if !ys[0].Masked || ys[0].IDNumber == ids[0] {
-			t.Fatalf("imported rows returned unmasked to an actor without access: %+v", ys[0])
+		if ys[0].Masked || ys[0].IDNumber != ids[0] {
+			t.Fatalf("imported rows returned masked to the actor with access: %+v", ys[0])
 		}
 		_, total, _ := db.FindYouths(ctx, tc, guangong.PersonFilter{Category: ptr("orphan")})
 		if total != 2 {
@@ -214,7 +217,8 @@ func TestImportJobs(t *testing.T) {
 			t.Fatalf("created %+v", imp)
 		}
 		wantField(t, db.CreateImport(ctx, tc, &guangong.Import{OrgID: f.VillageA.ID, Kind: "cars", Filename: "a"}, file), "kind", "")
-		wantField(t, db.CreateImport(ctx, tc, &guangong.Import{OrgID: f.OtherTown.ID, Kind: "youth", Filename: "a"}, file), "orgId", "")
+		wantField(t, db.CreateImport(ctx, withMinors(tc), &guangong.Import{OrgID: f.OtherTown.ID, Kind: "youth", Filename: "a"}, file), "orgId", "")
+		wantCode(t, db.CreateImport(ctx, tc, &guangong.Import{OrgID: f.VillageA.ID, Kind: "youth", Filename: "a"}, file), guangong.EFORBIDDEN)
 		got, err := db.ImportFile(ctx, tc, imp.ID)
 		if err != nil || !bytes.Equal(got, file) {
 			t.Fatalf("file %q %v", got, err)

@@ -206,7 +206,8 @@ func TestDuplicatesAndMerge(t *testing.T) {
 			t.Fatalf("duplicates after merge %+v", d)
 		}
 
-		// Youths likewise.
+		// Youths likewise (written by an account with 未成年人信息 access).
+		ta = withMinors(ta)
 		y1 := mustYouth(t, db, ta, newYouth(f.VillageA, "小明", "2014-01-01"))
 		y2 := newYouth(f.VillageA, "小明", "2014-01-01")
 		mustYouth(t, db, ta, y2)

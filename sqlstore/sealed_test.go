@@ -39,7 +39,7 @@ func TestSealedAtRest(t *testing.T) {
 			y := newYouth(f.VillageA, "张小花", "2015-05-05")
 			y.GuardianPhone = "13711112222"
 			yid := y.IDNumber
-			mustYouth(t, db, tc, y)
+			mustYouth(t, db, withMinors(tc), y)
 			secrets := []string{p.IDNumber, p.Phone, p2.IDNumber, yid, "13711112222", p.IDNumber[6:14] + p.IDNumber[14:]}
 			var raw []byte
 			if kind == "sqlite" {
@@ -104,7 +104,7 @@ func TestNoDataKey(t *testing.T) {
 	wantField(t, err, "phone", "未配置数据加密密钥")
 	y := newYouth(f.VillageA, "张小花", "2015-05-05")
 	y.GuardianPhone = ""
-	wantField(t, db.CreateYouth(ctx, tc, y), "idNumber", "未配置数据加密密钥")
+	wantField(t, db.CreateYouth(ctx, withMinors(tc), y), "idNumber", "未配置数据加密密钥")
 	// Nor is a record without sealed values written: its audit entry needs the key too.
 	p := newVolunteer(f.VillageA, "李德明", "1950-04-12")
 	p.IDNumber, p.Phone = "", ""

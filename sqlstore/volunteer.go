@@ -89,6 +89,20 @@ func canWrite(a *guangong.Actor, obj, id, orgID, what string) error {
 	return nil
 }
 
+// canWriteYouth is canWrite for a youth's record, which also needs 未成年人信息 access: an
+// account that sees the record masked would write it blind, and an edit that changed nothing
+// would tell it whether a guessed value was the stored one.
+func canWriteYouth(a *guangong.Actor, id, orgID, what string) error {
+	if err := canWrite(a, objYouth, id, orgID, what); err != nil {
+		return err
+	}
+	if !a.System && !a.MinorAccess {
+		return &denial{err: guangong.MinorAccessNeeded(), objectType: objYouth, objectID: id, orgID: orgID,
+			detail: what + " without minors' access"}
+	}
+	return nil
+}
+
 // recordOrg checks the committee a record is put in: it exists, lies in scope (else it
 // is reported as missing, and the attempt audited) and is active.
 func recordOrg(ctx context.Context, q querier, a *guangong.Actor, field, id string) (*guangong.Org, error) {

@@ -204,7 +204,7 @@ func (db *DB) FindYouths(ctx context.Context, a *guangong.Actor, f guangong.Pers
 // CreateYouth registers a youth; the record returned is masked for an actor without MinorAccess.
 func (db *DB) CreateYouth(ctx context.Context, a *guangong.Actor, y *guangong.Youth) error {
 	err := db.write(ctx, a, func(tx *Tx) error {
-		if err := canWrite(a, objYouth, "", y.OrgID, "create youth"); err != nil {
+		if err := canWriteYouth(a, "", y.OrgID, "create youth"); err != nil {
 			return err
 		}
 		y.Normalize()
@@ -273,7 +273,7 @@ func keepMasked(y, old *guangong.Youth) {
 // UpdateYouth saves y over the stored record; y.Version must be the stored version.
 func (db *DB) UpdateYouth(ctx context.Context, a *guangong.Actor, y *guangong.Youth) error {
 	err := db.write(ctx, a, func(tx *Tx) error {
-		if err := canWrite(a, objYouth, y.ID, y.OrgID, "update youth"); err != nil {
+		if err := canWriteYouth(a, y.ID, y.OrgID, "update youth"); err != nil {
 			return err
 		}
 		old, err := db.loadScopedYouth(ctx, tx, a, y.ID, "update youth")
@@ -393,7 +393,7 @@ func (db *DB) RevealYouth(ctx context.Context, a *guangong.Actor, id, field, rea
 // point at a youth move here too.)
 func (db *DB) MergeYouths(ctx context.Context, a *guangong.Actor, keepID, dropID string) error {
 	return db.write(ctx, a, func(tx *Tx) error {
-		if err := canWrite(a, objYouth, dropID, "", "merge youths"); err != nil {
+		if err := canWriteYouth(a, dropID, "", "merge youths"); err != nil {
 			return err
 		}
 		if keepID == dropID {

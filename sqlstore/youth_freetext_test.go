@@ -62,13 +62,14 @@ func TestYouthFreeTextHidden(t *testing.T) {
 		}
 		wantTextHidden(t, "FindYouths", list[0], texts)
 
-		// Sent back as shown, hidden text means "unchanged": the clerk's other edit is saved,
-		// the notes are not overwritten by the marker.
+		// The clerk may not write the record it sees hidden.
 		got.Categories = []string{"left_behind"}
-		if err := db.UpdateYouth(ctx, clerk, got); err != nil {
+		wantCode(t, db.UpdateYouth(ctx, clerk, got), guangong.EFORBIDDEN)
+		// Sent back as shown, hidden text means "unchanged": the other edit is saved, the
+		// notes are not overwritten by the marker.
+		if err := db.UpdateYouth(ctx, full, got); err != nil {
 			t.Fatal(err)
 		}
-		wantTextHidden(t, "UpdateYouth", got, texts)
 		back, err := db.FindYouthByID(ctx, full, y.ID)
 		if err != nil || back.Notes != y.Notes || back.School != y.School || back.ConsentPurpose != y.ConsentPurpose {
 			t.Fatalf("after a masked save %+v %v", back, err)

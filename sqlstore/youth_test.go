@@ -45,8 +45,11 @@ func TestYouthMasking(t *testing.T) {
 		clerk := f.Actor("villageclerk") // no 未成年人信息 access
 		y := newYouth(f.VillageA, "张小花", "2015-05-05")
 		idn, phone := y.IDNumber, y.GuardianPhone
-		mustYouth(t, db, clerk, y)
-		wantMasked(t, "create", y, "张小花", idn, phone)
+		// Writing a youth needs the access: the clerk would write blind.
+		wantCode(t, db.CreateYouth(ctx, clerk, y), guangong.EFORBIDDEN)
+		mustYouth(t, db, withMinors(clerk), y)
+		got0, _ := db.FindYouthByID(ctx, clerk, y.ID)
+		wantMasked(t, "create", got0, "张小花", idn, phone)
 		// Every read path masks for an account without access.
 		got, err := db.FindYouthByID(ctx, clerk, y.ID)
 		if err != nil {
@@ -61,19 +64,32 @@ func TestYouthMasking(t *testing.T) {
 		// No name search without access.
 		_, _, err = db.FindYouths(ctx, clerk, guangong.PersonFilter{Query: ptr("小花")})
 		wantField(t, err, "q", "无未成年人信息权限")
-		// Saving the masked form back keeps the real values.
+		// Nor may the clerk save the masked form back, or guess a value by an edit that
+		// changes nothing: refused, audited, nothing saved.
+		denied0 := auditCount(t, db, guangong.ActionDenied)
 		got.Notes = "需要课业辅导"
-		if err := db.UpdateYouth(ctx, clerk, got); err != nil {
+		wantCode(t, db.UpdateYouth(ctx, clerk, got), guangong.EFORBIDDEN)
+		if auditCount(t, db, guangong.ActionDenied) != denied0+1 {
+			t.Fatal("refused youth edit not audited once")
+		}
+		wantCode(t, db.MergeYouths(ctx, clerk, y.ID, y.ID), guangong.EFORBIDDEN)
+		// With access: the masked form saved back keeps the real values; plain values,
+		// search by name, and a reveal is still audited.
+		f.GrantMinorAccess(t, "villageclerk")
+		full := f.Actor("villageclerk")
+		got, err = db.FindYouthByID(ctx, full, y.ID)
+		if err != nil || got.Version != 1 || got.Notes != "" {
+			t.Fatalf("the refused edit changed the record: %+v %v", got, err)
+		}
+		got.Name, got.IDNumber, got.GuardianPhone = guangong.MaskName(got.Name), guangong.MaskIDNumber(got.IDNumber), guangong.MaskPhone(got.GuardianPhone)
+		got.Notes = "需要课业辅导"
+		if err := db.UpdateYouth(ctx, full, got); err != nil {
 			t.Fatal(err)
 		}
-		wantMasked(t, "UpdateYouth", got, "张小花", idn, phone)
 		e := lastAudit(t, db)
 		if len(e.Changes) != 1 || e.Changes[0].Field != "notes" {
 			t.Fatalf("masked save changed %+v", e.Changes)
 		}
-		// With access: plain values, search by name, and a reveal is still audited.
-		f.GrantMinorAccess(t, "villageclerk")
-		full := f.Actor("villageclerk")
 		got, err = db.FindYouthByID(ctx, full, y.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -139,7 +155,7 @@ func TestYouthMasking(t *testing.T) {
 func TestYouthValidationAndScope(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		f := storetest.NewFixture(t, db)
-		tc := f.Actor("townclerk")
+		tc := withMinors(f.Actor("townclerk"))
 		n := auditCount(t, db, "")
 		for _, c := range []struct {
 			edit  func(y *guangong.Youth)
@@ -170,7 +186,7 @@ func TestYouthValidationAndScope(t *testing.T) {
 		_, err := db.FindYouthByID(ctx, vc, yb.ID)
 		wantCode(t, err, guangong.ENOTFOUND)
 		got, _ := db.FindYouthByID(ctx, sys, yb.ID)
-		wantCode(t, db.UpdateYouth(ctx, vc, got), guangong.ENOTFOUND)
+		wantCode(t, db.UpdateYouth(ctx, withMinors(vc), got), guangong.ENOTFOUND)
 		_, total, _ := db.FindYouths(ctx, vc, guangong.PersonFilter{})
 		if total != 0 {
 			t.Fatalf("villageclerk sees %d youths", total)
@@ -185,12 +201,13 @@ func TestYouthValidationAndScope(t *testing.T) {
 		}
 		// Two clerks editing one youth: the second save is refused.
 		a1, _ := db.FindYouthByID(ctx, tc, yb.ID)
-		a2, _ := db.FindYouthByID(ctx, f.Actor("townadmin"), yb.ID)
+		ta := withMinors(f.Actor("townadmin"))
+		a2, _ := db.FindYouthByID(ctx, ta, yb.ID)
 		a1.Needs, a2.Needs = "心理辅导", "学习用品"
 		if err := db.UpdateYouth(ctx, tc, a1); err != nil {
 			t.Fatal(err)
 		}
-		wantCode(t, db.UpdateYouth(ctx, f.Actor("townadmin"), a2), guangong.ECONFLICT)
+		wantCode(t, db.UpdateYouth(ctx, ta, a2), guangong.ECONFLICT)
 	})
 }
 
@@ -231,4 +248,11 @@ func TestMinorAccessGrant(t *testing.T) {
 			t.Fatalf("revoke: %+v %v", u, err)
 		}
 	})
+}
+
+// withMinors is a as an account granted 未成年人信息 access, which writing youths needs.
+func withMinors(a *guangong.Actor) *guangong.Actor {
+	c := *a
+	c.MinorAccess = true
+	return &c
 }

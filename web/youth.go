@@ -39,8 +39,7 @@ func (c *ctx) youthWrite() error {
 		return err
 	}
 	if !c.minorAccess() {
-		return guangong.Errorf(guangong.EFORBIDDEN, "录入和修改青少年信息须有“未成年人信息”权限，请联系单位管理员",
-			"Entering and editing youths needs 未成年人信息 access; ask your administrator")
+		return guangong.MinorAccessNeeded()
 	}
 	return nil
 }
