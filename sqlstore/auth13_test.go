@@ -183,6 +183,25 @@ func TestTokensEndWithPassword(t *testing.T) {
 			t.Fatal(err)
 		}
 		revoked("end sessions", raw, guangong.ActionEndSessions)
+		// Disabling the account revokes them too, so re-enabling it does not bring them back.
+		raw = mint()
+		ta := f.Actor("townadmin")
+		setDisabled := func(on bool) {
+			t.Helper()
+			acct, err := db.FindUserByID(ctx, ta, clerk.UserID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.UpdateUser(ctx, ta, clerk.UserID, guangong.UserUpdate{Disabled: new(on), Version: acct.Version}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		setDisabled(true)
+		revoked("disable", raw, guangong.ActionUpdate)
+		setDisabled(false)
+		if _, err := db.TokenUser(ctx, raw); guangong.ErrorCode(err) != guangong.EUNAUTHORIZED {
+			t.Fatalf("a token of a disabled account works again once it is enabled: %v", err)
+		}
 		// Another account's tokens are untouched.
 		vc := f.Actor("villageclerk")
 		other, _, err := db.CreateToken(ctx, vc, vc.UserID, "村", 0)

@@ -338,11 +338,17 @@ func (db *DB) UpdateUser(ctx context.Context, a *guangong.Actor, id string, uu g
 		u.Version, u.UpdatedAt = u.Version+1, tx.now
 		detail := ""
 		if u.Disabled {
+			// Its tokens go with its sessions: enabling the account again must not bring back
+			// an integration nobody re-approved.
 			n, err := tx.endSessions(ctx, id, "")
 			if err != nil {
 				return err
 			}
-			detail = "sessions ended: " + strconv.Itoa(n)
+			k, err := tx.revokeTokens(ctx, id)
+			if err != nil {
+				return err
+			}
+			detail = "sessions ended: " + strconv.Itoa(n) + ", API tokens revoked: " + strconv.Itoa(k)
 		}
 		return tx.audit(a, entry{action: guangong.ActionUpdate, objectType: objUser, objectID: id, orgID: u.OrgID,
 			changes: changes, detail: detail})
