@@ -101,9 +101,12 @@ func (tx *Tx) attemptFailed(ctx context.Context, username string, n int, userID,
 		detail: "locked until " + fmtTime(until)})
 }
 
-// attemptSucceeded forgets a username's failures once its password or code was right.
+// attemptSucceeded forgets a username's failures once its password or code was right. The
+// row stays (until a day idle), so the account's next login updates it rather than
+// inserting it again and sweeping the idle names.
 func (tx *Tx) attemptSucceeded(ctx context.Context, username string) error {
-	_, err := tx.ExecContext(ctx, `DELETE FROM login_attempts WHERE username = $1`, attemptKey(username))
+	_, err := tx.ExecContext(ctx, `UPDATE login_attempts SET failed = 0, locked_until = NULL, updated_at = $1
+		WHERE username = $2`, fmtTime(tx.now), attemptKey(username))
 	return err
 }
 
