@@ -264,6 +264,9 @@ func TestTokenMintingNeedsRecentLogin(t *testing.T) {
 		if err := db.Reauthenticate(ctx, a, s.ID, storetest.Password); err != nil {
 			t.Fatal(err)
 		}
+		if e := lastAudit(t, db); e.Action != guangong.ActionLogin || e.Detail != "session re-authenticated" {
+			t.Fatalf("re-authentication audited as %+v", e)
+		}
 		if _, _, err := db.CreateToken(ctx, actor(), uid, "again", 0); err != nil {
 			t.Fatalf("after re-authentication: %v", err)
 		}

@@ -119,9 +119,12 @@ func (db *DB) Reauthenticate(ctx context.Context, a *guangong.Actor, rawID, pass
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil || n == 1 {
+		if n, err := res.RowsAffected(); err != nil {
 			return err
+		} else if n != 1 {
+			return sessionExpired()
 		}
-		return sessionExpired()
+		return tx.audit(a, entry{action: guangong.ActionLogin, objectType: objUser, objectID: u.ID, orgID: u.OrgID,
+			detail: "session re-authenticated"})
 	})
 }

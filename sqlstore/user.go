@@ -588,8 +588,11 @@ func (db *DB) OfferTOTP(ctx context.Context, a *guangong.Actor, totpSecret strin
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE users SET totp_pending = $1 WHERE id = $2`, totpSecret, u.ID)
-		return err
+		if _, err = tx.ExecContext(ctx, `UPDATE users SET totp_pending = $1 WHERE id = $2`, totpSecret, u.ID); err != nil {
+			return err
+		}
+		return tx.audit(a, entry{action: guangong.ActionTOTP, objectType: objUser, objectID: u.ID, orgID: u.OrgID,
+			detail: "secret offered for enrolment"})
 	})
 }
 

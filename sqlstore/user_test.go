@@ -289,6 +289,9 @@ func TestPrefsAndTOTP(t *testing.T) {
 		if err := db.OfferTOTP(ctx, a, storetest.TOTPSecret); err != nil {
 			t.Fatal(err)
 		}
+		if e := lastAudit(t, db); e.Action != guangong.ActionTOTP || e.Detail != "secret offered for enrolment" || strings.Contains(e.Detail, storetest.TOTPSecret) || len(e.Changes) > 0 {
+			t.Fatalf("offered secret audited as %+v", e)
+		}
 		err = db.SetTOTP(ctx, a, storetest.TOTPSecret, "000000")
 		wantField(t, err, "code", "")
 		err = db.SetTOTP(ctx, a, "not base32 !", "000000")
