@@ -61,7 +61,7 @@ func scopedOrg(ctx context.Context, q querier, a *guangong.Actor, id, what strin
 	}
 	o, err := loadOrg(ctx, q, id)
 	if guangong.ErrorCode(err) == guangong.ENOTFOUND {
-		return nil, &denial{err: err, objectType: objOrg, objectID: id, detail: what + ": not found"}
+		return nil, missing(err, objOrg, id, what)
 	} else if err != nil {
 		return nil, err
 	}

@@ -161,7 +161,7 @@ func (db *DB) scopedPlanItem(ctx context.Context, q querier, a *guangong.Actor, 
 	today := todayShanghai(db.now()).Format(guangong.DateLayout)
 	p, err := scanPlanItem(q.QueryRowContext(ctx, `SELECT `+planCols+planFrom+` WHERE p.id = $1`, id), today)
 	if noRows(err) {
-		return nil, &denial{err: planItemNotFound(), objectType: objPlanItem, objectID: id, detail: what + ": not found"}
+		return nil, missing(planItemNotFound(), objPlanItem, id, what)
 	} else if err != nil {
 		return nil, err
 	}
