@@ -22,7 +22,6 @@ import (
 	"io/fs"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"guangong"
@@ -41,9 +40,6 @@ type DB struct {
 
 	// Now is the clock; tests move it to expire sessions and lockouts.
 	Now func() time.Time
-
-	stmtMu sync.Mutex
-	stmts  map[string]*sql.Stmt // prepared read statements of hot paths
 
 	seal *sealer // nil without a data key: then no ID number or phone nor audit entry can be written
 
@@ -112,12 +108,6 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes the pools.
 func (db *DB) Close() error {
-	db.stmtMu.Lock()
-	for _, st := range db.stmts {
-		st.Close()
-	}
-	db.stmts = nil
-	db.stmtMu.Unlock()
 	err := db.writer.Close()
 	if db.reader != db.writer {
 		err = errors.Join(err, db.reader.Close())
@@ -233,25 +223,6 @@ func (db *DB) migrateFile(ctx context.Context, name, version string) error {
 }
 
 func (db *DB) now() time.Time { return db.Now().UTC() }
-
-// readStmt returns q prepared on the read pool, preparing it once. Hot paths (the scope
-// check behind every permission) use it: parsing and planning cost more than running them.
-func (db *DB) readStmt(ctx context.Context, q string) (*sql.Stmt, error) {
-	db.stmtMu.Lock()
-	defer db.stmtMu.Unlock()
-	if st, ok := db.stmts[q]; ok {
-		return st, nil
-	}
-	st, err := db.reader.PrepareContext(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	if db.stmts == nil {
-		db.stmts = map[string]*sql.Stmt{}
-	}
-	db.stmts[q] = st
-	return st, nil
-}
 
 // collect runs query and returns its rows as scan reads each, in order: an empty list,
 // never nil, when there are none.

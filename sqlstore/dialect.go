@@ -42,13 +42,12 @@ func openPostgres(dsn string) (*sql.DB, error) {
 
 // openSQLite opens path twice: one connection for writes (transactions begin IMMEDIATE,
 // so they queue on the lock instead of failing to upgrade) and a pool for reads. Every
-// connection gets WAL, foreign keys and a busy timeout through _pragma parameters.
+// connection gets WAL, foreign keys and a busy timeout through _pragma parameters, and keeps
+// its statements prepared (stmtcache.go).
 func openSQLite(path string) (writer, reader *sql.DB, err error) {
 	dsn := func(extra ...string) string { return sqliteDSN(path, extra...) }
-	writer, err = sql.Open("sqlite", dsn()+"&_txlock=immediate")
-	if err != nil {
-		return nil, nil, fmt.Errorf("sqlstore: open sqlite: %w", err)
-	}
+	drv := &sqlite.Driver{}
+	writer = sql.OpenDB(&stmtCacheConnector{dsn: dsn() + "&_txlock=immediate", driver: drv})
 	writer.SetMaxOpenConns(1)
 	writer.SetMaxIdleConns(1)
 	writer.SetConnMaxLifetime(0)
@@ -58,11 +57,7 @@ func openSQLite(path string) (writer, reader *sql.DB, err error) {
 		writer.Close()
 		return nil, nil, fmt.Errorf("sqlstore: open sqlite: %w", err)
 	}
-	reader, err = sql.Open("sqlite", dsn("query_only(1)"))
-	if err != nil {
-		writer.Close()
-		return nil, nil, fmt.Errorf("sqlstore: open sqlite: %w", err)
-	}
+	reader = sql.OpenDB(&stmtCacheConnector{dsn: dsn("query_only(1)"), driver: drv})
 	n := max(4, runtime.NumCPU())
 	reader.SetMaxOpenConns(n)
 	reader.SetMaxIdleConns(n)

@@ -110,12 +110,8 @@ func (db *DB) InScope(ctx context.Context, a *guangong.Actor, id string) (bool, 
 		ok, err := inScope(ctx, db.reader, a, id)
 		return ok, mapError(err)
 	}
-	st, err := db.readStmt(ctx, inScopeSQL)
-	if err != nil {
-		return false, mapError(err)
-	}
 	var n int
-	if err := st.QueryRowContext(ctx, a.OrgID, id).Scan(&n); err != nil {
+	if err := db.reader.QueryRowContext(ctx, inScopeSQL, a.OrgID, id).Scan(&n); err != nil {
 		return false, mapError(err)
 	}
 	return n > 0, nil

@@ -49,12 +49,8 @@ func (db *DB) SessionUser(ctx context.Context, rawID string) (*guangong.Session,
 	hash := secret.HashToken(rawID)
 	s := &guangong.Session{ID: rawID}
 	var endedAt *time.Time
-	// One prepared statement for session, account and committee: this runs on every request.
-	st, err := db.readStmt(ctx, sessionUserSQL)
-	if err != nil {
-		return nil, nil, mapError(err)
-	}
-	u, err := scanUser(prefixScanner{st.QueryRowContext(ctx, hash), []any{&s.UserID, &s.CSRFToken, &s.MFAPending,
+	// One statement for session, account and committee: this runs on every request.
+	u, err := scanUser(prefixScanner{db.reader.QueryRowContext(ctx, sessionUserSQL, hash), []any{&s.UserID, &s.CSRFToken, &s.MFAPending,
 		&s.IP, timeCol{&s.CreatedAt}, timeCol{&s.LastSeenAt}, timeCol{&s.ExpiresAt}, nullTimeCol{&endedAt}, timeCol{&s.AuthAt}}})
 	if noRows(err) {
 		return nil, nil, sessionExpired()

@@ -20,11 +20,7 @@ const tokenUserSQL = `SELECT t.id, t.user_id, t.revoked_at, t.last_used_at, t.ex
 func (db *DB) TokenUser(ctx context.Context, rawToken string) (*guangong.User, error) {
 	var id, userID string
 	var revokedAt, lastUsed, expiresAt *time.Time
-	st, err := db.readStmt(ctx, tokenUserSQL)
-	if err != nil {
-		return nil, mapError(err)
-	}
-	u, err := scanUser(prefixScanner{st.QueryRowContext(ctx, secret.HashToken(rawToken)),
+	u, err := scanUser(prefixScanner{db.reader.QueryRowContext(ctx, tokenUserSQL, secret.HashToken(rawToken)),
 		[]any{&id, &userID, nullTimeCol{&revokedAt}, nullTimeCol{&lastUsed}, nullTimeCol{&expiresAt}}})
 	if noRows(err) {
 		return nil, tokenInvalid()
