@@ -74,6 +74,9 @@ func itoa(n int) string {
 type Page struct {
 	Offset int `json:"offset"`
 	Limit  int `json:"limit"`
+	// SkipTotal spares a list its count when the caller shows no total (the next page is
+	// there while a page comes back full): the list's total is then -1.
+	SkipTotal bool `json:"-"`
 }
 
 // MaxPageSize caps every list.

@@ -163,10 +163,10 @@ func (s *server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v
 
 // list is the shape of every paged list.
 type list[T any] struct {
-	Items  []T `json:"items"`
-	Total  int `json:"total"`
-	Offset int `json:"offset"`
-	Limit  int `json:"limit"`
+	Items  []T  `json:"items"`
+	Total  *int `json:"total,omitempty"` // absent when the client asked skipTotal=true
+	Offset int  `json:"offset"`
+	Limit  int  `json:"limit"`
 }
 
 func newList[T any](items []T, total int, p guangong.Page) list[T] {
@@ -174,7 +174,11 @@ func newList[T any](items []T, total int, p guangong.Page) list[T] {
 		items = []T{} // [] rather than null, so clients need no special case
 	}
 	p = p.Normalize()
-	return list[T]{Items: items, Total: total, Offset: p.Offset, Limit: p.Limit}
+	l := list[T]{Items: items, Offset: p.Offset, Limit: p.Limit}
+	if !p.SkipTotal {
+		l.Total = &total
+	}
+	return l
 }
 
 // items is the shape of an unpaged list.

@@ -163,7 +163,7 @@ type query struct {
 
 func newQuery(r *http.Request, allowed ...string) *query {
 	q := &query{values: r.URL.Query()}
-	ok := map[string]bool{"offset": true, "limit": true}
+	ok := map[string]bool{"offset": true, "limit": true, "skipTotal": true}
 	for _, name := range allowed {
 		ok[name] = true
 	}
@@ -226,7 +226,8 @@ func (q *query) time(name string) *time.Time {
 }
 
 func (q *query) page() guangong.Page {
-	return guangong.Page{Offset: q.integer("offset"), Limit: q.integer("limit")}
+	skip := q.boolean("skipTotal")
+	return guangong.Page{Offset: q.integer("offset"), Limit: q.integer("limit"), SkipTotal: skip != nil && *skip}
 }
 
 func (q *query) err() error { return q.v.Err() }

@@ -39,7 +39,7 @@ func checkEvents(t *testing.T, e *env, check checkFunc) {
 		}
 		e.alias(alias, o.ID)
 	}
-	id(check("POST", "/api/v1/events", "/api/v1/events", "townclerk", meetingJSON(`"coOrgIds":["{VillageA}"]`), 201), "DocEvent")
+	id(check("POST", "/api/v1/events", "/api/v1/events", "townclerk", meetingJSON(`"coOrgIds":["{VillageB}","{VillageA}"]`), 201), "DocEvent")
 	check("POST", "/api/v1/events", "/api/v1/events", "townclerk", meetingJSON(`"endsAt":"`+yesterdayAt("08:00")+`"`), 422)
 	check("GET", "/api/v1/events", "/api/v1/events?type=meeting&large=false", "townclerk", "", 200)
 	check("GET", "/api/v1/events", "/api/v1/events?type=party", "townclerk", "", 422)
@@ -134,6 +134,18 @@ func TestEventAPI(t *testing.T) {
 			t.Fatalf("village calendar %+v", cal.Items)
 		}
 
+		// skipTotal: the same page without its total, which is then absent, not 0.
+		var full, lean map[string]json.RawMessage
+		e.decodeInto(e.do("GET", "/api/v1/events?limit=1", "townclerk", ""), &full)
+		e.decodeInto(e.do("GET", "/api/v1/events?limit=1&skipTotal=true", "townclerk", ""), &lean)
+		if _, ok := lean["total"]; ok || string(full["total"]) != "2" || string(lean["items"]) != string(full["items"]) {
+			t.Fatalf("skipTotal: %s against %s", lean, full)
+		}
+		if rec := e.do("GET", "/api/v1/events?skipTotal=maybe", "townclerk", ""); rec.Code != http.StatusUnprocessableEntity ||
+			!strings.Contains(rec.Body.String(), `"skipTotal"`) {
+			t.Fatalf("skipTotal=maybe: %d %s", rec.Code, rec.Body)
+		}
+
 		// Attachments come back with their sniffed type and a filename.
 		body, ct := upload(t, nil, "签到表.pdf", []byte("%PDF-1.4 sheet"))
 		rec = e.do("POST", "/api/v1/events/"+ev.ID+"/attachments", "villageclerk", body, "Content-Type", ct)
@@ -152,6 +164,42 @@ func TestEventAPI(t *testing.T) {
 		rec = e.do("POST", "/api/v1/events/"+ev.ID+"/attachments", "villageclerk", body, "Content-Type", ct)
 		if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "10MB") {
 			t.Fatalf("too large: %d %s", rec.Code, rec.Body)
+		}
+	})
+}
+
+// A create answers with what a read of the new event gives, byte for byte: organisers,
+// volunteers and youths in the read's order, youths' names masked as the reader must see
+// them, times as stored.
+func TestEventCreateAnswersAsRead(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		e := newEnv(t, db)
+		e.fx.GrantMinorAccess(t, "townclerk")
+		e.create("/api/v1/volunteers", "townclerk", volunteerJSON("{Town}", "周明"), "Zhou")
+		e.create("/api/v1/volunteers", "townclerk", volunteerJSON("{VillageA}", "李华"), "Li")
+		e.create("/api/v1/youths", "townclerk", youthJSON("{VillageA}", youthName, youthIDNumber, guardianPhone), "Yan")
+		e.create("/api/v1/youths", "townclerk", youthJSON("{VillageB}", "白沙小朋友", testID("20150101", 22), "13700001111"), "Bai")
+		for _, c := range []struct{ user, body string }{
+			{"townclerk", meetingJSON(`"coOrgIds":["{VillageB}","{VillageA}"]`, `"volunteerIds":["{Li}","{Zhou}"]`,
+				`"youthIds":["{Bai}","{Yan}"]`, `"youthsServed":2`, `"startsAt":"`+strings.Replace(yesterdayAt("09:00"), ":00+", ":00.123456789+", 1)+`"`)},
+			{"villageclerk", meetingJSON(`"orgId":"{VillageA}"`, `"youthIds":["{Yan}"]`, `"youthsServed":1`, `"volunteerIds":["{Li}"]`)},
+		} {
+			created := e.do("POST", "/api/v1/events", c.user, c.body)
+			if created.Code != http.StatusCreated {
+				t.Fatalf("create as %s: %d %s", c.user, created.Code, created.Body)
+			}
+			var ev struct{ ID string }
+			e.decodeInto(created, &ev)
+			if loc := created.Header().Get("Location"); loc != "/api/v1/events/"+ev.ID {
+				t.Fatalf("Location %q", loc)
+			}
+			read := e.do("GET", "/api/v1/events/"+ev.ID, c.user, "")
+			if created.Body.String() != read.Body.String() {
+				t.Fatalf("as %s, the create answered\n%s\nand a read gives\n%s", c.user, created.Body, read.Body)
+			}
+			if c.user == "villageclerk" && strings.Contains(read.Body.String(), youthName) {
+				t.Fatalf("a clerk without the grant sees the youth's name: %s", read.Body)
+			}
 		}
 	})
 }

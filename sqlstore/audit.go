@@ -287,7 +287,7 @@ func (db *DB) FindAudit(ctx context.Context, a *guangong.Actor, f guangong.Audit
 		if len(where) > 0 {
 			w = " WHERE " + strings.Join(where, " AND ")
 		}
-		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log`+w, args...).Scan(&total); err != nil {
+		if err := countInto(ctx, q, f.Page, &total, `SELECT COUNT(*) FROM audit_log`+w, args...); err != nil {
 			return err
 		}
 		p := f.Page.Normalize()

@@ -287,7 +287,7 @@ func TestTokenExpiry(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if tok.ExpiresAt == nil || !tok.ExpiresAt.Equal(db.Now().AddDate(0, 0, 30)) {
+		if tok.ExpiresAt == nil || !tok.ExpiresAt.Equal(db.Now().Truncate(time.Microsecond).AddDate(0, 0, 30)) {
 			t.Fatalf("expiry %v", tok.ExpiresAt)
 		}
 		advance(time.Second) // listed newest first

@@ -44,6 +44,7 @@ type DB struct {
 	seal *sealer // nil without a data key: then no ID number or phone nor audit entry can be written
 
 	file string   // SQLite: the database file
+	sync string   // SQLite: PRAGMA synchronous, FULL unless WithSQLiteSync says otherwise
 	opts []Option // as opened: a backup's copy is checked with the same keys
 
 	legacyAudit bool // tests only: append entries by the SHA-256 rule of before migration 0012
@@ -55,7 +56,7 @@ var _ guangong.Store = (*DB)(nil)
 // file for anything else. It does not migrate; call Migrate. WithDataKey gives the key
 // that seals ID numbers and phones.
 func Open(dsn string, opts ...Option) (*DB, error) {
-	db := &DB{Now: time.Now, opts: opts}
+	db := &DB{Now: time.Now, opts: opts, sync: SQLiteSyncFull}
 	for _, o := range opts {
 		if err := o(db); err != nil {
 			return nil, err
@@ -70,7 +71,7 @@ func Open(dsn string, opts ...Option) (*DB, error) {
 		db.dialect = dialectSQLite
 		db.file, err = SQLiteFile(dsn)
 		if err == nil {
-			db.writer, db.reader, err = openSQLite(db.file)
+			db.writer, db.reader, err = openSQLite(db.file, db.sync)
 		}
 		if err == nil {
 			// Statement journals (kept by each multi-row INSERT inside a transaction) in
@@ -227,20 +228,31 @@ func (db *DB) now() time.Time { return db.Now().UTC() }
 // collect runs query and returns its rows as scan reads each, in order: an empty list,
 // never nil, when there are none.
 func collect[T any](ctx context.Context, q querier, query string, args []any, scan func(scanner) (T, error)) ([]T, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
+	out := []T{}
+	err := eachRow(ctx, q, query, args, func(s scanner) error {
+		v, err := scan(s)
+		out = append(out, v)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []T{}
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
+	return out, nil
+}
+
+// eachRow runs query and calls fn on each row, in order, closing the rows before it returns.
+func eachRow(ctx context.Context, q querier, query string, args []any, fn func(scanner) error) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
 	}
-	return out, rows.Err()
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // scanString reads a row of one text column.
@@ -272,7 +284,8 @@ type Tx struct {
 }
 
 func (db *DB) newTx(ctx context.Context, stx *sql.Tx) *Tx {
-	tx := &Tx{Tx: stx, ctx: ctx, now: db.now(), dialect: db.dialect, legacyAudit: db.legacyAudit, clock: db.now}
+	// The time as stored (fmtTime keeps microseconds), so what a write answers is what a read gives.
+	tx := &Tx{Tx: stx, ctx: ctx, now: db.now().Truncate(time.Microsecond), dialect: db.dialect, legacyAudit: db.legacyAudit, clock: db.now}
 	if db.seal != nil {
 		tx.auditKey = db.seal.auditKey
 	}
@@ -456,4 +469,14 @@ func (a *args) add(v any) string {
 // PostgreSQL can then plan each list once (a LIMIT parameter makes it re-plan every call).
 func limit(p guangong.Page) string {
 	return fmt.Sprintf(" LIMIT %d OFFSET %d", p.Limit, p.Offset)
+}
+
+// countInto sets *total to what a list's count query finds, or to -1 without running it
+// when the caller's page skips the total.
+func countInto(ctx context.Context, q querier, p guangong.Page, total *int, query string, args ...any) error {
+	if p.SkipTotal {
+		*total = -1
+		return nil
+	}
+	return q.QueryRowContext(ctx, query, args...).Scan(total)
 }

@@ -44,8 +44,10 @@ func openPostgres(dsn string) (*sql.DB, error) {
 // so they queue on the lock instead of failing to upgrade) and a pool for reads. Every
 // connection gets WAL, foreign keys and a busy timeout through _pragma parameters, and keeps
 // its statements prepared (stmtcache.go).
-func openSQLite(path string) (writer, reader *sql.DB, err error) {
-	dsn := func(extra ...string) string { return sqliteDSN(path, extra...) }
+func openSQLite(path, sync string) (writer, reader *sql.DB, err error) {
+	dsn := func(extra ...string) string {
+		return sqliteDSN(path, append([]string{"synchronous(" + sync + ")"}, extra...)...)
+	}
 	drv := &sqlite.Driver{}
 	writer = sql.OpenDB(&stmtCacheConnector{dsn: dsn() + "&_txlock=immediate", driver: drv})
 	writer.SetMaxOpenConns(1)
@@ -84,9 +86,30 @@ func SQLiteFile(dsn string) (string, error) {
 func sqliteDSN(path string, extra ...string) string {
 	// busy_timeout first: switching a new file to WAL takes an exclusive lock, and
 	// another process opening it at the same moment must wait, not fail with SQLITE_BUSY.
-	q := url.Values{"_pragma": append([]string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)",
-		"synchronous(NORMAL)"}, extra...)}
+	q := url.Values{"_pragma": append([]string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)"}, extra...)}
 	return path + "?" + q.Encode()
+}
+
+// SQLite's durability settings (PRAGMA synchronous) that WithSQLiteSync takes. In WAL mode,
+// FULL syncs the log to disk at every commit: a commit that returned survives a power cut.
+// NORMAL syncs only at checkpoints: faster writes, but a power cut (not a crash of the
+// program) can lose the last commits, never corrupt the file.
+const (
+	SQLiteSyncFull   = "FULL"
+	SQLiteSyncNormal = "NORMAL"
+)
+
+// WithSQLiteSync sets SQLite's durability (SQLiteSyncFull, the default, or
+// SQLiteSyncNormal); PostgreSQL ignores it (its own synchronous_commit rules there).
+func WithSQLiteSync(mode string) Option {
+	return func(db *DB) error {
+		switch m := strings.ToUpper(mode); m {
+		case SQLiteSyncFull, SQLiteSyncNormal:
+			db.sync = m
+			return nil
+		}
+		return fmt.Errorf("sqlstore: SQLite sync %q: want full or normal", mode)
+	}
 }
 
 // isCorrupt reports whether SQLite found the file damaged (SQLITE_CORRUPT) or not a

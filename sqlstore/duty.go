@@ -123,7 +123,7 @@ func (db *DB) FindDutyPosts(ctx context.Context, a *guangong.Actor, f guangong.D
 			conds = append(conds, "p.active = "+args.add(*f.Active))
 		}
 		w := where(conds)
-		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM duty_posts p`+w, args...).Scan(&total); err != nil {
+		if err := countInto(ctx, q, f.Page, &total, `SELECT COUNT(*) FROM duty_posts p`+w, args...); err != nil {
 			return err
 		}
 		var err error
@@ -337,7 +337,7 @@ func (db *DB) FindShifts(ctx context.Context, a *guangong.Actor, f guangong.Shif
 				"s.headcount > (SELECT COUNT(*) FROM shift_volunteers f WHERE f.shift_id = s.id)")
 		}
 		w := where(conds)
-		if err := q.QueryRowContext(ctx, `SELECT COUNT(*)`+dutyShiftFrom+w, args...).Scan(&total); err != nil {
+		if err := countInto(ctx, q, f.Page, &total, `SELECT COUNT(*)`+dutyShiftFrom+w, args...); err != nil {
 			return err
 		}
 		var err error

@@ -335,8 +335,8 @@ func (db *DB) FindAttendance(ctx context.Context, a *guangong.Actor, f guangong.
 			return fieldErr("state", "state 应为 missed 或 review", "state must be missed or review")
 		}
 		w := where(conds)
-		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM shift_volunteers x JOIN shifts s ON s.id = x.shift_id
-			JOIN duty_posts p ON p.id = s.post_id`+w, args...).Scan(&total); err != nil {
+		if err := countInto(ctx, q, f.Page, &total, `SELECT COUNT(*) FROM shift_volunteers x JOIN shifts s ON s.id = x.shift_id
+			JOIN duty_posts p ON p.id = s.post_id`+w, args...); err != nil {
 			return err
 		}
 		var err error
@@ -357,8 +357,8 @@ func (db *DB) MyShifts(ctx context.Context, a *guangong.Actor, p guangong.Page) 
 		if err := dutyVolunteer(a, objDutyPlace, "", "my shifts"); err != nil {
 			return err
 		}
-		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM shift_volunteers WHERE volunteer_id = $1`,
-			a.VolunteerID).Scan(&total); err != nil {
+		if err := countInto(ctx, q, p, &total, `SELECT COUNT(*) FROM shift_volunteers WHERE volunteer_id = $1`,
+			a.VolunteerID); err != nil {
 			return err
 		}
 		var err error

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strconv"
@@ -82,44 +83,35 @@ func scopedEvent(ctx context.Context, q querier, a *guangong.Actor, id string, w
 // eventDetails fills the organisers, volunteers, youths (masked as the actor must see
 // them), troupe name and attachments of e.
 func eventDetails(ctx context.Context, q querier, a *guangong.Actor, e *guangong.Event) error {
-	rows, err := q.QueryContext(ctx, `SELECT o.id, o.name FROM event_orgs eo JOIN orgs o ON o.id = eo.org_id
-		WHERE eo.event_id = $1 ORDER BY o.depth, o.name, o.id`, e.ID)
-	if err != nil {
-		return err
-	}
+	depth := map[string]int{}
 	e.Orgs = []guangong.EventOrg{{ID: e.OrgID, Name: e.OrgName, Host: true}}
-	for rows.Next() {
+	err := eachRow(ctx, q, `SELECT o.id, o.name, o.depth FROM event_orgs eo JOIN orgs o ON o.id = eo.org_id
+		WHERE eo.event_id = $1`, []any{e.ID}, func(s scanner) error {
 		var o guangong.EventOrg
-		if err := rows.Scan(&o.ID, &o.Name); err != nil {
-			rows.Close()
+		var d int
+		if err := s.Scan(&o.ID, &o.Name, &d); err != nil {
 			return err
 		}
 		if o.ID != e.OrgID {
 			e.Orgs = append(e.Orgs, o)
-			e.CoOrgIDs = append(e.CoOrgIDs, o.ID)
+			depth[o.ID] = d
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	rows, err = q.QueryContext(ctx, `SELECT v.id, v.name, ev.role FROM event_volunteers ev
-		JOIN volunteers v ON v.id = ev.volunteer_id WHERE ev.event_id = $1 ORDER BY v.name, v.id`, e.ID)
+		return nil
+	})
 	if err != nil {
 		return err
 	}
 	e.Volunteers = []guangong.EventVolunteer{}
-	for rows.Next() {
+	err = eachRow(ctx, q, `SELECT v.id, v.name, ev.role FROM event_volunteers ev
+		JOIN volunteers v ON v.id = ev.volunteer_id WHERE ev.event_id = $1`, []any{e.ID}, func(s scanner) error {
 		var v guangong.EventVolunteer
-		if err := rows.Scan(&v.VolunteerID, &v.Name, &v.Role); err != nil {
-			rows.Close()
+		if err := s.Scan(&v.VolunteerID, &v.Name, &v.Role); err != nil {
 			return err
 		}
 		e.Volunteers = append(e.Volunteers, v)
-		e.VolunteerIDs = append(e.VolunteerIDs, v.VolunteerID)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	var args args
@@ -127,30 +119,22 @@ func eventDetails(ctx context.Context, q querier, a *guangong.Actor, e *guangong
 	if !a.System {
 		inScopeCol = `(SELECT COUNT(*) FROM org_closure c WHERE c.ancestor_id = ` + args.add(a.OrgID) + ` AND c.descendant_id = y.org_id)`
 	}
-	rows, err = q.QueryContext(ctx, `SELECT y.id, y.name, `+inScopeCol+` FROM event_youths ey
-		JOIN youths y ON y.id = ey.youth_id WHERE ey.event_id = `+args.add(e.ID)+` ORDER BY y.id`, args...)
+	e.Youths = []guangong.EventYouth{}
+	err = eachRow(ctx, q, `SELECT y.id, y.name, `+inScopeCol+` FROM event_youths ey
+		JOIN youths y ON y.id = ey.youth_id WHERE ey.event_id = `+args.add(e.ID), args, func(s scanner) error {
+		var y guangong.EventYouth
+		var visible int
+		if err := s.Scan(&y.YouthID, &y.Name, &visible); err != nil {
+			return err
+		}
+		y.Name = youthNameFor(a, y.Name, visible > 0)
+		e.Youths = append(e.Youths, y)
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	e.Youths = []guangong.EventYouth{}
-	for rows.Next() {
-		var y guangong.EventYouth
-		var visible int
-		if err := rows.Scan(&y.YouthID, &y.Name, &visible); err != nil {
-			rows.Close()
-			return err
-		}
-		// Minors' names: in full only to an account with 未成年人信息 access within whose scope the youth is.
-		if !a.System && (!a.MinorAccess || visible == 0) {
-			y.Name = guangong.MaskName(y.Name)
-		}
-		e.Youths = append(e.Youths, y)
-		e.YouthIDs = append(e.YouthIDs, y.YouthID)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
+	sortLinks(e, depth)
 	if e.TroupeID != "" {
 		if err := q.QueryRowContext(ctx, `SELECT name FROM troupes WHERE id = $1`, e.TroupeID).Scan(&e.TroupeName); err != nil && !noRows(err) {
 			return err
@@ -158,6 +142,40 @@ func eventDetails(ctx context.Context, q querier, a *guangong.Actor, e *guangong
 	}
 	e.Attachments, err = attachmentsOf(ctx, q, e.ID)
 	return err
+}
+
+// youthNameFor is a linked youth's name as a shows it: in full only to an account with
+// 未成年人信息 access within whose scope the youth is (visible).
+func youthNameFor(a *guangong.Actor, name string, visible bool) string {
+	if !a.System && (!a.MinorAccess || !visible) {
+		return guangong.MaskName(name)
+	}
+	return name
+}
+
+// sortLinks orders an event's co-organisers (by level, name, id; depth gives each one's
+// level), volunteers (by name, id) and youths (by id), and sets the id lists to match. A
+// write's answer and a read both use it, so both show one order whatever the database's
+// collation.
+func sortLinks(e *guangong.Event, depth map[string]int) {
+	co := e.Orgs[1:]
+	slices.SortFunc(co, func(x, y guangong.EventOrg) int {
+		return cmp.Or(cmp.Compare(depth[x.ID], depth[y.ID]), strings.Compare(x.Name, y.Name), strings.Compare(x.ID, y.ID))
+	})
+	slices.SortFunc(e.Volunteers, func(x, y guangong.EventVolunteer) int {
+		return cmp.Or(strings.Compare(x.Name, y.Name), strings.Compare(x.VolunteerID, y.VolunteerID))
+	})
+	slices.SortFunc(e.Youths, func(x, y guangong.EventYouth) int { return strings.Compare(x.YouthID, y.YouthID) })
+	e.CoOrgIDs, e.VolunteerIDs, e.YouthIDs = []string{}, []string{}, []string{}
+	for _, o := range co {
+		e.CoOrgIDs = append(e.CoOrgIDs, o.ID)
+	}
+	for _, v := range e.Volunteers {
+		e.VolunteerIDs = append(e.VolunteerIDs, v.VolunteerID)
+	}
+	for _, y := range e.Youths {
+		e.YouthIDs = append(e.YouthIDs, y.YouthID)
+	}
 }
 
 func attachmentsOf(ctx context.Context, q querier, eventID string) ([]*guangong.Attachment, error) {
@@ -225,6 +243,12 @@ func organisedIn(root, from, to string, toExclusive bool, args *args) string {
 }
 
 // FindEvents lists events organised in a subtree, newest first, with the total for paging.
+//
+// The page comes from the organisers' index (event_orgs_org_day: committee, date, start
+// time, event): the subtree's committees' ranges of the period are merged, newest first,
+// and only the page's events are read. The total counts the same index entries. Filters on
+// the event's own columns join each candidate's event, which a committee's year (dozens to
+// a few thousand) affords.
 func (db *DB) FindEvents(ctx context.Context, a *guangong.Actor, f guangong.EventFilter) ([]*guangong.Event, int, error) {
 	var list []*guangong.Event
 	var total int
@@ -240,31 +264,46 @@ func (db *DB) FindEvents(ctx context.Context, a *guangong.Actor, f guangong.Even
 			return err
 		}
 		var args args
-		deref := func(p *string) string {
-			if p == nil {
-				return ""
-			}
-			return *p
+		from := ` FROM event_orgs eo`
+		var conds []string
+		if root != "" {
+			from += ` JOIN org_closure c ON c.descendant_id = eo.org_id`
+			conds = append(conds, `c.ancestor_id = `+args.add(root))
 		}
-		conds := []string{organisedIn(root, deref(f.From), deref(f.To), false, &args)}
-		for col, v := range map[string]*string{"type": f.Type, "kind": f.Kind, "category": f.Category,
-			"subcategory": f.Subcategory, "status": f.Status} {
-			if v != nil && *v != "" {
-				conds = append(conds, `e.`+col+` = `+args.add(*v))
+		if f.From != nil && *f.From != "" {
+			conds = append(conds, `eo.starts_on >= `+args.add(*f.From))
+		}
+		if f.To != nil && *f.To != "" {
+			conds = append(conds, `eo.starts_on <= `+args.add(*f.To))
+		}
+		var own []string // conditions on the event's columns
+		for _, c := range []struct {
+			col string
+			v   *string
+		}{{"type", f.Type}, {"kind", f.Kind}, {"category", f.Category}, {"subcategory", f.Subcategory}, {"status", f.Status}} {
+			if c.v != nil && *c.v != "" {
+				own = append(own, `e.`+c.col+` = `+args.add(*c.v))
 			}
 		}
 		if f.Large != nil {
-			conds = append(conds, `e.large = `+args.add(*f.Large))
+			own = append(own, `e.large = `+args.add(*f.Large))
 		}
 		if f.VolunteerID != nil && *f.VolunteerID != "" {
-			conds = append(conds, `e.id IN (SELECT ev.event_id FROM event_volunteers ev WHERE ev.volunteer_id = `+args.add(*f.VolunteerID)+`)`)
+			conds = append(conds, `eo.event_id IN (SELECT ev.event_id FROM event_volunteers ev WHERE ev.volunteer_id = `+
+				args.add(*f.VolunteerID)+`)`)
 		}
-		w := where(conds)
-		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM events e`+w, args...).Scan(&total); err != nil {
+		if len(own) > 0 {
+			from += ` JOIN events e ON e.id = eo.event_id`
+			conds = append(conds, own...)
+		}
+		w := from + where(conds)
+		if err := countInto(ctx, q, f.Page, &total, `SELECT COUNT(DISTINCT eo.event_id)`+w, args...); err != nil {
 			return err
 		}
-		list, err = collect(ctx, q, `SELECT `+eventCols+eventFrom+w+` ORDER BY e.starts_at DESC, e.id DESC`+
-			limit(f.Page.Normalize()), args, scanEvent)
+		list, err = collect(ctx, q, `SELECT `+eventCols+` FROM (SELECT DISTINCT eo.starts_at, eo.event_id`+w+
+			` ORDER BY eo.starts_at DESC, eo.event_id DESC`+limit(f.Page.Normalize())+`) p
+			JOIN events e ON e.id = p.event_id JOIN orgs o ON o.id = e.org_id ORDER BY p.starts_at DESC, p.event_id DESC`,
+			args, scanEvent)
 		return err
 	})
 	if err != nil {
@@ -317,32 +356,31 @@ func (db *DB) EventCalendar(ctx context.Context, a *guangong.Actor, orgID, month
 }
 
 // eventOrgsIn checks that every organiser exists, is active and lies in scope.
-func eventOrgsIn(ctx context.Context, q querier, a *guangong.Actor, e *guangong.Event) (map[string]string, error) {
-	names := map[string]string{}
+func eventOrgsIn(ctx context.Context, q querier, a *guangong.Actor, e *guangong.Event) (orgs []guangong.EventOrg, depth map[string]int, err error) {
 	host, err := recordOrg(ctx, q, a, "orgId", e.OrgID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	names[host.ID] = host.Name
+	orgs, depth = []guangong.EventOrg{{ID: host.ID, Name: host.Name, Host: true}}, map[string]int{}
 	for _, id := range e.CoOrgIDs {
 		o, err := loadOrg(ctx, q, id)
 		bad := fieldErr("coOrgIds", "协办组织不存在或不在您的管辖范围内", "A co-organiser does not exist or lies outside your scope")
 		if guangong.ErrorCode(err) == guangong.ENOTFOUND {
-			return nil, missing(bad, objOrg, id, "event co-organiser")
+			return nil, nil, missing(bad, objOrg, id, "event co-organiser")
 		} else if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if ok, err := inScope(ctx, q, a, id); err != nil {
-			return nil, err
+			return nil, nil, err
 		} else if !ok {
-			return nil, &denial{err: bad, objectType: objOrg, objectID: id, orgID: id, detail: "event co-organiser outside scope"}
+			return nil, nil, &denial{err: bad, objectType: objOrg, objectID: id, orgID: id, detail: "event co-organiser outside scope"}
 		}
 		if o.Status != guangong.OrgActive {
-			return nil, fieldErr("coOrgIds", "协办组织“"+o.Name+"”已撤销", "The co-organiser "+o.Name+" is dissolved")
+			return nil, nil, fieldErr("coOrgIds", "协办组织“"+o.Name+"”已撤销", "The co-organiser "+o.Name+" is dissolved")
 		}
-		names[o.ID] = o.Name
+		orgs, depth[o.ID] = append(orgs, guangong.EventOrg{ID: o.ID, Name: o.Name}), o.Depth
 	}
-	return names, nil
+	return orgs, depth, nil
 }
 
 // inList is "(" + placeholders for ids + ")".
@@ -356,8 +394,8 @@ func inList(ids []string, args *args) string {
 
 // peopleIn checks in one query that each of ids (volunteers or youths) exists, is not
 // merged and lies in scope; ids in keep (already linked) need only exist.
-func peopleIn(ctx context.Context, q querier, a *guangong.Actor, table, field string, ids, keep []string) (map[string]string, error) {
-	names := map[string]string{}
+func peopleIn(ctx context.Context, q querier, a *guangong.Actor, table, field string, ids, keep []string) (map[string]linked, error) {
+	names := map[string]linked{}
 	if len(ids) == 0 {
 		return names, nil
 	}
@@ -399,7 +437,7 @@ func peopleIn(ctx context.Context, q querier, a *guangong.Actor, table, field st
 			return nil, missing(fieldErr(field, zh, en), obj, id, "event link")
 		}
 		if slices.Contains(keep, id) {
-			names[id] = p.name
+			names[id] = linked{p.name, p.visible > 0}
 			continue
 		}
 		if p.visible == 0 {
@@ -408,9 +446,15 @@ func peopleIn(ctx context.Context, q querier, a *guangong.Actor, table, field st
 		if p.merged != "" {
 			return nil, fieldErr(field, "所选人员记录已合并，请选择合并后的记录", "A person chosen was merged; choose the surviving record")
 		}
-		names[id] = p.name
+		names[id] = linked{p.name, true}
 	}
 	return names, nil
+}
+
+// linked is a person an event names: their name, and whether they lie in the writer's scope.
+type linked struct {
+	name    string
+	visible bool
 }
 
 // ruleFor is the rule in force for orgID's own events: the nearest strict ancestor's, or nil.
@@ -428,21 +472,33 @@ func ruleFor(ctx context.Context, q querier, orgID string) (*guangong.LargeRule,
 // checkEventRefs checks everything e points at and fills the computed fields; old is the
 // stored event on an edit (nil on creation).
 func (db *DB) checkEventRefs(ctx context.Context, tx *Tx, a *guangong.Actor, e, old *guangong.Event) error {
-	names, err := eventOrgsIn(ctx, tx, a, e)
+	orgs, depth, err := eventOrgsIn(ctx, tx, a, e)
 	if err != nil {
 		return err
 	}
-	e.OrgName = names[e.OrgID]
+	e.OrgName, e.Orgs = orgs[0].Name, orgs
 	var keepV, keepY []string
 	if old != nil {
 		keepV, keepY = old.VolunteerIDs, old.YouthIDs
 	}
-	if _, err := peopleIn(ctx, tx, a, "volunteers", "volunteerIds", e.VolunteerIDs, keepV); err != nil {
+	volunteers, err := peopleIn(ctx, tx, a, "volunteers", "volunteerIds", e.VolunteerIDs, keepV)
+	if err != nil {
 		return err
 	}
-	if _, err := peopleIn(ctx, tx, a, "youths", "youthIds", e.YouthIDs, keepY); err != nil {
+	youths, err := peopleIn(ctx, tx, a, "youths", "youthIds", e.YouthIDs, keepY)
+	if err != nil {
 		return err
 	}
+	// What a read shows of the links, so that a write answers without reading them back.
+	e.Volunteers, e.Youths = []guangong.EventVolunteer{}, []guangong.EventYouth{}
+	for _, id := range e.VolunteerIDs {
+		e.Volunteers = append(e.Volunteers, guangong.EventVolunteer{VolunteerID: id, Name: volunteers[id].name})
+	}
+	for _, id := range e.YouthIDs {
+		y := youths[id]
+		e.Youths = append(e.Youths, guangong.EventYouth{YouthID: id, Name: youthNameFor(a, y.name, y.visible)})
+	}
+	sortLinks(e, depth)
 	if e.TroupeID != "" && (old == nil || old.TroupeID != e.TroupeID) {
 		t, err := scopedTroupe(ctx, tx, a, e.TroupeID, tx.today(), "link troupe")
 		if guangong.ErrorCode(err) == guangong.ENOTFOUND { // the denial, audited, answered on the field
@@ -467,6 +523,8 @@ func (db *DB) checkEventRefs(ctx context.Context, tx *Tx, a *guangong.Actor, e, 
 			return &denial{err: bad, objectType: objPlanItem, objectID: e.PlanItemID, orgID: org, detail: "link plan item: outside scope"}
 		}
 	}
+	// As stored: UTC to the microsecond.
+	e.StartsAt, e.EndsAt = e.StartsAt.UTC().Truncate(time.Microsecond), e.EndsAt.UTC().Truncate(time.Microsecond)
 	e.StartsOn = e.StartsAt.In(guangong.Shanghai).Format(guangong.DateLayout)
 	e.Headcount = e.ComputeHeadcount()
 	rule, err := ruleFor(ctx, tx, e.OrgID)
@@ -499,8 +557,8 @@ func writeEventLinks(ctx context.Context, tx *Tx, e *guangong.Event, replace boo
 		}
 	}
 	orgs := append([]string{e.OrgID}, e.CoOrgIDs...)
-	if err := insertRows(ctx, tx, `INSERT INTO event_orgs (event_id, org_id, starts_on) VALUES `, 3, len(orgs),
-		func(i int, a []any) []any { return append(a, e.ID, orgs[i], e.StartsOn) }); err != nil {
+	if err := insertRows(ctx, tx, `INSERT INTO event_orgs (event_id, org_id, starts_on, starts_at) VALUES `, 4, len(orgs),
+		func(i int, a []any) []any { return append(a, e.ID, orgs[i], e.StartsOn, fmtTime(e.StartsAt)) }); err != nil {
 		return err
 	}
 	if err := insertRows(ctx, tx, `INSERT INTO event_volunteers (event_id, volunteer_id, role) VALUES `, 3, len(e.VolunteerIDs),

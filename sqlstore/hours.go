@@ -502,7 +502,7 @@ func (db *DB) FindHours(ctx context.Context, a *guangong.Actor, f guangong.Hours
 			return err
 		}
 		w := where(conds)
-		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM service_hours h`+w, args...).Scan(&total); err != nil {
+		if err := countInto(ctx, q, f.Page, &total, `SELECT COUNT(*) FROM service_hours h`+w, args...); err != nil {
 			return err
 		}
 		list, err = collect(ctx, q, `SELECT `+hoursCols+hoursFrom+w+` ORDER BY h.served_on DESC, h.id DESC`+

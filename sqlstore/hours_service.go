@@ -75,7 +75,7 @@ func (db *DB) VolunteerEvents(ctx context.Context, a *guangong.Actor, volunteerI
 		if err := db.serviceReader(ctx, q, a, volunteerID, "volunteer events"); err != nil {
 			return err
 		}
-		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM event_volunteers WHERE volunteer_id = $1`, volunteerID).Scan(&total); err != nil {
+		if err := countInto(ctx, q, p, &total, `SELECT COUNT(*) FROM event_volunteers WHERE volunteer_id = $1`, volunteerID); err != nil {
 			return err
 		}
 		rows, err := q.QueryContext(ctx, `SELECT e.id, e.type, e.category, e.kind, e.title, e.starts_on, e.place, e.org_id,
@@ -121,7 +121,7 @@ func (db *DB) VolunteerShifts(ctx context.Context, a *guangong.Actor, volunteerI
 		if err := db.serviceReader(ctx, q, a, volunteerID, "volunteer shifts"); err != nil {
 			return err
 		}
-		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM shift_volunteers WHERE volunteer_id = $1`, volunteerID).Scan(&total); err != nil {
+		if err := countInto(ctx, q, p, &total, `SELECT COUNT(*) FROM shift_volunteers WHERE volunteer_id = $1`, volunteerID); err != nil {
 			return err
 		}
 		rows, err := q.QueryContext(ctx, `SELECT s.id, dp.id, dp.name, dp.kind, o.name, s.role, s.starts_at, s.ends_at,

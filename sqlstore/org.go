@@ -168,7 +168,7 @@ func (db *DB) FindOrgs(ctx context.Context, a *guangong.Actor, f guangong.OrgFil
 			conds = append(conds, "o.status = "+args.add(string(guangong.OrgActive)))
 		}
 		w := where(conds)
-		if err := q.QueryRowContext(ctx, `SELECT COUNT(*)`+from+w, args...).Scan(&total); err != nil {
+		if err := countInto(ctx, q, f.Page, &total, `SELECT COUNT(*)`+from+w, args...); err != nil {
 			return err
 		}
 		p := f.Page.Normalize()

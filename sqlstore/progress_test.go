@@ -37,7 +37,8 @@ func addEvent(t testing.TB, db *sqlstore.DB, e ev) string {
 		t.Fatal(err)
 	}
 	for _, o := range append([]string{e.org}, e.co...) {
-		if _, err := db.RawExec(ctx, `INSERT INTO event_orgs (event_id, org_id, starts_on) VALUES ($1, $2, $3)`, id, o, e.on); err != nil {
+		if _, err := db.RawExec(ctx, `INSERT INTO event_orgs (event_id, org_id, starts_on, starts_at) VALUES ($1, $2, $3, $4)`,
+			id, o, e.on, at); err != nil {
 			t.Fatal(err)
 		}
 	}

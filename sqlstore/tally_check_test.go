@@ -239,6 +239,12 @@ func TestMigrationCountsExistingRecords(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkTallies(t, db, "after 0011")
+			// Migration 0015 gave the organisers' rows their event's start time.
+			var off int
+			if err := db.RawQueryRow(ctx, `SELECT COUNT(*) FROM event_orgs eo JOIN events e ON e.id = eo.event_id
+				WHERE eo.starts_at <> e.starts_at`).Scan(&off); err != nil || off != 0 {
+				t.Fatalf("%d organiser rows without their event's start time after 0015 (%v)", off, err)
+			}
 			for _, org := range []string{f.Town.ID, f.County.ID} {
 				wantSub(t, db, org, 2021, map[string]int{guangong.MetricStudySessions: 2, guangong.MetricMeetings: 2,
 					guangong.MetricServiceHours: 1})

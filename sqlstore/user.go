@@ -137,7 +137,7 @@ func (db *DB) FindUsers(ctx context.Context, a *guangong.Actor, f guangong.UserF
 			conds = append(conds, "u.disabled = "+args.add(*f.Disabled))
 		}
 		w := where(conds)
-		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM users u`+w, args...).Scan(&total); err != nil {
+		if err := countInto(ctx, q, f.Page, &total, `SELECT COUNT(*) FROM users u`+w, args...); err != nil {
 			return err
 		}
 		p := f.Page.Normalize()

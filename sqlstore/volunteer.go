@@ -220,7 +220,7 @@ func (db *DB) FindVolunteers(ctx context.Context, a *guangong.Actor, f guangong.
 			pq.conds = append(pq.conds, `p.status = `+pq.args.add(*f.Status))
 		}
 		w := where(pq.conds)
-		if err := q.QueryRowContext(ctx, pq.count(w), pq.args...).Scan(&total); err != nil {
+		if err := countInto(ctx, q, f.Page, &total, pq.count(w), pq.args...); err != nil {
 			return err
 		}
 		rows, err := q.QueryContext(ctx, `SELECT `+volunteerCols+pq.from+volunteerJoin+w+pq.order()+limit(f.Page.Normalize()), pq.args...)

@@ -176,7 +176,7 @@ func (db *DB) FindYouths(ctx context.Context, a *guangong.Actor, f guangong.Pers
 				pq.args.add(*f.Category)+`)`)
 		}
 		w := where(pq.conds)
-		if err := q.QueryRowContext(ctx, pq.count(w), pq.args...).Scan(&total); err != nil {
+		if err := countInto(ctx, q, f.Page, &total, pq.count(w), pq.args...); err != nil {
 			return err
 		}
 		rows, err := q.QueryContext(ctx, `SELECT `+youthCols+pq.from+volunteerJoin+w+pq.order()+limit(f.Page.Normalize()), pq.args...)

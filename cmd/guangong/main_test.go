@@ -492,3 +492,10 @@ func TestWrongDataKeyRefused(t *testing.T) {
 		t.Fatalf("the trail after the refusal: %v\n%s", err, o)
 	}
 }
+
+func TestServeRefusesABadSQLiteSync(t *testing.T) {
+	o, err := runCmd(t, "", "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "g.db"), "--sqlite-sync", "off")
+	if err == nil || !strings.Contains(err.Error(), "--sqlite-sync") {
+		t.Errorf("--sqlite-sync off: %v\n%s", err, o)
+	}
+}

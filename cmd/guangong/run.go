@@ -19,7 +19,7 @@ var version = "dev"
 const usage = `guangong — 关工台账 (ledgers for committees caring for the next generation)
 
 Usage:
-  guangong serve   [--addr 127.0.0.1:8080] [--db guangong.db|postgres://…] [--metrics] [--trust-proxy] [--public-url URL] [--backup-dir DIR]
+  guangong serve   [--addr 127.0.0.1:8080] [--db guangong.db|postgres://…] [--metrics] [--trust-proxy] [--public-url URL] [--backup-dir DIR] [--sqlite-sync full|normal]
   guangong demo    [--addr 127.0.0.1:8080] [--db guangong-demo.db|postgres://…]
   guangong migrate [--db …]
   guangong user add --username U --org ORG --role ROLE [--name NAME] [--volunteer ID] [--db …]   (password on stdin)
@@ -38,9 +38,11 @@ back it up separately.
 serve also takes --backup-dir DIR [--backup-every 24h] [--backup-keep 14]: a checked backup of a SQLite
 database into DIR (named by UTC time) at start when the newest is older than --backup-every, then every
 --backup-every, keeping the newest --backup-keep.
+serve and demo also take --sqlite-sync full|normal (default full): full makes every saved record survive a power
+cut; normal writes faster but a power cut can lose the last seconds of records (never the file).
 
 Environment: GUANGONG_ADDR, GUANGONG_DB, GUANGONG_DATA_KEY_FILE, GUANGONG_METRICS=1, GUANGONG_TRUST_PROXY=1,
-GUANGONG_BACKUP_DIR, GUANGONG_BACKUP_EVERY, GUANGONG_BACKUP_KEEP stand for the flags.
+GUANGONG_BACKUP_DIR, GUANGONG_BACKUP_EVERY, GUANGONG_BACKUP_KEEP, GUANGONG_SQLITE_SYNC stand for the flags.
 Roles: sysadmin (系统管理员), auditor (安全审计员), orgadmin (单位管理员), clerk (录入员), viewer (查看者).
 `
 
@@ -52,6 +54,7 @@ type env struct {
 	stderr io.Writer
 
 	locks     map[string]io.Closer // the SQLite databases this command holds (lock.go)
+	storeOpts []sqlstore.Option    // what the command's flags add to every open (serve: --sqlite-sync)
 	backupDir string               // serve's --backup-dir, named when a database is damaged
 }
 
@@ -121,7 +124,7 @@ func (e *env) open(ctx context.Context, dsn string, opts ...sqlstore.Option) (*s
 	if err := e.holdShared(dsn); err != nil {
 		return nil, err
 	}
-	db, err := sqlstore.Open(dsn, opts...)
+	db, err := sqlstore.Open(dsn, append(opts, e.storeOpts...)...)
 	if err == nil {
 		if err = db.CheckIntegrity(ctx, true); err != nil {
 			db.Close()

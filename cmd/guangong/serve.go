@@ -30,6 +30,8 @@ type serveOptions struct {
 	trustProxy bool
 	publicURL  string
 
+	sqliteSync string // PRAGMA synchronous: full or normal
+
 	backupDir   string // scheduled backups of a SQLite database, when set
 	backupEvery time.Duration
 	backupKeep  int
@@ -48,6 +50,11 @@ func (e *env) serveFlags(name, defaultDB string, args []string) (*serveOptions, 
 	fs.BoolVar(&o.trustProxy, "trust-proxy", e.getenv("GUANGONG_TRUST_PROXY") == "1", "trust X-Forwarded-For/Proto from a reverse proxy")
 	fs.StringVar(&o.publicURL, "public-url", e.getenv("GUANGONG_PUBLIC_URL"), "the address phones reach the site at, printed in duty posts' QR codes (default: as each page was opened)")
 	fs.StringVar(&o.backupDir, "backup-dir", e.getenv("GUANGONG_BACKUP_DIR"), "SQLite: make a checked backup into this directory every --backup-every")
+	sync := e.getenv("GUANGONG_SQLITE_SYNC")
+	if sync == "" {
+		sync = "full"
+	}
+	fs.StringVar(&o.sqliteSync, "sqlite-sync", sync, "SQLite durability: full (every commit survives a power cut) or normal (faster writes; a power cut may lose the last commits)")
 	every, keep, err := backupDefaults(e.getenv)
 	if err != nil {
 		return nil, "", err
@@ -65,6 +72,10 @@ func (e *env) serveFlags(name, defaultDB string, args []string) (*serveOptions, 
 	if err := e.checkBackupOptions(o, *dsn); err != nil {
 		return nil, "", err
 	}
+	if s := strings.ToLower(o.sqliteSync); s != "full" && s != "normal" {
+		return nil, "", fmt.Errorf("--sqlite-sync %q: full 或 normal (full or normal)", o.sqliteSync)
+	}
+	e.storeOpts = append(e.storeOpts, sqlstore.WithSQLiteSync(o.sqliteSync))
 	o.keyFile = keyPath(*keyFile, *dsn)
 	return o, *dsn, nil
 }
