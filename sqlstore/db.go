@@ -43,9 +43,11 @@ type DB struct {
 
 	seal *sealer // nil without a data key: then no ID number or phone nor audit entry can be written
 
-	file string   // SQLite: the database file
-	sync string   // SQLite: PRAGMA synchronous, FULL unless WithSQLiteSync says otherwise
-	opts []Option // as opened: a backup's copy is checked with the same keys
+	file string // SQLite: the database file
+	sync string // SQLite: PRAGMA synchronous, FULL unless WithSQLiteSync says otherwise
+
+	group *groupCommit // SQLite: writes arriving together commit together (groupcommit.go)
+	opts  []Option     // as opened: a backup's copy is checked with the same keys
 
 	legacyAudit bool // tests only: append entries by the SHA-256 rule of before migration 0012
 }
@@ -73,6 +75,7 @@ func Open(dsn string, opts ...Option) (*DB, error) {
 		if err == nil {
 			db.writer, db.reader, err = openSQLite(db.file, db.sync)
 		}
+
 		if err == nil {
 			// Statement journals (kept by each multi-row INSERT inside a transaction) in
 			// memory, not in temporary files: bulk imports spent most of their time writing
@@ -87,6 +90,9 @@ func Open(dsn string, opts ...Option) (*DB, error) {
 	if err := db.Ping(context.Background()); err != nil {
 		db.Close()
 		return nil, corrupt(err)
+	}
+	if db.dialect == dialectSQLite {
+		db.group = newGroupCommit(db)
 	}
 	return db, nil
 }
@@ -109,6 +115,9 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes the pools.
 func (db *DB) Close() error {
+	if db.group != nil {
+		db.group.close()
+	}
 	err := db.writer.Close()
 	if db.reader != db.writer {
 		err = errors.Join(err, db.reader.Close())
@@ -281,6 +290,7 @@ type Tx struct {
 	auditKey    []byte // nil without a data key: then nothing can be audited, so nothing written
 	legacyAudit bool
 	clock       func() time.Time // the store's clock, read again once the audit head is locked
+	detached    bool             // one write of a group commit: its statements ignore cancellation (groupcommit.go)
 }
 
 func (db *DB) newTx(ctx context.Context, stx *sql.Tx) *Tx {
@@ -346,20 +356,10 @@ func (db *DB) write(ctx context.Context, a *guangong.Actor, fn func(tx *Tx) erro
 }
 
 func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
-	stx, err := db.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return err
+	if db.group != nil {
+		return db.group.run(ctx, fn)
 	}
-	tx := db.newTx(ctx, stx)
-	err = fn(tx)
-	if err == nil {
-		err = tx.flushTallies()
-	}
-	if err != nil {
-		stx.Rollback()
-		return err
-	}
-	return stx.Commit()
+	return db.runTx(ctx, fn, false)
 }
 
 // noActor answers a call without an actor: a bug in the caller, refused rather than
