@@ -35,12 +35,15 @@ const eventCols = `e.id, e.type, e.org_id, o.name, e.kind, e.category, e.subcate
 
 const eventFrom = ` FROM events e JOIN orgs o ON o.id = e.org_id`
 
-func scanEvent(s scanner) (*guangong.Event, error) {
+func scanEvent(s scanner) (*guangong.Event, error) { return scanEventWith(s) }
+
+// scanEventWith scans an event and then the extra columns after it.
+func scanEventWith(s scanner, extra ...any) (*guangong.Event, error) {
 	e := &guangong.Event{}
-	err := s.Scan(&e.ID, &e.Type, &e.OrgID, &e.OrgName, &e.Kind, &e.Category, &e.Subcategory, &e.Title,
+	err := s.Scan(append([]any{&e.ID, &e.Type, &e.OrgID, &e.OrgName, &e.Kind, &e.Category, &e.Subcategory, &e.Title,
 		timeCol{&e.StartsAt}, timeCol{&e.EndsAt}, &e.StartsOn, &e.Place, &e.Host, &e.Agenda, &e.Minutes,
 		&e.Decisions, &e.Outcome, &e.Status, &e.Scale, &e.Large, &e.TroupeID, &e.YouthsServed, &e.OthersCount,
-		&e.Audience, &e.Headcount, &e.PlanItemID, &e.Version, timeCol{&e.CreatedAt}, timeCol{&e.UpdatedAt})
+		&e.Audience, &e.Headcount, &e.PlanItemID, &e.Version, timeCol{&e.CreatedAt}, timeCol{&e.UpdatedAt}}, extra...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -48,100 +51,87 @@ func scanEvent(s scanner) (*guangong.Event, error) {
 	return e, nil
 }
 
-// eventVisibleSQL: one of the event's organisers lies in the subtree of $2.
-const eventVisibleSQL = `SELECT COUNT(*) FROM event_orgs eo JOIN org_closure c ON c.descendant_id = eo.org_id
-	WHERE eo.event_id = $1 AND c.ancestor_id = $2`
-
 // scopedEvent reads event id: for reading, one organiser must lie in scope; for writing,
-// the host must. Otherwise NotFound, audited as a denial.
+// the host must. Otherwise NotFound, audited as a denial. One query reads the event, its
+// troupe's name and whether the actor may see it.
 func scopedEvent(ctx context.Context, q querier, a *guangong.Actor, id string, write bool, what string) (*guangong.Event, error) {
-	e, err := scanEvent(q.QueryRowContext(ctx, `SELECT `+eventCols+eventFrom+` WHERE e.id = $1`, id))
+	var args args
+	scope := "1"
+	switch {
+	case a.System:
+	case write: // the host in scope
+		scope = `(SELECT COUNT(*) FROM org_closure c WHERE c.ancestor_id = ` + args.add(a.OrgID) + ` AND c.descendant_id = e.org_id)`
+	default: // an organiser in scope
+		scope = `(SELECT COUNT(*) FROM event_orgs eo JOIN org_closure c ON c.descendant_id = eo.org_id
+			WHERE eo.event_id = e.id AND c.ancestor_id = ` + args.add(a.OrgID) + `)`
+	}
+	var visible int
+	var troupe *string
+	e, err := scanEventWith(q.QueryRowContext(ctx, `SELECT `+eventCols+`, `+scope+`, t.name`+eventFrom+`
+		LEFT JOIN troupes t ON t.id = e.troupe_id WHERE e.id = `+args.add(id), args...), &visible, &troupe)
 	if noRows(err) {
 		return nil, missing(eventNotFound(), objEvent, id, what)
 	} else if err != nil {
 		return nil, err
 	}
-	if a.System {
-		return e, nil
-	}
-	var ok bool
-	if write {
-		ok, err = inScope(ctx, q, a, e.OrgID)
-	} else {
-		var n int
-		err = q.QueryRowContext(ctx, eventVisibleSQL, id, a.OrgID).Scan(&n)
-		ok = n > 0
-	}
-	if err != nil {
-		return nil, err
-	} else if !ok {
+	if visible == 0 {
 		return nil, &denial{err: eventNotFound(), objectType: objEvent, objectID: id, orgID: e.OrgID, detail: what + ": outside scope"}
+	}
+	if troupe != nil {
+		e.TroupeName = *troupe
 	}
 	return e, nil
 }
 
 // eventDetails fills the organisers, volunteers, youths (masked as the actor must see
-// them), troupe name and attachments of e.
+// them) and attachments of e, in one query. (scopedEvent read the troupe's name.)
 func eventDetails(ctx context.Context, q querier, a *guangong.Actor, e *guangong.Event) error {
+	var args args
+	id := args.add(e.ID)
+	inScope := "1"
+	if !a.System {
+		inScope = `(SELECT COUNT(*) FROM org_closure c WHERE c.ancestor_id = ` + args.add(a.OrgID) + ` AND c.descendant_id = y.org_id)`
+	}
 	depth := map[string]int{}
 	e.Orgs = []guangong.EventOrg{{ID: e.OrgID, Name: e.OrgName, Host: true}}
-	err := eachRow(ctx, q, `SELECT o.id, o.name, o.depth FROM event_orgs eo JOIN orgs o ON o.id = eo.org_id
-		WHERE eo.event_id = $1`, []any{e.ID}, func(s scanner) error {
-		var o guangong.EventOrg
-		var d int
-		if err := s.Scan(&o.ID, &o.Name, &d); err != nil {
-			return err
-		}
-		if o.ID != e.OrgID {
-			e.Orgs = append(e.Orgs, o)
-			depth[o.ID] = d
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	e.Volunteers = []guangong.EventVolunteer{}
-	err = eachRow(ctx, q, `SELECT v.id, v.name, ev.role FROM event_volunteers ev
-		JOIN volunteers v ON v.id = ev.volunteer_id WHERE ev.event_id = $1`, []any{e.ID}, func(s scanner) error {
-		var v guangong.EventVolunteer
-		if err := s.Scan(&v.VolunteerID, &v.Name, &v.Role); err != nil {
-			return err
-		}
-		e.Volunteers = append(e.Volunteers, v)
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	var args args
-	inScopeCol := "1"
-	if !a.System {
-		inScopeCol = `(SELECT COUNT(*) FROM org_closure c WHERE c.ancestor_id = ` + args.add(a.OrgID) + ` AND c.descendant_id = y.org_id)`
-	}
-	e.Youths = []guangong.EventYouth{}
-	err = eachRow(ctx, q, `SELECT y.id, y.name, `+inScopeCol+` FROM event_youths ey
-		JOIN youths y ON y.id = ey.youth_id WHERE ey.event_id = `+args.add(e.ID), args, func(s scanner) error {
-		var y guangong.EventYouth
-		var visible int
-		if err := s.Scan(&y.YouthID, &y.Name, &visible); err != nil {
-			return err
-		}
-		y.Name = youthNameFor(a, y.Name, visible > 0)
-		e.Youths = append(e.Youths, y)
-		return nil
-	})
+	e.Volunteers, e.Youths, e.Attachments = []guangong.EventVolunteer{}, []guangong.EventYouth{}, []*guangong.Attachment{}
+	err := eachRow(ctx, q, `SELECT 'o', o.id, o.name, o.depth, '', '', '', '' FROM event_orgs eo
+			JOIN orgs o ON o.id = eo.org_id WHERE eo.event_id = `+id+`
+		UNION ALL SELECT 'v', v.id, v.name, 0, ev.role, '', '', '' FROM event_volunteers ev
+			JOIN volunteers v ON v.id = ev.volunteer_id WHERE ev.event_id = `+id+`
+		UNION ALL SELECT 'y', y.id, y.name, `+inScope+`, '', '', '', '' FROM event_youths ey
+			JOIN youths y ON y.id = ey.youth_id WHERE ey.event_id = `+id+`
+		UNION ALL SELECT 'a', id, name, size, mime, sha256, created_by, created_at FROM attachments WHERE event_id = `+id,
+		args, func(s scanner) error {
+			var kind, rowID, name, t1, t2, t3, t4 string
+			var n int64
+			if err := s.Scan(&kind, &rowID, &name, &n, &t1, &t2, &t3, &t4); err != nil {
+				return err
+			}
+			switch kind {
+			case "o":
+				if rowID != e.OrgID {
+					e.Orgs = append(e.Orgs, guangong.EventOrg{ID: rowID, Name: name})
+					depth[rowID] = int(n)
+				}
+			case "v":
+				e.Volunteers = append(e.Volunteers, guangong.EventVolunteer{VolunteerID: rowID, Name: name, Role: t1})
+			case "y":
+				e.Youths = append(e.Youths, guangong.EventYouth{YouthID: rowID, Name: youthNameFor(a, name, n > 0)})
+			case "a":
+				t := &guangong.Attachment{ID: rowID, EventID: e.ID, Name: name, Size: int(n), MIME: t1, SHA256: t2, CreatedBy: t3}
+				if err := (timeCol{&t.CreatedAt}).Scan(t4); err != nil {
+					return err
+				}
+				e.Attachments = append(e.Attachments, t)
+			}
+			return nil
+		})
 	if err != nil {
 		return err
 	}
 	sortLinks(e, depth)
-	if e.TroupeID != "" {
-		if err := q.QueryRowContext(ctx, `SELECT name FROM troupes WHERE id = $1`, e.TroupeID).Scan(&e.TroupeName); err != nil && !noRows(err) {
-			return err
-		}
-	}
-	e.Attachments, err = attachmentsOf(ctx, q, e.ID)
-	return err
+	return nil
 }
 
 // youthNameFor is a linked youth's name as a shows it: in full only to an account with
@@ -166,6 +156,9 @@ func sortLinks(e *guangong.Event, depth map[string]int) {
 		return cmp.Or(strings.Compare(x.Name, y.Name), strings.Compare(x.VolunteerID, y.VolunteerID))
 	})
 	slices.SortFunc(e.Youths, func(x, y guangong.EventYouth) int { return strings.Compare(x.YouthID, y.YouthID) })
+	slices.SortFunc(e.Attachments, func(x, y *guangong.Attachment) int {
+		return cmp.Or(x.CreatedAt.Compare(y.CreatedAt), strings.Compare(x.ID, y.ID))
+	})
 	e.CoOrgIDs, e.VolunteerIDs, e.YouthIDs = []string{}, []string{}, []string{}
 	for _, o := range co {
 		e.CoOrgIDs = append(e.CoOrgIDs, o.ID)
@@ -176,14 +169,6 @@ func sortLinks(e *guangong.Event, depth map[string]int) {
 	for _, y := range e.Youths {
 		e.YouthIDs = append(e.YouthIDs, y.YouthID)
 	}
-}
-
-func attachmentsOf(ctx context.Context, q querier, eventID string) ([]*guangong.Attachment, error) {
-	return collect(ctx, q, `SELECT id, event_id, name, mime, size, sha256, created_by, created_at
-		FROM attachments WHERE event_id = $1 ORDER BY created_at, id`, []any{eventID}, func(s scanner) (*guangong.Attachment, error) {
-		t := &guangong.Attachment{}
-		return t, s.Scan(&t.ID, &t.EventID, &t.Name, &t.MIME, &t.Size, &t.SHA256, &t.CreatedBy, timeCol{&t.CreatedAt})
-	})
 }
 
 // FindEventByID returns an event with its organisers, people and attachments.
