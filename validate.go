@@ -77,6 +77,8 @@ type Page struct {
 	// SkipTotal spares a list its count when the caller shows no total (the next page is
 	// there while a page comes back full): the list's total is then -1.
 	SkipTotal bool `json:"-"`
+	// Fields names the members of each item an API list answers with (nil: all of them).
+	Fields []string `json:"-"`
 }
 
 // MaxPageSize caps every list.

@@ -162,23 +162,27 @@ func (s *server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v
 }
 
 // list is the shape of every paged list.
-type list[T any] struct {
-	Items  []T  `json:"items"`
+type list struct {
+	Items  any  `json:"items"`           // []T, or the members fields= kept of each
 	Total  *int `json:"total,omitempty"` // absent when the client asked skipTotal=true
 	Offset int  `json:"offset"`
 	Limit  int  `json:"limit"`
 }
 
-func newList[T any](items []T, total int, p guangong.Page) list[T] {
+func newList[T any](items []T, total int, p guangong.Page) (list, error) {
 	if items == nil {
 		items = []T{} // [] rather than null, so clients need no special case
 	}
+	kept, err := selectFields(items, p.Fields)
+	if err != nil {
+		return list{}, err
+	}
 	p = p.Normalize()
-	l := list[T]{Items: items, Offset: p.Offset, Limit: p.Limit}
+	l := list{Items: kept, Offset: p.Offset, Limit: p.Limit}
 	if !p.SkipTotal {
 		l.Total = &total
 	}
-	return l
+	return l, nil
 }
 
 // items is the shape of an unpaged list.

@@ -27,7 +27,11 @@ func (s *server) listAudit(w http.ResponseWriter, r *http.Request, a *guangong.A
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, newList(entries, total, f.Page))
+	l, err := newList(entries, total, f.Page)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, l)
 	return nil
 }
 

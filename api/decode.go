@@ -163,7 +163,7 @@ type query struct {
 
 func newQuery(r *http.Request, allowed ...string) *query {
 	q := &query{values: r.URL.Query()}
-	ok := map[string]bool{"offset": true, "limit": true, "skipTotal": true}
+	ok := map[string]bool{"offset": true, "limit": true, "skipTotal": true, "fields": true}
 	for _, name := range allowed {
 		ok[name] = true
 	}
@@ -227,7 +227,8 @@ func (q *query) time(name string) *time.Time {
 
 func (q *query) page() guangong.Page {
 	skip := q.boolean("skipTotal")
-	return guangong.Page{Offset: q.integer("offset"), Limit: q.integer("limit"), SkipTotal: skip != nil && *skip}
+	return guangong.Page{Offset: q.integer("offset"), Limit: q.integer("limit"), SkipTotal: skip != nil && *skip,
+		Fields: q.fields()}
 }
 
 func (q *query) err() error { return q.v.Err() }

@@ -69,7 +69,11 @@ func (s *server) listDutyPosts(w http.ResponseWriter, r *http.Request, a *guango
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, newList(list, total, f.Page))
+	l, err := newList(list, total, f.Page)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, l)
 	return nil
 }
 
@@ -164,7 +168,11 @@ func (s *server) listShifts(w http.ResponseWriter, r *http.Request, a *guangong.
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, newList(list, total, f.Page))
+	l, err := newList(list, total, f.Page)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, l)
 	return nil
 }
 
@@ -308,7 +316,11 @@ func (s *server) listAttendance(w http.ResponseWriter, r *http.Request, a *guang
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, newList(list, total, f.Page))
+	l, err := newList(list, total, f.Page)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, l)
 	return nil
 }
 
@@ -322,6 +334,10 @@ func (s *server) myShifts(w http.ResponseWriter, r *http.Request, a *guangong.Ac
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, newList(list, total, p))
+	l, err := newList(list, total, p)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, l)
 	return nil
 }

@@ -100,7 +100,11 @@ func (s *server) listEvents(w http.ResponseWriter, r *http.Request, a *guangong.
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, newList(list, total, f.Page))
+	l, err := newList(list, total, f.Page)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, l)
 	return nil
 }
 

@@ -146,6 +146,21 @@ func TestEventAPI(t *testing.T) {
 			t.Fatalf("skipTotal=maybe: %d %s", rec.Code, rec.Body)
 		}
 
+		// fields=: each item only with the members named, in that order; a misspelt name is refused.
+		rec = e.do("GET", "/api/v1/events?fields=title,id&skipTotal=true", "townclerk", "")
+		var picked struct{ Items []json.RawMessage }
+		e.decodeInto(rec, &picked)
+		if len(picked.Items) != 2 || !strings.HasPrefix(string(picked.Items[0]), `{"title":"`) ||
+			strings.Count(string(picked.Items[0]), `":`) != 2 || !strings.Contains(string(picked.Items[0]), `,"id":"`) {
+			t.Fatalf("fields=title,id: %s", rec.Body)
+		}
+		for _, bad := range []string{"titel", "id,,title", "id%20title"} {
+			if rec := e.do("GET", "/api/v1/events?fields="+bad, "townclerk", ""); rec.Code != http.StatusUnprocessableEntity ||
+				!strings.Contains(rec.Body.String(), `"fields"`) {
+				t.Fatalf("fields=%s: %d %s", bad, rec.Code, rec.Body)
+			}
+		}
+
 		// Attachments come back with their sniffed type and a filename.
 		body, ct := upload(t, nil, "签到表.pdf", []byte("%PDF-1.4 sheet"))
 		rec = e.do("POST", "/api/v1/events/"+ev.ID+"/attachments", "villageclerk", body, "Content-Type", ct)

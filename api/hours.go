@@ -65,7 +65,11 @@ func (s *server) listHours(w http.ResponseWriter, r *http.Request, a *guangong.A
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, newList(list, total, f.Page))
+	l, err := newList(list, total, f.Page)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, l)
 	return nil
 }
 
@@ -252,7 +256,11 @@ func (s *server) volunteerEvents(w http.ResponseWriter, r *http.Request, a *guan
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, newList(list, total, p))
+	l, err := newList(list, total, p)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, l)
 	return nil
 }
 
@@ -266,7 +274,11 @@ func (s *server) volunteerShifts(w http.ResponseWriter, r *http.Request, a *guan
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, newList(list, total, p))
+	l, err := newList(list, total, p)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, l)
 	return nil
 }
 

@@ -54,7 +54,11 @@ func (s *server) listOrgs(w http.ResponseWriter, r *http.Request, a *guangong.Ac
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, newList(orgs, total, f.Page))
+	l, err := newList(orgs, total, f.Page)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, l)
 	return nil
 }
 

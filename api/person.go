@@ -132,7 +132,11 @@ func (s *server) listVolunteers(w http.ResponseWriter, r *http.Request, a *guang
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, newList(list, total, f.Page))
+	l, err := newList(list, total, f.Page)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, l)
 	return nil
 }
 

@@ -28,7 +28,7 @@ type troupeMemberCreate struct {
 
 // troupeList is a page of troupes with the subtree's totals.
 type troupeList struct {
-	list[*guangong.Troupe]
+	list
 	Totals *guangong.TroupeTotals `json:"totals"`
 }
 
@@ -42,7 +42,11 @@ func (s *server) listTroupes(w http.ResponseWriter, r *http.Request, a *guangong
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, troupeList{newList(items, total, f.Page), totals})
+	l, err := newList(items, total, f.Page)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, troupeList{l, totals})
 	return nil
 }
 

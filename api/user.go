@@ -55,7 +55,11 @@ func (s *server) listUsers(w http.ResponseWriter, r *http.Request, a *guangong.A
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, newList(users, total, f.Page))
+	l, err := newList(users, total, f.Page)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, l)
 	return nil
 }
 

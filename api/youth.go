@@ -77,7 +77,11 @@ func (s *server) listYouths(w http.ResponseWriter, r *http.Request, a *guangong.
 	for _, y := range list {
 		maskFor(a, y)
 	}
-	s.writeJSON(w, r, http.StatusOK, newList(list, total, f.Page))
+	l, err := newList(list, total, f.Page)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, l)
 	return nil
 }
 
