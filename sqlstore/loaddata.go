@@ -59,6 +59,7 @@ type County struct {
 	Towns      []string
 	Villages   []string          // in town order: each town's villages together
 	TownOf     map[string]string // village → its town
+	Events     []string          // in the order written
 	Volunteers []string
 }
 
@@ -224,6 +225,7 @@ func (db *DB) loadEvents(ctx context.Context, r *rand.Rand, c *County, s LoadSpe
 		e.OthersCount = r.IntN(80)
 		e.Headcount = e.OthersCount
 		e.Large = e.IsLarge(nil)
+		c.Events = append(c.Events, e.ID)
 		events = append(events, fmt.Sprintf("('%s', '%s', '%s', '%s', '%s', '%s', '生成的记录', '%s', '%s', '%s', '', '', '', '', '', '', '%s', '%s', %t, '', 0, %d, 0, %d, '', 1, '%s', '%s')",
 			e.ID, e.Type, e.OrgID, e.Kind, e.Category, e.Subcategory, e.StartsAt.UTC().Format(loadTime),
 			e.EndsAt.UTC().Format(loadTime), e.StartsOn, e.Status, e.Scale, e.Large, e.OthersCount,
