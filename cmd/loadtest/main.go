@@ -158,26 +158,24 @@ func newSchema(ctx context.Context, dsn string) (string, error) {
 	return u.String(), nil
 }
 
-// schemaOf is the loadtest schema a DSN made by newSchema uses.
-func schemaOf(dsn string) (string, error) {
+// openSchema opens the PostgreSQL database of a DSN made by newSchema, and names its
+// schema; any other DSN is refused.
+func openSchema(dsn string) (*sql.DB, string, error) {
 	u, err := url.Parse(dsn)
 	if err != nil {
-		return "", err
+		return nil, "", err
 	}
 	s := u.Query().Get("search_path")
 	if !strings.HasPrefix(s, "loadtest_") || strings.ContainsAny(s, ` ,;"'`) {
-		return "", fmt.Errorf("%q is not a schema loadtest made", s)
+		return nil, "", fmt.Errorf("%q is not a schema loadtest made", s)
 	}
-	return s, nil
+	db, err := sql.Open("pgx", dsn)
+	return db, s, err
 }
 
 // dropSchema drops a schema newSchema made, and only such a schema.
 func dropSchema(ctx context.Context, dsn string) error {
-	schema, err := schemaOf(dsn)
-	if err != nil {
-		return err
-	}
-	db, err := sql.Open("pgx", dsn)
+	db, schema, err := openSchema(dsn)
 	if err != nil {
 		return err
 	}
@@ -191,11 +189,7 @@ func dropSchema(ctx context.Context, dsn string) error {
 // their indexes and TOAST.
 func size(ctx context.Context, dsn string) (int64, error) {
 	if strings.Contains(dsn, "://") {
-		schema, err := schemaOf(dsn)
-		if err != nil {
-			return 0, err
-		}
-		db, err := sql.Open("pgx", dsn)
+		db, schema, err := openSchema(dsn)
 		if err != nil {
 			return 0, err
 		}
