@@ -29,7 +29,7 @@ type LoadSpec struct {
 	// Volunteers belong to towns and villages drawn evenly. Hours service-hours records
 	// over the same years: mostly confirmed (LoadHoursStatus), organised by the volunteer's
 	// committee or, one in four, the town above; a fifth of them go to the first Busiest
-	// volunteers (standing duty).
+	// volunteers (standing duty). Without volunteers there are no records.
 	Volunteers, Hours, Busiest int
 }
 
@@ -110,12 +110,14 @@ func (db *DB) Load(ctx context.Context, s LoadSpec, progress func(string)) (*Cou
 	}
 	progress(fmt.Sprintf("%d committees, %d activities and %d meetings written in %s", 1+len(c.Towns)+len(c.Villages),
 		s.Activities, s.Meetings, time.Since(t0).Round(time.Millisecond)))
-	t0 = time.Now()
-	if err := db.loadService(ctx, r, c, s); err != nil {
-		return nil, err
+	if s.Volunteers > 0 {
+		t0 = time.Now()
+		if err := db.loadService(ctx, r, c, s); err != nil {
+			return nil, err
+		}
+		progress(fmt.Sprintf("%d volunteers and %d service-hours records written in %s", s.Volunteers, s.Hours,
+			time.Since(t0).Round(time.Millisecond)))
 	}
-	progress(fmt.Sprintf("%d volunteers and %d service-hours records written in %s", s.Volunteers, s.Hours,
-		time.Since(t0).Round(time.Millisecond)))
 	t0 = time.Now()
 	// The rows went in around the store, so the subtree figures are counted from them once,
 	// as the migration that brought the tallies does for existing data.
@@ -278,9 +280,6 @@ func (db *DB) loadService(ctx context.Context, r *rand.Rand, c *County, s LoadSp
 			}
 			vs = vs[:0]
 		}
-	}
-	if s.Volunteers == 0 {
-		return nil
 	}
 	first := time.Date(s.FirstYear, 1, 1, 0, 0, 0, 0, time.UTC)
 	days := int(time.Date(s.FirstYear+s.Years, 1, 1, 0, 0, 0, 0, time.UTC).Sub(first).Hours() / 24)
