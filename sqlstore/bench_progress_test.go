@@ -44,7 +44,7 @@ func benchYears() int {
 	return 10
 }
 
-func bulkEvents(b *testing.B, db *sqlstore.DB, bc *countyTree, activities, meetings int) {
+func bulkEvents(b *testing.B, db *sqlstore.DB, bc *sqlstore.County, activities, meetings int) {
 	b.Helper()
 	years := benchYears()
 	first := 2025 - years
@@ -54,7 +54,7 @@ func bulkEvents(b *testing.B, db *sqlstore.DB, bc *countyTree, activities, meeti
 		{"moral", "qingming", ""}, {"moral", "theme", ""}, {"care", "", ""}, {"performance", "", "large"},
 		{"performance", "", "small"}, {"service", "exam_guard", ""}, {"service", "school_guard", ""}, {"aid", "", ""},
 	}
-	orgsAll := bc.orgs()
+	orgsAll := bc.Orgs()
 	// A plan of 12 items for every committee in 2021; the first event of a committee's
 	// month then carries out its item, so plans are part done, part overdue.
 	var plans []string
@@ -64,21 +64,21 @@ func bulkEvents(b *testing.B, db *sqlstore.DB, bc *countyTree, activities, meeti
 			id := guangong.NewID()
 			planned[fmt.Sprintf("%s-2021-%02d", o, m)] = id
 			plans = append(plans, fmt.Sprintf("('%s', '%s', 2021, %d, 'activity', '', 'moral', 'lecture', '宣讲', FALSE, '', 1, '%s', '%s')",
-				id, o, m, benchStamp, benchStamp))
+				id, o, m, sqlstore.LoadStamp, sqlstore.LoadStamp))
 		}
 	}
 	var events, links []string
 	flush := func() {
-		bulkLiteral(b, db, benchEventsInsert, events)
-		bulkLiteral(b, db, benchEventOrgsInsert, links)
+		bulkLiteral(b, db, sqlstore.LoadEventsInsert, events)
+		bulkLiteral(b, db, sqlstore.LoadEventOrgsInsert, links)
 		events, links = events[:0], links[:0]
 	}
 	for i := range activities + meetings {
 		id := guangong.NewID()
-		vi := r.IntN(len(bc.villages))
-		host := bc.villages[vi]
+		vi := r.IntN(len(bc.Villages))
+		host := bc.Villages[vi]
 		if r.IntN(10) == 0 { // a tenth hosted by a town or the county
-			host = orgsAll[r.IntN(1+len(bc.towns))]
+			host = orgsAll[r.IntN(1+len(bc.Towns))]
 		}
 		day := fmt.Sprintf("%04d-%02d-%02d", first+r.IntN(years), 1+r.IntN(12), 1+r.IntN(28))
 		status := "held"
@@ -104,10 +104,10 @@ func bulkEvents(b *testing.B, db *sqlstore.DB, bc *countyTree, activities, meeti
 		}
 		events = append(events, fmt.Sprintf(`('%s', '%s', '%s', '%s', '%s', '%s', '活动', '%sT01:00:00.000000Z', '%sT03:00:00.000000Z',
 			'%s', '', '', '', '', '', '', '%s', '%s', %v, '', %d, 0, 0, 0, '%s', 1, '%s', '%s')`,
-			id, typ, host, kind, cat, sub, day, day, day, status, scale, large, r.IntN(100), item, benchStamp, benchStamp))
+			id, typ, host, kind, cat, sub, day, day, day, status, scale, large, r.IntN(100), item, sqlstore.LoadStamp, sqlstore.LoadStamp))
 		links = append(links, fmt.Sprintf("('%s', '%s', '%s')", id, host, day))
-		if r.IntN(10) == 0 && host == bc.villages[vi] { // co-organised with its town
-			links = append(links, fmt.Sprintf("('%s', '%s', '%s')", id, bc.townOf[host], day))
+		if r.IntN(10) == 0 && host == bc.Villages[vi] { // co-organised with its town
+			links = append(links, fmt.Sprintf("('%s', '%s', '%s')", id, bc.TownOf[host], day))
 		}
 		if len(events) == 5000 {
 			flush()
@@ -119,9 +119,9 @@ func bulkEvents(b *testing.B, db *sqlstore.DB, bc *countyTree, activities, meeti
 	flush()
 	// Troupes in every village.
 	var troupes, members []string
-	for _, v := range bc.villages {
+	for _, v := range bc.Villages {
 		tid := guangong.NewID()
-		troupes = append(troupes, fmt.Sprintf("('%s', '%s', '文艺队', 'dance', '2018-01-01', 1, '%s', '%s')", tid, v, benchStamp, benchStamp))
+		troupes = append(troupes, fmt.Sprintf("('%s', '%s', '文艺队', 'dance', '2018-01-01', 1, '%s', '%s')", tid, v, sqlstore.LoadStamp, sqlstore.LoadStamp))
 		for range 20 {
 			members = append(members, fmt.Sprintf("('%s', '%s', '', '队员', '', '2018-01-01', '')", guangong.NewID(), tid))
 		}
@@ -137,7 +137,7 @@ func bulkEvents(b *testing.B, db *sqlstore.DB, bc *countyTree, activities, meeti
 // organised by the village's town; 88% confirmed, the rest recorded, corrected or void),
 // a street post in every village and a duty-group post in every town with a shift twice a
 // month and three of the committee's volunteers on each.
-func bulkService(b *testing.B, db *sqlstore.DB, bc *countyTree, hours int) {
+func bulkService(b *testing.B, db *sqlstore.DB, bc *sqlstore.County, hours int) {
 	b.Helper()
 	years := benchYears()
 	first := 2025 - years
@@ -146,9 +146,9 @@ func bulkService(b *testing.B, db *sqlstore.DB, bc *countyTree, hours int) {
 	var vs []*guangong.Volunteer
 	var all, orgOf []string
 	for i := range 20_000 {
-		org := bc.villages[i%len(bc.villages)]
+		org := bc.Villages[i%len(bc.Villages)]
 		if i%50 == 0 {
-			org = bc.towns[(i/50)%len(bc.towns)]
+			org = bc.Towns[(i/50)%len(bc.Towns)]
 		}
 		v := &guangong.Volunteer{ID: guangong.NewID(), OrgID: org, Name: fmt.Sprintf("志愿者%05d", i), Gender: guangong.Male,
 			BirthDate: "1950-03-01", Category: guangong.ElderTeacher, Skills: []string{}, Status: "active", ConsentDate: "2015-01-01"}
@@ -166,36 +166,36 @@ func bulkService(b *testing.B, db *sqlstore.DB, bc *countyTree, hours int) {
 	for range hours {
 		k := r.IntN(len(all))
 		org := orgOf[k]
-		if t := bc.townOf[org]; t != "" && r.IntN(4) == 0 {
+		if t := bc.TownOf[org]; t != "" && r.IntN(4) == 0 {
 			org = t
 		}
-		status := benchHoursStatus(r)
+		status := sqlstore.LoadHoursStatus(r)
 		day := fmt.Sprintf("%04d-%02d-%02d", first+r.IntN(years), 1+r.IntN(12), 1+r.IntN(28))
 		rows = append(rows, fmt.Sprintf("('%s', '%s', '%s', '', '', '%s', %d, '', '服务', '%s', 'u', '录入员', '%s', '', '%s', '', '', '', 1, '%s', '%s')",
-			guangong.NewID(), all[k], org, day, 30+15*r.IntN(16), status, benchStamp, benchStamp, benchStamp, benchStamp))
+			guangong.NewID(), all[k], org, day, 30+15*r.IntN(16), status, sqlstore.LoadStamp, sqlstore.LoadStamp, sqlstore.LoadStamp, sqlstore.LoadStamp))
 		if len(rows) == 20_000 {
-			bulkLiteral(b, db, benchHoursInsert, rows)
+			bulkLiteral(b, db, sqlstore.LoadHoursInsert, rows)
 			rows = rows[:0]
 		}
 	}
-	bulkLiteral(b, db, benchHoursInsert, rows)
+	bulkLiteral(b, db, sqlstore.LoadHoursInsert, rows)
 	var posts, shifts, filled []string
-	for _, org := range append(slices.Clone(bc.towns), bc.villages...) {
+	for _, org := range append(slices.Clone(bc.Towns), bc.Villages...) {
 		pid, kind := guangong.NewID(), "street"
-		if bc.townOf[org] == "" {
+		if bc.TownOf[org] == "" {
 			kind = "duty_group"
 		}
-		posts = append(posts, fmt.Sprintf("('%s', '%s', '%s', '岗位', '', '%s', TRUE, 1, '%s', '%s')", pid, org, kind, pid, benchStamp, benchStamp))
+		posts = append(posts, fmt.Sprintf("('%s', '%s', '%s', '岗位', '', '%s', TRUE, 1, '%s', '%s')", pid, org, kind, pid, sqlstore.LoadStamp, sqlstore.LoadStamp))
 		vols := home[org]
 		for y := first; y < first+years; y++ {
 			for m := 1; m <= 12; m++ {
 				for _, d := range []int{5, 20} {
 					sid, day := guangong.NewID(), fmt.Sprintf("%04d-%02d-%02d", y, m, d)
 					shifts = append(shifts, fmt.Sprintf("('%s', '%s', '值守', '%sT00:00:00.000000Z', '%sT02:00:00.000000Z', '%s', 3, 1, '%s')",
-						sid, pid, day, day, day, benchStamp))
+						sid, pid, day, day, day, sqlstore.LoadStamp))
 					for _, k := range r.Perm(len(vols))[:min(3, len(vols))] {
 						filled = append(filled, fmt.Sprintf("('%s', '%s', '%s', 'assigned', '', '', '', FALSE, 1, '%s')",
-							guangong.NewID(), sid, vols[k], benchStamp))
+							guangong.NewID(), sid, vols[k], sqlstore.LoadStamp))
 					}
 				}
 			}
@@ -207,22 +207,9 @@ func bulkService(b *testing.B, db *sqlstore.DB, bc *countyTree, hours int) {
 		review, version, created_at) VALUES `, filled)
 }
 
-// settle gathers the planner's statistics, and on PostgreSQL vacuums as autovacuum would
-// soon after a bulk load, so index-only scans find the visibility map set.
-func settle(b *testing.B, db *sqlstore.DB, kind string) {
-	b.Helper()
-	q := `ANALYZE`
-	if kind == "postgres" {
-		q = `VACUUM ANALYZE`
-	}
-	if _, err := db.RawExec(ctx, q); err != nil {
-		b.Fatal(err)
-	}
-}
-
 func BenchmarkProgress(b *testing.B) {
 	largeOnBoth(b, fmt.Sprintf("%d activities and %d service-hours records", benchN/10, benchN/2), func(b *testing.B, kind string, db *sqlstore.DB) {
-		bc := bulkCountyTree(b, db, 20, 480)
+		bc := loadTree(b, db, 20, 480)
 		t0 := time.Now()
 		bulkEvents(b, db, bc, benchN/10, benchN/100)
 		bulkService(b, db, bc, benchN/2)
@@ -235,11 +222,13 @@ func BenchmarkProgress(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.Logf("%s: subtree figures recounted from the records in %s", kind, time.Since(t0).Round(time.Millisecond))
-		settle(b, db, kind)
-		a := bc.clerk()
+		if err := db.Settle(ctx); err != nil {
+			b.Fatal(err)
+		}
+		a := clerk(bc)
 		year := 2021
 		for i := range 3 { // where a county's page spends its time, once warm
-			parts, err := db.ProgressParts(ctx, bc.county, year, true)
+			parts, err := db.ProgressParts(ctx, bc.County, year, true)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -249,7 +238,7 @@ func BenchmarkProgress(b *testing.B) {
 		}
 		b.Run("county-subtree", func(b *testing.B) {
 			timed(b, func() {
-				p, err := db.Progress(ctx, a, bc.county, year, true)
+				p, err := db.Progress(ctx, a, bc.County, year, true)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -260,21 +249,21 @@ func BenchmarkProgress(b *testing.B) {
 		})
 		b.Run("town-subtree", func(b *testing.B) {
 			timed(b, func() {
-				if _, err := db.Progress(ctx, a, bc.towns[3], year, true); err != nil {
+				if _, err := db.Progress(ctx, a, bc.Towns[3], year, true); err != nil {
 					b.Fatal(err)
 				}
 			})
 		})
 		b.Run("village-own", func(b *testing.B) {
 			timed(b, func() {
-				if _, err := db.Progress(ctx, a, bc.villages[77], year, false); err != nil {
+				if _, err := db.Progress(ctx, a, bc.Villages[77], year, false); err != nil {
 					b.Fatal(err)
 				}
 			})
 		})
 		b.Run("county-years-2019-2022", func(b *testing.B) {
 			timed(b, func() {
-				if _, err := db.ProgressYears(ctx, a, bc.county, 2019, 2022, true); err != nil {
+				if _, err := db.ProgressYears(ctx, a, bc.County, 2019, 2022, true); err != nil {
 					b.Fatal(err)
 				}
 			})
@@ -285,10 +274,10 @@ func BenchmarkProgress(b *testing.B) {
 		b.Run("record-event", func(b *testing.B) {
 			i := 0
 			timed(b, func() {
-				v := bc.villages[i%len(bc.villages)]
+				v := bc.Villages[i%len(bc.Villages)]
 				i++
 				start := time.Date(2021, time.Month(1+i%12), 10, 1, 0, 0, 0, time.UTC)
-				e := &guangong.Event{Type: guangong.EventActivity, OrgID: v, CoOrgIDs: []string{bc.townOf[v]},
+				e := &guangong.Event{Type: guangong.EventActivity, OrgID: v, CoOrgIDs: []string{bc.TownOf[v]},
 					Category: "moral", Subcategory: "lecture", Title: "宣讲", StartsAt: start, EndsAt: start.Add(2 * time.Hour),
 					Place: "村部", Status: guangong.EventHeld}
 				if err := db.CreateEvent(ctx, a, e); err != nil {

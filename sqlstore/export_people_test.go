@@ -10,19 +10,7 @@ import (
 // transaction, straight into the tables: for benchmarks that need a million people, where
 // going through ImportVolunteers would add a million audit entries and measure the wrong thing.
 func (db *DB) BulkVolunteers(ctx context.Context, vs []*guangong.Volunteer) error {
-	return db.inTx(ctx, func(tx *Tx) error {
-		now := fmtTime(tx.now)
-		var grams []gramRow
-		for _, p := range vs {
-			grams = append(grams, gramRows(gramVolunteer, p.ID, p.Name)...)
-		}
-		if err := insertRows(ctx, tx, volunteerInsert, volunteerWidth, len(vs), func(i int, a []any) []any {
-			return volunteerValues(a, vs[i], sealedVolunteer{}, now)
-		}); err != nil {
-			return err
-		}
-		return tx.insertGrams(ctx, grams)
-	})
+	return db.bulkVolunteers(ctx, vs)
 }
 
 // SetSmallScope changes the subtree size up to which name searches are driven from the subtree.

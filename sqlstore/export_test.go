@@ -19,6 +19,11 @@ func (db *DB) RawQueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 
 func (db *DB) RawReader() *sql.DB { return db.reader }
 
+// BulkLiteral inserts rows, each a literal "(…)" tuple, after head, as the generators do.
+func (db *DB) BulkLiteral(ctx context.Context, head string, rows []string) error {
+	return db.bulkLiteral(ctx, head, rows)
+}
+
 // SetVerifyPage shrinks VerifyAudit's page so tests cross page boundaries.
 func SetVerifyPage(n int) func() {
 	old := verifyPage
