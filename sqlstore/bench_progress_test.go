@@ -105,9 +105,9 @@ func bulkEvents(b *testing.B, db *sqlstore.DB, bc *sqlstore.County, activities, 
 		events = append(events, fmt.Sprintf(`('%s', '%s', '%s', '%s', '%s', '%s', '活动', '%sT01:00:00.000000Z', '%sT03:00:00.000000Z',
 			'%s', '', '', '', '', '', '', '%s', '%s', %v, '', %d, 0, 0, 0, '%s', 1, '%s', '%s')`,
 			id, typ, host, kind, cat, sub, day, day, day, status, scale, large, r.IntN(100), item, sqlstore.LoadStamp, sqlstore.LoadStamp))
-		links = append(links, fmt.Sprintf("('%s', '%s', '%s')", id, host, day))
+		links = append(links, fmt.Sprintf("('%s', '%s', '%s', '%sT01:00:00.000000Z')", id, host, day, day))
 		if r.IntN(10) == 0 && host == bc.Villages[vi] { // co-organised with its town
-			links = append(links, fmt.Sprintf("('%s', '%s', '%s')", id, bc.TownOf[host], day))
+			links = append(links, fmt.Sprintf("('%s', '%s', '%s', '%sT01:00:00.000000Z')", id, bc.TownOf[host], day, day))
 		}
 		if len(events) == 5000 {
 			flush()

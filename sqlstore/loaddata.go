@@ -87,7 +87,7 @@ const (
 	LoadEventsInsert = `INSERT INTO events (id, type, org_id, kind, category, subcategory, title, starts_at, ends_at,
 		starts_on, place, host, agenda, minutes, decisions, outcome, status, scale, large, troupe_id, youths_served,
 		others_count, audience, headcount, plan_item_id, version, created_at, updated_at) VALUES `
-	LoadEventOrgsInsert = `INSERT INTO event_orgs (event_id, org_id, starts_on) VALUES `
+	LoadEventOrgsInsert = `INSERT INTO event_orgs (event_id, org_id, starts_on, starts_at) VALUES `
 	LoadHoursInsert     = `INSERT INTO service_hours (id, volunteer_id, org_id, event_id, shift_id, served_on, minutes, place,
 		content, status, recorded_by, recorder_name, recorded_at, confirmed_by, confirmed_at, supersedes, superseded_by,
 		reason, version, created_at, updated_at) VALUES `
@@ -232,9 +232,10 @@ func (db *DB) loadEvents(ctx context.Context, r *rand.Rand, c *County, s LoadSpe
 			e.ID, e.Type, e.OrgID, e.Kind, e.Category, e.Subcategory, e.StartsAt.UTC().Format(loadTime),
 			e.EndsAt.UTC().Format(loadTime), e.StartsOn, e.Status, e.Scale, e.Large, e.OthersCount,
 			e.Headcount, LoadStamp, LoadStamp))
-		links = append(links, fmt.Sprintf("('%s', '%s', '%s')", e.ID, e.OrgID, e.StartsOn))
+		at := e.StartsAt.UTC().Format(loadTime)
+		links = append(links, fmt.Sprintf("('%s', '%s', '%s', '%s')", e.ID, e.OrgID, e.StartsOn, at))
 		if p := c.Parent(o); p != "" && r.IntN(10) == 0 {
-			links = append(links, fmt.Sprintf("('%s', '%s', '%s')", e.ID, p, e.StartsOn))
+			links = append(links, fmt.Sprintf("('%s', '%s', '%s', '%s')", e.ID, p, e.StartsOn, at))
 		}
 		if len(events) == 10_000 {
 			if err := flush(); err != nil {

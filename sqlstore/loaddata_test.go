@@ -34,18 +34,19 @@ func TestLoad(t *testing.T) {
 			return n
 		}
 		for q, want := range map[string]int{
-			`SELECT COUNT(*) FROM orgs`:                                                                    500,
-			`SELECT COUNT(*) FROM orgs WHERE level = 'village'`:                                            479,
-			`SELECT COUNT(*) FROM orgs WHERE parent_id IS NULL`:                                            1,
-			`SELECT COUNT(*) FROM org_closure`:                                                             1 + 20*2 + 479*3,
-			`SELECT COUNT(*) FROM events WHERE type = 'activity'`:                                          1000,
-			`SELECT COUNT(*) FROM events WHERE type = 'meeting'`:                                           50,
-			`SELECT COUNT(DISTINCT event_id) FROM event_orgs`:                                              1050,
-			`SELECT COUNT(*) FROM events WHERE starts_on < '2023-01-01'`:                                   0,
-			`SELECT COUNT(*) FROM events WHERE starts_on > '2025-12-31'`:                                   0,
-			`SELECT COUNT(*) FROM volunteers`:                                                              100,
-			`SELECT COUNT(*) FROM service_hours`:                                                           1000,
-			`SELECT COUNT(*) FROM service_hours WHERE served_on NOT BETWEEN '2023-01-01' AND '2025-12-31'`: 0,
+			`SELECT COUNT(*) FROM orgs`:                                                                             500,
+			`SELECT COUNT(*) FROM orgs WHERE level = 'village'`:                                                     479,
+			`SELECT COUNT(*) FROM orgs WHERE parent_id IS NULL`:                                                     1,
+			`SELECT COUNT(*) FROM org_closure`:                                                                      1 + 20*2 + 479*3,
+			`SELECT COUNT(*) FROM events WHERE type = 'activity'`:                                                   1000,
+			`SELECT COUNT(*) FROM events WHERE type = 'meeting'`:                                                    50,
+			`SELECT COUNT(DISTINCT event_id) FROM event_orgs`:                                                       1050,
+			`SELECT COUNT(*) FROM event_orgs l JOIN events e ON e.id = l.event_id WHERE l.starts_at <> e.starts_at`: 0,
+			`SELECT COUNT(*) FROM events WHERE starts_on < '2023-01-01'`:                                            0,
+			`SELECT COUNT(*) FROM events WHERE starts_on > '2025-12-31'`:                                            0,
+			`SELECT COUNT(*) FROM volunteers`:                                                                       100,
+			`SELECT COUNT(*) FROM service_hours`:                                                                    1000,
+			`SELECT COUNT(*) FROM service_hours WHERE served_on NOT BETWEEN '2023-01-01' AND '2025-12-31'`:          0,
 		} {
 			if got := count(q); got != want {
 				t.Errorf("%s: %d, want %d", q, got, want)
