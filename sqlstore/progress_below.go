@@ -289,7 +289,7 @@ func (b *belowCounts) ownPlan(ids []string) error {
 	})
 }
 
-// list adds ids and returns their SQL list "($n, …)", padded with ” (no committee) to a
+// list adds ids and returns their SQL list "($n, …)", padded with empty ids (no committee) to a
 // power of two, so that pages of any size share a few statement texts.
 func (a *args) list(ids []string) string {
 	size := 1
