@@ -215,17 +215,21 @@ func (b *belowCounts) dutyTallies(ids []string) error {
 }
 
 // troupes counts the troupes and their members current on day asOf, of each committee's
-// subtree and its own (the closure row at depth 0).
+// subtree and its own (the closure row at depth 0). Each committee's own are counted once,
+// then summed up the closure: a page holding a town and its villages reads their members
+// once, not once for each.
 func (b *belowCounts) troupes(asOf string) func([]string) error {
 	return func(ids []string) error {
 		var a args
 		list := a.list(ids)
 		day := a.add(asOf)
-		query := `SELECT c.ancestor_id, COUNT(DISTINCT t.id), COUNT(m.id),
-			COUNT(DISTINCT t.id) FILTER (WHERE c.depth = 0), COUNT(m.id) FILTER (WHERE c.depth = 0)
-			FROM org_closure c JOIN troupes t ON t.org_id = c.descendant_id AND t.founded <= ` + day + `
+		query := `WITH own (org_id, troupes, members) AS (SELECT t.org_id, COUNT(DISTINCT t.id), COUNT(m.id) FROM troupes t
 			LEFT JOIN troupe_members m ON m.troupe_id = t.id AND m.from_date <= ` + day + ` AND (m.to_date = '' OR m.to_date > ` + day + `)
-			WHERE c.ancestor_id IN ` + list + ` GROUP BY c.ancestor_id`
+			WHERE t.founded <= ` + day + ` AND t.org_id IN (SELECT k.descendant_id FROM org_closure k WHERE k.ancestor_id IN ` + list + `)
+			GROUP BY t.org_id)
+			SELECT c.ancestor_id, SUM(o.troupes), SUM(o.members), SUM(CASE WHEN c.depth = 0 THEN o.troupes ELSE 0 END),
+				SUM(CASE WHEN c.depth = 0 THEN o.members ELSE 0 END)
+			FROM org_closure c JOIN own o ON o.org_id = c.descendant_id WHERE c.ancestor_id IN ` + list + ` GROUP BY c.ancestor_id`
 		var st, sm, ot, om int
 		return b.each(query, a, []any{&st, &sm, &ot, &om}, func(c *belowCommittee) {
 			c.Subtree.Metrics[guangong.MetricTroupes], c.Subtree.Metrics[guangong.MetricTroupeMembers] = st, sm
