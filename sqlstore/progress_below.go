@@ -57,11 +57,14 @@ func (db *DB) progressBelow(ctx context.Context, q querier, o *guangong.Org, yea
 		Scan(&out.Total); err != nil {
 		return nil, err
 	}
-	// One closure range, sorted: a county's 500 committees, a province's tens of thousands.
-	page, err := collect(ctx, q, `SELECT o.id, COALESCE(o.parent_id, ''), o.name, o.code, o.level, o.status, c.depth,
-		(SELECT COUNT(*) FROM orgs k WHERE k.parent_id = o.id)
-		FROM org_closure c JOIN orgs o ON o.id = c.descendant_id WHERE c.ancestor_id = $1 AND `+depth+`
-		ORDER BY c.depth, o.name, o.id`+limit(p), []any{o.ID}, func(s scanner) (*belowCommittee, error) {
+	// One closure range, sorted (a county's 500 committees, a province's tens of thousands);
+	// the children are counted for the page's committees only.
+	page, err := collect(ctx, q, `SELECT p.id, p.parent_id, p.name, p.code, p.level, p.status, p.depth,
+		(SELECT COUNT(*) FROM orgs k WHERE k.parent_id = p.id)
+		FROM (SELECT o.id, COALESCE(o.parent_id, '') AS parent_id, o.name, o.code, o.level, o.status, c.depth
+			FROM org_closure c JOIN orgs o ON o.id = c.descendant_id WHERE c.ancestor_id = $1 AND `+depth+`
+			ORDER BY c.depth, o.name, o.id`+limit(p)+`) p
+		ORDER BY p.depth, p.name, p.id`, []any{o.ID}, func(s scanner) (*belowCommittee, error) {
 		f := &guangong.OrgFigures{}
 		err := s.Scan(&f.OrgID, &f.ParentID, &f.Name, &f.Code, &f.Level, &f.Status, &f.Depth, &f.ChildCount)
 		return &belowCommittee{OrgFigures: f, subEvents: make([]int, len(eventMetrics)), ownEvents: make([]int, len(eventMetrics))}, err
