@@ -285,7 +285,7 @@ func TestProgressBelowQueryCount(t *testing.T) {
 		}
 		before := []int{count(f.County.ID, false), count(f.County.ID, true), count(f.Town.ID, false)}
 		for i := range 12 {
-			v := &guangong.Org{ParentID: f.OtherTown.ID, Name: "村" + itoa(i), Level: guangong.LevelVillage, Code: "NV" + itoa(i)}
+			v := &guangong.Org{ParentID: f.OtherTown.ID, Name: "村" + letter(i), Level: guangong.LevelVillage, Code: "NV" + letter(i)}
 			if err := db.CreateOrg(ctx, sys, v); err != nil {
 				t.Fatal(err)
 			}
@@ -304,4 +304,5 @@ func TestProgressBelowQueryCount(t *testing.T) {
 	})
 }
 
-func itoa(i int) string { return string(rune('a' + i)) }
+// letter is the i-th small Latin letter, to name generated committees.
+func letter(i int) string { return string(rune('a' + i)) }
