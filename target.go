@@ -345,6 +345,49 @@ func (p *Progress) Metric(code string) *MetricProgress {
 	return nil
 }
 
+// Figures are a committee's figures for a year in one mode (its own records, or its
+// subtree's): every metric's value by code, as Progress counts it, whether each metric with
+// a target reaches it, and the plan's items and those done.
+type Figures struct {
+	Metrics   map[string]int  `json:"metrics"`
+	Met       map[string]bool `json:"met"` // only the metrics with a target
+	PlanCount int             `json:"planCount"`
+	PlanDone  int             `json:"planDone"`
+}
+
+// OrgFigures is one committee's row in a comparison of the committees below another: its
+// own figures (Progress without subtree), its subtree's (Progress with subtree) and the
+// targets that apply to it. Dissolved committees are listed too: their records still
+// count in the figures above them.
+type OrgFigures struct {
+	OrgID      string             `json:"orgId"`
+	ParentID   string             `json:"parentId"`
+	Name       string             `json:"name"`
+	Code       string             `json:"code"`
+	Level      Level              `json:"level"`
+	Status     OrgStatus          `json:"status"`
+	Depth      int                `json:"depth"`      // below the committee asked about: 1 for its children
+	ChildCount int                `json:"childCount"` // direct children, active or not
+	Own        Figures            `json:"own"`
+	Subtree    Figures            `json:"subtree"`
+	Targets    []*EffectiveTarget `json:"targets"` // in Metrics order, one per metric that has one
+}
+
+// ProgressBelow is a page of the figures of the committees below one in a year: its
+// children, or with All every committee of its subtree below it; ordered by depth, name
+// and id.
+type ProgressBelow struct {
+	OrgID   string        `json:"orgId"`
+	OrgName string        `json:"orgName"`
+	Year    int           `json:"year"`
+	All     bool          `json:"all"`
+	AsOf    string        `json:"asOf"` // the Shanghai day standing figures were counted on
+	Items   []*OrgFigures `json:"items"`
+	Total   int           `json:"total"`
+	Offset  int           `json:"offset"`
+	Limit   int           `json:"limit"`
+}
+
 // YearTotals are the event and hours metrics summed by year over a span of years.
 type YearTotals struct {
 	OrgID   string          `json:"orgId"`
@@ -371,6 +414,10 @@ type ProgressService interface {
 	// Progress counts every metric for committee orgID (its own records, or with subtree
 	// its whole subtree) in year, with the effective targets and the overdue plan items.
 	Progress(ctx context.Context, a *Actor, orgID string, year int, subtree bool) (*Progress, error)
+	// ProgressBelow counts, for a page of the committees below orgID (its children, or with
+	// all its whole subtree below it), each one's own and subtree figures in year and its
+	// targets: what Progress gives for each, in a fixed number of queries.
+	ProgressBelow(ctx context.Context, a *Actor, orgID string, year int, all bool, p Page) (*ProgressBelow, error)
 	// ProgressYears sums the monthly metrics by year, from..to inclusive.
 	ProgressYears(ctx context.Context, a *Actor, orgID string, from, to int, subtree bool) (*YearTotals, error)
 

@@ -103,6 +103,37 @@ func (s *server) getProgressYears(w http.ResponseWriter, r *http.Request, a *gua
 	return nil
 }
 
+// getProgressChildren answers the figures of orgId's children in year: every one of them
+// unless limit asks for fewer (a committee's children rarely pass one page of 200).
+func (s *server) getProgressChildren(w http.ResponseWriter, r *http.Request, a *guangong.Actor) error {
+	return s.progressBelow(w, r, a, false)
+}
+
+// getProgressDescendants answers a page of the figures of every committee below orgId.
+func (s *server) getProgressDescendants(w http.ResponseWriter, r *http.Request, a *guangong.Actor) error {
+	return s.progressBelow(w, r, a, true)
+}
+
+func (s *server) progressBelow(w http.ResponseWriter, r *http.Request, a *guangong.Actor, all bool) error {
+	q := newQuery(r, "orgId", "year", "limit", "offset")
+	org, year, page := q.str("orgId"), q.year("year"), q.page()
+	if org == nil {
+		q.v.Add("orgId", "请给出组织", "The committee is required")
+	}
+	if err := q.err(); err != nil {
+		return err
+	}
+	if !all && page.Limit == 0 {
+		page.Limit = guangong.MaxPageSize
+	}
+	p, err := s.store.ProgressBelow(r.Context(), a, *org, year, all, page)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, p)
+	return nil
+}
+
 // listYear answers find's list for committee {id} and the required ?year=.
 func listYear[T any](s *server, w http.ResponseWriter, r *http.Request, a *guangong.Actor,
 	find func(ctx context.Context, a *guangong.Actor, orgID string, year int) ([]T, error)) error {

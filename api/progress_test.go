@@ -44,6 +44,10 @@ func checkProgress(t *testing.T, e *env, check checkFunc) {
 	check("GET", "/api/v1/progress", "/api/v1/progress?orgId={Town}", "townclerk", "", 422)
 	check("GET", "/api/v1/progress", "/api/v1/progress?orgId={Town}&year=2021", "otheradmin", "", 404)
 	check("GET", "/api/v1/progress/years", "/api/v1/progress/years?orgId={Town}&from=2019&to=2022", "townclerk", "", 200)
+	check("GET", "/api/v1/progress/children", "/api/v1/progress/children?orgId={Town}&year=2021", "townclerk", "", 200)
+	check("GET", "/api/v1/progress/children", "/api/v1/progress/children?orgId={Town}", "townclerk", "", 422)
+	check("GET", "/api/v1/progress/children", "/api/v1/progress/children?orgId={Town}&year=2021", "villageclerk", "", 404)
+	check("GET", "/api/v1/progress/descendants", "/api/v1/progress/descendants?orgId={Town}&year=2021&limit=2", "townclerk", "", 200)
 	raw = check("POST", "/api/v1/plan-items", "/api/v1/plan-items", "villageclerk",
 		`{"orgId":"{VillageA}","year":2021,"month":4,"type":"activity","category":"moral","subcategory":"qingming","title":"清明祭扫"}`, 201)
 	var pi struct{ ID string }
@@ -92,6 +96,27 @@ func TestProgressAPI(t *testing.T) {
 		e.run([]scenario{
 			{name: "one more", method: "GET", path: "/api/v1/progress?orgId={Town}&year=2021&subtree=true", user: "townclerk",
 				status: 200, want: []string{`"done":2,"byMonth":[0,0,1,0,0,0,1,0,0,0,0,0]`}},
+		})
+		// The children's figures in one request; the store's tests compare them with Progress.
+		e.run([]scenario{
+			{name: "the town's children", method: "GET", path: "/api/v1/progress/children?orgId={Town}&year=2021", user: "townclerk",
+				status: 200, want: []string{`"all":false`, `"total":3,"offset":0,"limit":200`, `"orgId":"{VillageB}","parentId":"{Town}","name":"白沙村"`,
+					`"large_meetings":1`, `"met":{"large_meetings":true}`}},
+			{name: "the county's subtree, a page", method: "GET", path: "/api/v1/progress/descendants?orgId={County}&year=2021&limit=2&offset=1",
+				user: "townclerk", status: 404},
+			{name: "the town's subtree, a page", method: "GET", path: "/api/v1/progress/descendants?orgId={Town}&year=2021&limit=1&offset=1",
+				user: "townclerk", status: 200, want: []string{`"all":true`, `"total":3,"offset":1,"limit":1`, `"depth":1`}},
+			{name: "the town is outside the village's scope", method: "GET", path: "/api/v1/progress/children?orgId={Town}&year=2021",
+				user: "villageclerk", status: 404},
+			{name: "the year is required", method: "GET", path: "/api/v1/progress/children?orgId={Town}", user: "townclerk",
+				status: 422, fields: []string{"year"}, want: []string{"请给出年份"}},
+			{name: "a year out of range", method: "GET", path: "/api/v1/progress/descendants?orgId={Town}&year=1999", user: "townclerk",
+				status: 422, fields: []string{"year"}, want: []string{"2000"}},
+			{name: "bad paging and no committee", method: "GET", path: "/api/v1/progress/descendants?year=2021&limit=-1&offset=x", user: "townclerk",
+				status: 422, fields: []string{"orgId", "limit", "offset"}},
+			{name: "no subtree switch here", method: "GET", path: "/api/v1/progress/children?orgId={Town}&year=2021&subtree=true", user: "townclerk",
+				status: 422, fields: []string{"subtree"}},
+			{name: "the system administrator reads no figures", method: "GET", path: "/api/v1/progress/children?orgId={Town}&year=2021", user: "admin", status: 403},
 		})
 	})
 }

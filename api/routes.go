@@ -132,6 +132,8 @@ func (s *server) routes() []route {
 		// Yearly progress: figures, targets and defaults, the yearly plan.
 		{method: "GET", path: "/api/v1/progress", fn: s.getProgress},
 		{method: "GET", path: "/api/v1/progress/years", fn: s.getProgressYears},
+		{method: "GET", path: "/api/v1/progress/children", fn: s.getProgressChildren},
+		{method: "GET", path: "/api/v1/progress/descendants", fn: s.getProgressDescendants},
 		{method: "GET", path: "/api/v1/progress/metrics", fn: s.listMetrics},
 		{method: "GET", path: "/api/v1/orgs/{id}/targets", fn: s.listTargets},
 		{method: "PUT", path: "/api/v1/orgs/{id}/targets/{metric}", fn: s.setTarget},

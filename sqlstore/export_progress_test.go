@@ -2,7 +2,10 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"time"
+
+	"guangong"
 )
 
 // ProgressParts times each query of a progress page on its own, one after another, so the
@@ -31,4 +34,37 @@ func (db *DB) ProgressParts(ctx context.Context, orgID string, year int, subtree
 		out[p.name] = time.Since(t0)
 	}
 	return out, nil
+}
+
+// countingQuerier counts the statements sent through it.
+type countingQuerier struct {
+	querier
+	n int
+}
+
+func (c *countingQuerier) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	c.n++
+	return c.querier.QueryContext(ctx, query, args...)
+}
+
+func (c *countingQuerier) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	c.n++
+	return c.querier.QueryRowContext(ctx, query, args...)
+}
+
+func (c *countingQuerier) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	c.n++
+	return c.querier.ExecContext(ctx, query, args...)
+}
+
+// ProgressBelowQueries counts the statements that ProgressBelow's figures take for a page
+// of the committees below orgID (scope and role checks aside).
+func (db *DB) ProgressBelowQueries(ctx context.Context, orgID string, year int, all bool, p guangong.Page) (int, error) {
+	o, err := loadOrg(ctx, db.reader, orgID)
+	if err != nil {
+		return 0, err
+	}
+	q := &countingQuerier{querier: db.reader}
+	_, err = db.progressBelow(ctx, q, o, year, all, p.Normalize())
+	return q.n, err
 }

@@ -459,50 +459,67 @@ func (db *DB) ProgressYears(ctx context.Context, a *guangong.Actor, orgID string
 // effectiveTargets is orgID's explicit targets for year and, for other metrics, the
 // defaults of its nearest ancestor that set one: in guangong.Metrics order.
 func effectiveTargets(ctx context.Context, q querier, orgID string, year int) ([]*guangong.EffectiveTarget, error) {
-	got := map[string]*guangong.EffectiveTarget{}
+	got, err := effectiveTargetsOf(ctx, q, []string{orgID}, year)
+	return got[orgID], err
+}
+
+// effectiveTargetsOf is effectiveTargets for each of the committees ids, in two queries.
+func effectiveTargetsOf(ctx context.Context, q querier, ids []string, year int) (map[string][]*guangong.EffectiveTarget, error) {
+	got := map[string]map[string]*guangong.EffectiveTarget{}
+	for _, id := range ids {
+		got[id] = map[string]*guangong.EffectiveTarget{}
+	}
 	// The setter's name goes with it: a committee above the reader's scope is still named
 	// (its name is on every document it sends down).
-	rows, err := q.QueryContext(ctx, `SELECT t.id, t.metric, t.min_count, t.set_by, o.name, t.version FROM targets t
-		JOIN orgs o ON o.id = t.set_by WHERE t.org_id = $1 AND t.year = $2`, orgID, year)
+	var a args
+	list := a.list(ids)
+	rows, err := q.QueryContext(ctx, `SELECT t.org_id, t.id, t.metric, t.min_count, t.set_by, o.name, t.version FROM targets t
+		JOIN orgs o ON o.id = t.set_by WHERE t.org_id IN `+list+` AND t.year = `+a.add(year), a...)
 	if err != nil {
 		return nil, err
 	}
 	for rows.Next() {
+		var org string
 		t := &guangong.EffectiveTarget{Source: guangong.TargetSourceExplicit}
-		if err := rows.Scan(&t.TargetID, &t.Metric, &t.Min, &t.SetBy, &t.SetByName, &t.Version); err != nil {
+		if err := rows.Scan(&org, &t.TargetID, &t.Metric, &t.Min, &t.SetBy, &t.SetByName, &t.Version); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		got[t.Metric] = t
+		got[org][t.Metric] = t
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	// Nearest ancestor first: the first default seen for a metric wins.
-	rows, err = q.QueryContext(ctx, `SELECT d.metric, d.min_count, d.set_by, o.name FROM org_closure c
+	a = nil
+	rows, err = q.QueryContext(ctx, `SELECT c.descendant_id, d.metric, d.min_count, d.set_by, o.name FROM org_closure c
 		JOIN target_defaults d ON d.set_by = c.ancestor_id JOIN orgs o ON o.id = d.set_by
-		WHERE c.descendant_id = $1 AND c.depth > 0 ORDER BY c.depth, d.metric`, orgID)
+		WHERE c.descendant_id IN `+a.list(ids)+` AND c.depth > 0 ORDER BY c.descendant_id, c.depth, d.metric`, a...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
+		var org string
 		t := &guangong.EffectiveTarget{Source: guangong.TargetSourceDefault}
-		if err := rows.Scan(&t.Metric, &t.Min, &t.SetBy, &t.SetByName); err != nil {
+		if err := rows.Scan(&org, &t.Metric, &t.Min, &t.SetBy, &t.SetByName); err != nil {
 			return nil, err
 		}
-		if _, ok := got[t.Metric]; !ok {
-			got[t.Metric] = t
+		if _, ok := got[org][t.Metric]; !ok {
+			got[org][t.Metric] = t
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	out := []*guangong.EffectiveTarget{}
-	for _, m := range guangong.Metrics {
-		if t, ok := got[m.Code]; ok {
-			out = append(out, t)
+	out := map[string][]*guangong.EffectiveTarget{}
+	for _, id := range ids {
+		out[id] = []*guangong.EffectiveTarget{}
+		for _, m := range guangong.Metrics {
+			if t, ok := got[id][m.Code]; ok {
+				out[id] = append(out[id], t)
+			}
 		}
 	}
 	return out, nil
