@@ -18,20 +18,22 @@ import (
 //	  go test ./sqlstore/ -run '^$' -bench ProgressBelow -benchtime 30x -timeout 60m -v
 func BenchmarkProgressBelow(b *testing.B) {
 	largeOnBoth(b, fmt.Sprintf("%d activities and %d service-hours records", benchN/10, benchN/2), func(b *testing.B, kind string, db *sqlstore.DB) {
-		bc := bulkCountyTree(b, db, 20, 480)
+		bc := loadTree(b, db, 20, 480)
 		bulkEvents(b, db, bc, benchN/10, benchN/100)
 		bulkService(b, db, bc, benchN/2)
 		if err := db.RecountTallies(ctx); err != nil {
 			b.Fatal(err)
 		}
-		a := bc.clerk()
+		a := clerk(bc)
 		// Targets for every committee below the county, so they are part of the answer.
 		for _, code := range []string{guangong.MetricLargeMeetings, guangong.MetricLargeActivities} {
-			if err := db.SetTargetDefault(ctx, a, &guangong.TargetDefault{SetBy: bc.county, Metric: code, Min: 4}); err != nil {
+			if err := db.SetTargetDefault(ctx, a, &guangong.TargetDefault{SetBy: bc.County, Metric: code, Min: 4}); err != nil {
 				b.Fatal(err)
 			}
 		}
-		settle(b, db, kind)
+		if err := db.Settle(ctx); err != nil {
+			b.Fatal(err)
+		}
 		year := 2025 - benchYears() + 1
 		below := func(org string, all bool, p guangong.Page) *guangong.ProgressBelow {
 			got, err := db.ProgressBelow(ctx, a, org, year, all, p)
@@ -40,29 +42,29 @@ func BenchmarkProgressBelow(b *testing.B) {
 			}
 			return got
 		}
-		if got := below(bc.county, true, guangong.Page{Limit: 200}); got.Total != 500 ||
+		if got := below(bc.County, true, guangong.Page{Limit: 200}); got.Total != 500 ||
 			got.Items[0].Subtree.Metrics[guangong.MetricActivities] == 0 || len(got.Items[0].Targets) != 2 {
 			b.Fatalf("county subtree: %d committees, first %+v", got.Total, got.Items[0])
 		}
 		b.Run("county-children", func(b *testing.B) { // 20 towns, their own figures counted from the records
-			timed(b, func() { below(bc.county, false, guangong.Page{Limit: 200}) })
+			timed(b, func() { below(bc.County, false, guangong.Page{Limit: 200}) })
 		})
 		b.Run("town-children", func(b *testing.B) { // 24 villages
-			timed(b, func() { below(bc.towns[3], false, guangong.Page{Limit: 200}) })
+			timed(b, func() { below(bc.Towns[3], false, guangong.Page{Limit: 200}) })
 		})
 		b.Run("county-descendants-page", func(b *testing.B) { // the first 200: the towns and 180 villages
-			timed(b, func() { below(bc.county, true, guangong.Page{Limit: 200}) })
+			timed(b, func() { below(bc.County, true, guangong.Page{Limit: 200}) })
 		})
 		b.Run("county-descendants-all-500", func(b *testing.B) { // the three pages of all 500
 			timed(b, func() {
 				for off := 0; off < 500; off += 200 {
-					below(bc.county, true, guangong.Page{Offset: off, Limit: 200})
+					below(bc.County, true, guangong.Page{Offset: off, Limit: 200})
 				}
 			})
 		})
 		// What it replaces: the subtree figures of the 500 committees one Progress call each.
 		b.Run("progress-per-committee-500", func(b *testing.B) {
-			orgs := bc.orgs()[1:]
+			orgs := bc.Orgs()[1:]
 			timed(b, func() {
 				for _, o := range orgs {
 					if _, err := db.Progress(ctx, a, o, year, true); err != nil {
