@@ -25,7 +25,7 @@ func TestTemplatesParseAndCatalogIsComplete(t *testing.T) {
 			"person/list", "person/form", "person/page", "person/duplicates", "person/merge", "person/post",
 			"person/postend", "person/body", "person/bodymember", "youth/list", "youth/form", "youth/page",
 			"youth/reveal", "import/upload", "import/status"} {
-			if s.pages[lang][p] == nil {
+			if _, _, ok := s.tmpl.lookup(lang, p, "content"); !ok {
 				t.Errorf("%s: page %s missing", lang, p)
 			}
 		}

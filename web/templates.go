@@ -1,0 +1,231 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+	"text/template/parse"
+)
+
+// templates are the site's pages. Every file is parsed once, at start-up; the parsed trees
+// then serve both languages, each through a namespace whose functions (`t`, `msg`, …) know
+// their language. Before, each page and language parsed a clone of the layouts: 132 copies
+// of the same trees, 25 MB of heap.
+//
+// One namespace holds every page, so a page's own templates ("content", a "head", its
+// fragments) are renamed "page:name", and the layouts that call them ("layout", a thin frame)
+// are copied under the page's prefix with those calls renamed.
+type templates struct {
+	sets  map[string]*template.Template // language → namespace
+	names map[string]map[string]string  // page → its own names → their names in the namespace
+}
+
+// lookup gives the namespace of lang and the name under which page knows name.
+func (ts *templates) lookup(lang, page, name string) (*template.Template, string, bool) {
+	own, ok := ts.names[page]
+	if !ok {
+		return nil, "", false
+	}
+	if n, ok := own[name]; ok {
+		name = n
+	}
+	return ts.sets[lang], name, true
+}
+
+func (s *server) parseTemplates() error {
+	layoutFiles, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return err
+	}
+	pageFiles, err := fs.Glob(templateFS, "templates/*/*.html")
+	if err != nil {
+		return err
+	}
+	langs := []string{"zh", "en"}
+	funcs := map[string]template.FuncMap{}
+	for _, lang := range langs {
+		funcs[lang] = s.funcs(lang)
+	}
+	layouts, err := parseTrees(funcs["zh"], layoutFiles...)
+	if err != nil {
+		return fmt.Errorf("web: parse layouts: %w", err)
+	}
+	all := shared(layouts)
+	ts := &templates{sets: map[string]*template.Template{}, names: map[string]map[string]string{}}
+	for _, p := range pageFiles {
+		page := strings.TrimSuffix(strings.TrimPrefix(p, "templates/"), ".html")
+		own, err := parseTrees(funcs["zh"], p)
+		if err != nil {
+			return fmt.Errorf("web: parse %s: %w", p, err)
+		}
+		renamed := pageNames(page, own, layouts)
+		start := len(all)
+		for name := range renamed {
+			if tree, ok := own[name]; ok {
+				all = append(all, tree)
+			} else {
+				all = append(all, layouts[name].Copy())
+			}
+		}
+		for _, tree := range all[start:] {
+			renameCalls(tree.Root, renamed)
+			tree.Name = renamed[tree.Name]
+			tree.ParseName = tree.Name
+		}
+		ts.names[page] = renamed
+	}
+	for _, lang := range langs {
+		set := template.New("").Funcs(funcs[lang])
+		for _, tree := range all {
+			if _, err := set.AddParseTree(tree.Name, tree); err != nil {
+				return fmt.Errorf("web: %s: %w", tree.Name, err)
+			}
+		}
+		if err := escapeAll(set); err != nil {
+			return fmt.Errorf("web: %s: %w", lang, err)
+		}
+		ts.sets[lang] = set
+	}
+	s.tmpl = ts
+	return checkCatalog()
+}
+
+// shared gives the layouts that stand on their own: the others call a page's templates
+// ("layout" calls "content"), and each page has its own copy of them.
+func shared(layouts map[string]*parse.Tree) []*parse.Tree {
+	open := map[string]string{} // names called but defined by the pages
+	for grew := true; grew; {
+		grew = false
+		for name, tree := range layouts {
+			if _, done := open[name]; done {
+				continue
+			}
+			walkCalls(tree.Root, func(t *parse.TemplateNode) {
+				if _, ok := layouts[t.Name]; !ok {
+					open[t.Name] = ""
+				}
+			})
+			if callsAny(tree.Root, open) {
+				open[name] = ""
+				grew = true
+			}
+		}
+	}
+	var trees []*parse.Tree
+	for name, tree := range layouts {
+		if _, ok := open[name]; !ok {
+			trees = append(trees, tree)
+		}
+	}
+	return trees
+}
+
+// pageNames renames the templates a page defines, and the layouts that call them (directly or
+// through another layout), to the page's own: "content" → "org/tree:content".
+func pageNames(page string, own, layouts map[string]*parse.Tree) map[string]string {
+	renamed := map[string]string{}
+	for name := range own {
+		renamed[name] = page + ":" + name
+	}
+	for grew := true; grew; {
+		grew = false
+		for name, tree := range layouts {
+			if _, done := renamed[name]; !done && callsAny(tree.Root, renamed) {
+				renamed[name] = page + ":" + name
+				grew = true
+			}
+		}
+	}
+	return renamed
+}
+
+// walkCalls visits every {{template}} call under n.
+func walkCalls(n parse.Node, visit func(*parse.TemplateNode)) {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return
+		}
+		for _, c := range n.Nodes {
+			walkCalls(c, visit)
+		}
+	case *parse.TemplateNode:
+		visit(n)
+	case *parse.IfNode:
+		walkCalls(n.List, visit)
+		walkCalls(n.ElseList, visit)
+	case *parse.RangeNode:
+		walkCalls(n.List, visit)
+		walkCalls(n.ElseList, visit)
+	case *parse.WithNode:
+		walkCalls(n.List, visit)
+		walkCalls(n.ElseList, visit)
+	}
+}
+
+func callsAny(root *parse.ListNode, names map[string]string) bool {
+	found := false
+	walkCalls(root, func(t *parse.TemplateNode) { _, ok := names[t.Name]; found = found || ok })
+	return found
+}
+
+func renameCalls(root *parse.ListNode, names map[string]string) {
+	walkCalls(root, func(t *parse.TemplateNode) {
+		if n, ok := names[t.Name]; ok {
+			t.Name = n
+		}
+	})
+}
+
+// parseTrees parses files into one throwaway set and returns its trees by name, leaving out
+// each file's own template (what lies outside its {{define}}s: blank lines and comments).
+func parseTrees(funcs template.FuncMap, files ...string) (map[string]*parse.Tree, error) {
+	set, err := template.New("").Funcs(funcs).ParseFS(templateFS, files...)
+	if err != nil {
+		return nil, err
+	}
+	trees := map[string]*parse.Tree{}
+	for _, t := range set.Templates() {
+		if t.Tree != nil && !slices.ContainsFunc(files, func(f string) bool { return path.Base(f) == t.Name() }) {
+			trees[t.Name()] = t.Tree
+		}
+	}
+	return trees, nil
+}
+
+// escapeAll makes html/template escape every template of set now, at start-up. html/template
+// escapes a template at its first execution by rewriting its tree in place; the trees are
+// shared by both languages' namespaces, so that rewriting must be over before any request
+// can read them. Escaping a tree a second time (the other language) adds nothing: html/template
+// provides for trees shared through AddParseTree.
+//
+// One template that calls all the others is escaped, so that html/template's bookkeeping runs
+// once rather than once per template (it grows with the templates escaped so far). Executing
+// it into a writer that refuses stops at once: only an escaping error is an error here.
+func escapeAll(set *template.Template) error {
+	var b strings.Builder
+	for _, t := range set.Templates() {
+		if t.Tree != nil {
+			fmt.Fprintf(&b, "{{template %q}}", t.Name())
+		}
+	}
+	if _, err := set.New(escapeAllName).Parse(b.String()); err != nil {
+		return err
+	}
+	err := set.ExecuteTemplate(refuseWriter{}, escapeAllName, nil)
+	var escErr *template.Error
+	if errors.As(err, &escErr) {
+		return err
+	}
+	return nil
+}
+
+const escapeAllName = "escape-all"
+
+type refuseWriter struct{}
+
+func (refuseWriter) Write([]byte) (int, error) { return 0, errors.New("escaping only") }
