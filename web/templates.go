@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"path"
 	"slices"
 	"strings"
+	"sync"
 	"text/template/parse"
 )
 
@@ -19,9 +21,19 @@ import (
 // One namespace holds every page, so a page's own templates ("content", a "head", its
 // fragments) are renamed "page:name", and the layouts that call them ("layout", a thin frame)
 // are copied under the page's prefix with those calls renamed.
+//
+// html/template escapes a template at its first execution by rewriting its tree in place.
+// The trees being shared by both languages, that rewriting must never meet a render in the
+// other language: every render holds mu for reading, and escaping holds it for writing.
+// Escaping a tree a second time (the other language) adds nothing, which html/template
+// provides for trees shared through AddParseTree. Escaping at the first render rather than at
+// start-up keeps a start fast (escaping all costs more than parsing all).
 type templates struct {
 	sets  map[string]*template.Template // language → namespace
 	names map[string]map[string]string  // page → its own names → their names in the namespace
+
+	mu      sync.RWMutex
+	escaped map[string]bool // language + " " + name in the namespace
 }
 
 // lookup gives the namespace of lang and the name under which page knows name.
@@ -34,6 +46,45 @@ func (ts *templates) lookup(lang, page, name string) (*template.Template, string
 		name = n
 	}
 	return ts.sets[lang], name, true
+}
+
+// execute renders the named template of page in lang.
+func (ts *templates) execute(w io.Writer, lang, page, name string, data any) error {
+	set, full, ok := ts.lookup(lang, page, name)
+	if !ok {
+		return fmt.Errorf("no template %q", page)
+	}
+	if err := ts.escape(set, lang, full); err != nil {
+		return err
+	}
+	ts.mu.RLock()
+	defer ts.mu.RUnlock()
+	return set.ExecuteTemplate(w, full, data)
+}
+
+// escape has html/template escape the named template, and those it calls, unless done.
+func (ts *templates) escape(set *template.Template, lang, name string) error {
+	key := lang + " " + name
+	ts.mu.RLock()
+	done := ts.escaped[key]
+	ts.mu.RUnlock()
+	if done {
+		return nil
+	}
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if ts.escaped[key] {
+		return nil
+	}
+	// Executing on nil data into a writer that refuses stops at once, once escaped; only an
+	// escaping error is an error here.
+	err := set.ExecuteTemplate(refuseWriter{}, name, nil)
+	var escErr *template.Error
+	if errors.As(err, &escErr) {
+		return err
+	}
+	ts.escaped[key] = true
+	return nil
 }
 
 func (s *server) parseTemplates() error {
@@ -55,7 +106,8 @@ func (s *server) parseTemplates() error {
 		return fmt.Errorf("web: parse layouts: %w", err)
 	}
 	all := shared(layouts)
-	ts := &templates{sets: map[string]*template.Template{}, names: map[string]map[string]string{}}
+	ts := &templates{sets: map[string]*template.Template{}, names: map[string]map[string]string{},
+		escaped: map[string]bool{}}
 	for _, p := range pageFiles {
 		page := strings.TrimSuffix(strings.TrimPrefix(p, "templates/"), ".html")
 		own, err := parseTrees(funcs["zh"], p)
@@ -85,13 +137,10 @@ func (s *server) parseTemplates() error {
 				return fmt.Errorf("web: %s: %w", tree.Name, err)
 			}
 		}
-		if err := escapeAll(set); err != nil {
-			return fmt.Errorf("web: %s: %w", lang, err)
-		}
 		ts.sets[lang] = set
 	}
 	s.tmpl = ts
-	return checkCatalog()
+	return nil
 }
 
 // shared gives the layouts that stand on their own: the others call a page's templates
@@ -197,34 +246,20 @@ func parseTrees(funcs template.FuncMap, files ...string) (map[string]*parse.Tree
 	return trees, nil
 }
 
-// escapeAll makes html/template escape every template of set now, at start-up. html/template
-// escapes a template at its first execution by rewriting its tree in place; the trees are
-// shared by both languages' namespaces, so that rewriting must be over before any request
-// can read them. Escaping a tree a second time (the other language) adds nothing: html/template
-// provides for trees shared through AddParseTree.
-//
-// One template that calls all the others is escaped, so that html/template's bookkeeping runs
-// once rather than once per template (it grows with the templates escaped so far). Executing
-// it into a writer that refuses stops at once: only an escaping error is an error here.
-func escapeAll(set *template.Template) error {
-	var b strings.Builder
-	for _, t := range set.Templates() {
-		if t.Tree != nil {
-			fmt.Fprintf(&b, "{{template %q}}", t.Name())
+// escapeAll escapes every template now, for the tests: an escaping error otherwise shows
+// only when the page is first rendered.
+func (ts *templates) escapeAll() error {
+	for lang, set := range ts.sets {
+		for _, t := range set.Templates() {
+			if t.Tree != nil {
+				if err := ts.escape(set, lang, t.Name()); err != nil {
+					return err
+				}
+			}
 		}
-	}
-	if _, err := set.New(escapeAllName).Parse(b.String()); err != nil {
-		return err
-	}
-	err := set.ExecuteTemplate(refuseWriter{}, escapeAllName, nil)
-	var escErr *template.Error
-	if errors.As(err, &escErr) {
-		return err
 	}
 	return nil
 }
-
-const escapeAllName = "escape-all"
 
 type refuseWriter struct{}
 

@@ -90,12 +90,8 @@ func securityHeaders(next http.Handler, trustProxy bool) http.Handler {
 
 // execute renders one named template of a page into a buffer.
 func (s *server) execute(lang, page, name string, v *view) (*bytes.Buffer, error) {
-	t, full, ok := s.tmpl.lookup(lang, page, name)
-	if !ok {
-		return nil, guangong.Internal(fmt.Errorf("web: no template %q", page))
-	}
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, full, v); err != nil {
+	if err := s.tmpl.execute(&buf, lang, page, name, v); err != nil {
 		return nil, guangong.Internal(fmt.Errorf("web: render %s %s: %w", page, name, err))
 	}
 	return &buf, nil
@@ -141,9 +137,6 @@ func (c *ctx) render(status int, page string, v *view) error {
 
 // fragment renders one named template of a page on its own.
 func (c *ctx) fragment(status int, page, name string, v *view) error {
-	if err := tmpCompare(c, page, name, v); err != nil {
-		return err
-	}
 	buf, err := c.s.execute(c.lang, page, name, v)
 	if err != nil {
 		return err
@@ -235,13 +228,4 @@ func (c *ctx) formError(v *view, err error) (int, bool) {
 		v.Errors[f] = m.In(c.lang)
 	}
 	return httpx.StatusOf(err), true
-}
-
-var tmpCompareHook func(c *ctx, page, name string, v *view) error
-
-func tmpCompare(c *ctx, page, name string, v *view) error {
-	if tmpCompareHook == nil {
-		return nil
-	}
-	return tmpCompareHook(c, page, name, v)
 }
