@@ -29,6 +29,7 @@ type serveOptions struct {
 	metrics    bool
 	trustProxy bool
 	publicURL  string
+	debugAddr  string // net/http/pprof on a loopback listener of its own, when set
 
 	backupDir   string // scheduled backups of a SQLite database, when set
 	backupEvery time.Duration
@@ -47,6 +48,7 @@ func (e *env) serveFlags(name, defaultDB string, args []string) (*serveOptions, 
 	fs.BoolVar(&o.metrics, "metrics", e.getenv("GUANGONG_METRICS") == "1", "serve Prometheus metrics at /metrics")
 	fs.BoolVar(&o.trustProxy, "trust-proxy", e.getenv("GUANGONG_TRUST_PROXY") == "1", "trust X-Forwarded-For/Proto from a reverse proxy")
 	fs.StringVar(&o.publicURL, "public-url", e.getenv("GUANGONG_PUBLIC_URL"), "the address phones reach the site at, printed in duty posts' QR codes (default: as each page was opened)")
+	fs.StringVar(&o.debugAddr, "debug-addr", e.getenv("GUANGONG_DEBUG_ADDR"), "serve net/http/pprof on this loopback address, e.g. 127.0.0.1:6060 (default: off)")
 	fs.StringVar(&o.backupDir, "backup-dir", e.getenv("GUANGONG_BACKUP_DIR"), "SQLite: make a checked backup into this directory every --backup-every")
 	every, keep, err := backupDefaults(e.getenv)
 	if err != nil {
@@ -59,6 +61,11 @@ func (e *env) serveFlags(name, defaultDB string, args []string) (*serveOptions, 
 	}
 	if o.publicURL != "" {
 		if err := httpx.CheckPublicURL(o.publicURL); err != nil {
+			return nil, "", err
+		}
+	}
+	if o.debugAddr != "" {
+		if err := checkDebugAddr(o.debugAddr); err != nil {
 			return nil, "", err
 		}
 	}
@@ -162,6 +169,13 @@ func (e *env) listen(ctx context.Context, db *sqlstore.DB, o *serveOptions) erro
 		defer wg.Wait() // after stop: a backup under way is abandoned, its partial file removed
 		defer stop()
 		log.Info("backups scheduled", "dir", o.backupDir, "every", o.backupEvery.String(), "keep", o.backupKeep)
+	}
+	if o.debugAddr != "" {
+		stop, err := e.listenDebug(o.debugAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
