@@ -29,11 +29,17 @@ import (
 // provides for trees shared through AddParseTree. Escaping at the first render rather than at
 // start-up keeps a start fast (escaping all costs more than parsing all).
 type templates struct {
-	sets  map[string]*template.Template // language → namespace
-	names map[string]map[string]string  // page → its own names → their names in the namespace
+	*Parsed
+	sets    map[string]*template.Template // language → namespace
+	escaped map[string]bool               // language + " " + name in the namespace, under mu
+}
 
-	mu      sync.RWMutex
-	escaped map[string]bool // language + " " + name in the namespace
+// Parsed is every template file parsed, before a site uses the trees: New may be given one
+// parsed beforehand (while the database opens) or parse its own.
+type Parsed struct {
+	trees []*parse.Tree
+	names map[string]map[string]string // page → its own names → their names in the namespace
+	mu    sync.RWMutex                 // read by every render, written by escaping (above)
 }
 
 // lookup gives the namespace of lang and the name under which page knows name.
@@ -87,52 +93,20 @@ func (ts *templates) escape(set *template.Template, lang, name string) error {
 	return nil
 }
 
+// parseTemplates builds the site's namespaces on the parsed trees, parsing them first unless
+// the configuration brings them.
 func (s *server) parseTemplates() error {
-	layoutFiles, err := fs.Glob(templateFS, "templates/*.html")
-	if err != nil {
-		return err
-	}
-	pageFiles, err := fs.Glob(templateFS, "templates/*/*.html")
-	if err != nil {
-		return err
-	}
-	langs := []string{"zh", "en"}
-	funcs := map[string]template.FuncMap{}
-	for _, lang := range langs {
-		funcs[lang] = s.funcs(lang)
-	}
-	layouts, err := parseTrees(funcs["zh"], layoutFiles...)
-	if err != nil {
-		return fmt.Errorf("web: parse layouts: %w", err)
-	}
-	all := shared(layouts)
-	ts := &templates{sets: map[string]*template.Template{}, names: map[string]map[string]string{},
-		escaped: map[string]bool{}}
-	for _, p := range pageFiles {
-		page := strings.TrimSuffix(strings.TrimPrefix(p, "templates/"), ".html")
-		own, err := parseTrees(funcs["zh"], p)
-		if err != nil {
-			return fmt.Errorf("web: parse %s: %w", p, err)
+	p := s.cfg.Templates
+	if p == nil {
+		var err error
+		if p, err = ParseTemplates(); err != nil {
+			return err
 		}
-		renamed := pageNames(page, own, layouts)
-		start := len(all)
-		for name := range renamed {
-			if tree, ok := own[name]; ok {
-				all = append(all, tree)
-			} else {
-				all = append(all, layouts[name].Copy())
-			}
-		}
-		for _, tree := range all[start:] {
-			renameCalls(tree.Root, renamed)
-			tree.Name = renamed[tree.Name]
-			tree.ParseName = tree.Name
-		}
-		ts.names[page] = renamed
 	}
-	for _, lang := range langs {
-		set := template.New("").Funcs(funcs[lang])
-		for _, tree := range all {
+	ts := &templates{Parsed: p, sets: map[string]*template.Template{}, escaped: map[string]bool{}}
+	for _, lang := range []string{"zh", "en"} {
+		set := template.New("").Funcs(s.funcs(lang))
+		for _, tree := range p.trees {
 			if _, err := set.AddParseTree(tree.Name, tree); err != nil {
 				return fmt.Errorf("web: %s: %w", tree.Name, err)
 			}
@@ -141,6 +115,47 @@ func (s *server) parseTemplates() error {
 	}
 	s.tmpl = ts
 	return nil
+}
+
+// ParseTemplates parses every template file of the site.
+func ParseTemplates() (*Parsed, error) {
+	layoutFiles, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pageFiles, err := fs.Glob(templateFS, "templates/*/*.html")
+	if err != nil {
+		return nil, err
+	}
+	funcs := (&server{}).funcs("zh") // at parsing, only the functions' names count
+	layouts, err := parseTrees(funcs, layoutFiles...)
+	if err != nil {
+		return nil, fmt.Errorf("web: parse layouts: %w", err)
+	}
+	p := &Parsed{trees: shared(layouts), names: map[string]map[string]string{}}
+	for _, f := range pageFiles {
+		page := strings.TrimSuffix(strings.TrimPrefix(f, "templates/"), ".html")
+		own, err := parseTrees(funcs, f)
+		if err != nil {
+			return nil, fmt.Errorf("web: parse %s: %w", f, err)
+		}
+		renamed := pageNames(page, own, layouts)
+		start := len(p.trees)
+		for name := range renamed {
+			if tree, ok := own[name]; ok {
+				p.trees = append(p.trees, tree)
+			} else {
+				p.trees = append(p.trees, layouts[name].Copy())
+			}
+		}
+		for _, tree := range p.trees[start:] {
+			renameCalls(tree.Root, renamed)
+			tree.Name = renamed[tree.Name]
+			tree.ParseName = tree.Name
+		}
+		p.names[page] = renamed
+	}
+	return p, nil
 }
 
 // shared gives the layouts that stand on their own: the others call a page's templates

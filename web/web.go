@@ -27,6 +27,8 @@ type Config struct {
 	Version    string
 	// Importer checks and commits uploaded sheets; share one with the API. Nil makes one.
 	Importer *importer.Runner
+	// Templates parsed beforehand (ParseTemplates), e.g. while the database opens; nil: New parses.
+	Templates *Parsed
 }
 
 type server struct {

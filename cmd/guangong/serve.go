@@ -31,6 +31,8 @@ type serveOptions struct {
 	publicURL  string
 	debugAddr  string // net/http/pprof on a loopback listener of its own, when set
 
+	templates func() (*web.Parsed, error) // the site's templates, parsed while the database opens
+
 	backupDir   string // scheduled backups of a SQLite database, when set
 	backupEvery time.Duration
 	backupKeep  int
@@ -81,6 +83,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	o.templates = parseInBackground()
 	db, err := e.openKeyed(ctx, dsn, o.keyFile, true)
 	if err != nil {
 		return err
@@ -102,6 +105,7 @@ func (e *env) demo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	o.templates = parseInBackground()
 	if !strings.Contains(dsn, "://") {
 		if err := e.holdShared(dsn); err != nil { // not under a restore
 			return err
@@ -144,6 +148,24 @@ func (e *env) demo(ctx context.Context, args []string) error {
 	return e.listen(ctx, db, o)
 }
 
+// parseInBackground parses the site's templates alongside opening and checking the database
+// (PRAGMA quick_check reads the whole file), rather than after: the two were most of a start.
+func parseInBackground() func() (*web.Parsed, error) {
+	type parsed struct {
+		p   *web.Parsed
+		err error
+	}
+	ch := make(chan parsed, 1)
+	go func() {
+		p, err := web.ParseTemplates()
+		ch <- parsed{p, err}
+	}()
+	return sync.OnceValues(func() (*web.Parsed, error) {
+		r := <-ch
+		return r.p, r.err
+	})
+}
+
 // listen serves until ctx ends, then drains requests for up to 10 s.
 func (e *env) listen(ctx context.Context, db *sqlstore.DB, o *serveOptions) error {
 	log := slog.New(slog.NewJSONHandler(e.stderr, nil))
@@ -155,8 +177,15 @@ func (e *env) listen(ctx context.Context, db *sqlstore.DB, o *serveOptions) erro
 	imports := &importer.Runner{Store: db, Log: log}
 	defer imports.Wait()
 	apiHandler := api.New(api.Config{Store: db, Log: log, TrustProxy: o.trustProxy, PublicURL: o.publicURL, Version: version, Importer: imports})
+	var templates *web.Parsed
+	if o.templates != nil {
+		var err error
+		if templates, err = o.templates(); err != nil {
+			return err
+		}
+	}
 	handler, err := web.New(web.Config{Store: db, Log: log, Metrics: metrics, API: apiHandler,
-		TrustProxy: o.trustProxy, PublicURL: o.publicURL, Version: version, Importer: imports})
+		TrustProxy: o.trustProxy, PublicURL: o.publicURL, Version: version, Importer: imports, Templates: templates})
 	if err != nil {
 		return err
 	}
