@@ -11,9 +11,9 @@ import (
 	"guangong"
 )
 
-// Every template parses and escapes in both languages and every key it uses is in the
-// catalog (checked here, not at each start: the templates are built into the binary).
-func TestTemplatesParseAndCatalogIsComplete(t *testing.T) {
+// parsedServer is a site with its templates and nothing else.
+func parsedServer(t *testing.T) *server {
+	t.Helper()
 	a, err := loadAssets()
 	if err != nil {
 		t.Fatal(err)
@@ -22,6 +22,13 @@ func TestTemplatesParseAndCatalogIsComplete(t *testing.T) {
 	if err := s.parseTemplates(); err != nil {
 		t.Fatal(err)
 	}
+	return s
+}
+
+// Every template parses and escapes in both languages and every key it uses is in the
+// catalog (checked here, not at each start: the templates are built into the binary).
+func TestTemplatesParseAndCatalogIsComplete(t *testing.T) {
+	s := parsedServer(t)
 	if err := s.tmpl.escapeAll(); err != nil {
 		t.Fatal(err)
 	}
@@ -104,14 +111,7 @@ func TestTotalShowsTheSearchCap(t *testing.T) {
 // must each time be wholly in its own language: the page's own text, a layout partial
 // ("input", through `field`) and the shared frame, punctuation included.
 func TestSamePageInBothLanguages(t *testing.T) {
-	a, err := loadAssets()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &server{assets: a}
-	if err := s.parseTemplates(); err != nil {
-		t.Fatal(err)
-	}
+	s := parsedServer(t)
 	user := &guangong.User{DisplayName: "张三", Role: guangong.RoleClerk}
 	// The page's own words and a partial's, then the frame's (only in the whole page).
 	page := map[string][]string{"zh": {"修改密码", "再次输入新密码"}, "en": {"Change password", "Repeat the new password"}}
