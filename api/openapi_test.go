@@ -13,7 +13,7 @@ import (
 func loadDoc(t *testing.T) map[string]any {
 	t.Helper()
 	var doc map[string]any
-	if err := json.Unmarshal(openAPIDoc, &doc); err != nil {
+	if err := json.Unmarshal(openAPIDoc(), &doc); err != nil {
 		t.Fatalf("openapi.json is not JSON: %v", err)
 	}
 	return doc

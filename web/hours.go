@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -568,13 +567,9 @@ func (s *server) volunteerService(c *ctx, p *guangong.Volunteer) (template.HTML,
 	if d.Certificates, err = s.store.Certificates(ctx, a, p.ID); err != nil {
 		return "", err
 	}
-	t := s.pages[c.lang]["hours/section"]
-	if t == nil {
-		return "", guangong.Internal(fmt.Errorf("web: no template hours/section"))
-	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "section", c.view("", d)); err != nil {
-		return "", guangong.Internal(fmt.Errorf("web: render hours/section: %w", err))
+	buf, err := s.execute(c.lang, "hours/section", "section", c.view("", d))
+	if err != nil {
+		return "", err
 	}
 	return template.HTML(buf.String()), nil // rendered by html/template: already escaped
 }

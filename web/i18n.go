@@ -138,7 +138,7 @@ func formatTime(v any, layout string) string {
 // tCall finds the catalog keys a template uses: {{t "key"}} and (field . "name" "key" …).
 var tCall = regexp.MustCompile(`(?:\bt|\bfield \S+ "[^"]+") "([^"]+)"`)
 
-// checkCatalog fails start-up if a template uses a key the catalog lacks, or if an entry
+// checkCatalog fails (in a test) if a template uses a key the catalog lacks, or if an entry
 // lacks one of its two languages.
 func checkCatalog() error {
 	var missing []string

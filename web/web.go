@@ -6,8 +6,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"html/template"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -29,6 +27,8 @@ type Config struct {
 	Version    string
 	// Importer checks and commits uploaded sheets; share one with the API. Nil makes one.
 	Importer *importer.Runner
+	// Templates parsed beforehand (ParseTemplates), e.g. while the database opens; nil: New parses.
+	Templates *Parsed
 }
 
 type server struct {
@@ -36,8 +36,7 @@ type server struct {
 	store  guangong.Store
 	log    *slog.Logger
 	assets *assets
-	// pages holds one parsed template set per language, so that `t` needs no argument.
-	pages map[string]map[string]*template.Template
+	tmpl   *templates // every page, parsed once, in each language (templates.go)
 	// imports checks uploaded sheets in the background; one per site, shared by its pages.
 	imports *importer.Runner
 }
@@ -91,33 +90,13 @@ func securityHeaders(next http.Handler, trustProxy bool) http.Handler {
 	})
 }
 
-func (s *server) parseTemplates() error {
-	s.pages = map[string]map[string]*template.Template{}
-	layouts, err := fs.Glob(templateFS, "templates/*.html")
-	if err != nil {
-		return err
+// execute renders one named template of a page into a buffer.
+func (s *server) execute(lang, page, name string, v *view) (*bytes.Buffer, error) {
+	var buf bytes.Buffer
+	if err := s.tmpl.execute(&buf, lang, page, name, v); err != nil {
+		return nil, guangong.Internal(fmt.Errorf("web: render %s %s: %w", page, name, err))
 	}
-	pages, err := fs.Glob(templateFS, "templates/*/*.html")
-	if err != nil {
-		return err
-	}
-	for _, lang := range []string{"zh", "en"} {
-		base, err := template.New("base").Funcs(s.funcs(lang)).ParseFS(templateFS, layouts...)
-		if err != nil {
-			return fmt.Errorf("web: parse layouts: %w", err)
-		}
-		set := map[string]*template.Template{}
-		for _, p := range pages {
-			t, err := template.Must(base.Clone()).ParseFS(templateFS, p)
-			if err != nil {
-				return fmt.Errorf("web: parse %s: %w", p, err)
-			}
-			name := strings.TrimSuffix(strings.TrimPrefix(p, "templates/"), ".html")
-			set[name] = t
-		}
-		s.pages[lang] = set
-	}
-	return checkCatalog()
+	return &buf, nil
 }
 
 // view is what every template receives.
@@ -151,30 +130,18 @@ func (c *ctx) view(title string, data any) *view {
 // render executes a page into a buffer first, so that an error never leaves half a page.
 // An htmx request aimed at <main> gets only the page's content.
 func (c *ctx) render(status int, page string, v *view) error {
-	t := c.s.pages[c.lang][page]
-	if t == nil {
-		return guangong.Internal(fmt.Errorf("web: no template %q", page))
-	}
 	name := "layout"
 	if isHTMX(c.r) && c.r.Header.Get("HX-Target") == "main" {
 		name = "content"
 	}
-	return c.exec(status, t, name, v)
+	return c.fragment(status, page, name, v)
 }
 
 // fragment renders one named template of a page on its own.
 func (c *ctx) fragment(status int, page, name string, v *view) error {
-	t := c.s.pages[c.lang][page]
-	if t == nil {
-		return guangong.Internal(fmt.Errorf("web: no template %q", page))
-	}
-	return c.exec(status, t, name, v)
-}
-
-func (c *ctx) exec(status int, t *template.Template, name string, v *view) error {
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, name, v); err != nil {
-		return guangong.Internal(fmt.Errorf("web: render %s: %w", name, err))
+	buf, err := c.s.execute(c.lang, page, name, v)
+	if err != nil {
+		return err
 	}
 	h := c.w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")

@@ -19,7 +19,7 @@ var version = "dev"
 const usage = `guangong — 关工台账 (ledgers for committees caring for the next generation)
 
 Usage:
-  guangong serve   [--addr 127.0.0.1:8080] [--db guangong.db|postgres://…] [--metrics] [--trust-proxy] [--public-url URL] [--backup-dir DIR] [--sqlite-sync full|normal]
+  guangong serve   [--addr 127.0.0.1:8080] [--db guangong.db|postgres://…] [--metrics] [--trust-proxy] [--public-url URL] [--backup-dir DIR] [--sqlite-sync full|normal] [--debug-addr 127.0.0.1:6060]
   guangong demo    [--addr 127.0.0.1:8080] [--db guangong-demo.db|postgres://…]
   guangong migrate [--db …]
   guangong user add --username U --org ORG --role ROLE [--name NAME] [--volunteer ID] [--db …]   (password on stdin)
@@ -40,9 +40,11 @@ database into DIR (named by UTC time) at start when the newest is older than --b
 --backup-every, keeping the newest --backup-keep.
 serve and demo also take --sqlite-sync full|normal (default full): full makes every saved record survive a power
 cut; normal writes faster but a power cut can lose the last seconds of records (never the file).
+serve and demo also take --debug-addr ADDR: Go's profiler (net/http/pprof, /debug/pprof/) on a listener of its
+own, for the machine's operator; off by default, and only on a loopback address (127.0.0.1, ::1, localhost).
 
 Environment: GUANGONG_ADDR, GUANGONG_DB, GUANGONG_DATA_KEY_FILE, GUANGONG_METRICS=1, GUANGONG_TRUST_PROXY=1,
-GUANGONG_BACKUP_DIR, GUANGONG_BACKUP_EVERY, GUANGONG_BACKUP_KEEP, GUANGONG_SQLITE_SYNC stand for the flags.
+GUANGONG_BACKUP_DIR, GUANGONG_BACKUP_EVERY, GUANGONG_BACKUP_KEEP, GUANGONG_SQLITE_SYNC, GUANGONG_DEBUG_ADDR stand for the flags.
 Roles: sysadmin (系统管理员), auditor (安全审计员), orgadmin (单位管理员), clerk (录入员), viewer (查看者).
 `
 

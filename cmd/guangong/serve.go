@@ -29,6 +29,9 @@ type serveOptions struct {
 	metrics    bool
 	trustProxy bool
 	publicURL  string
+	debugAddr  string // net/http/pprof on a loopback listener of its own, when set
+
+	templates func() (*web.Parsed, error) // the site's templates, parsed while the database opens
 
 	sqliteSync string // PRAGMA synchronous: full or normal
 
@@ -49,6 +52,7 @@ func (e *env) serveFlags(name, defaultDB string, args []string) (*serveOptions, 
 	fs.BoolVar(&o.metrics, "metrics", e.getenv("GUANGONG_METRICS") == "1", "serve Prometheus metrics at /metrics")
 	fs.BoolVar(&o.trustProxy, "trust-proxy", e.getenv("GUANGONG_TRUST_PROXY") == "1", "trust X-Forwarded-For/Proto from a reverse proxy")
 	fs.StringVar(&o.publicURL, "public-url", e.getenv("GUANGONG_PUBLIC_URL"), "the address phones reach the site at, printed in duty posts' QR codes (default: as each page was opened)")
+	fs.StringVar(&o.debugAddr, "debug-addr", e.getenv("GUANGONG_DEBUG_ADDR"), "serve net/http/pprof on this loopback address, e.g. 127.0.0.1:6060 (default: off)")
 	fs.StringVar(&o.backupDir, "backup-dir", e.getenv("GUANGONG_BACKUP_DIR"), "SQLite: make a checked backup into this directory every --backup-every")
 	sync := e.getenv("GUANGONG_SQLITE_SYNC")
 	if sync == "" {
@@ -69,6 +73,11 @@ func (e *env) serveFlags(name, defaultDB string, args []string) (*serveOptions, 
 			return nil, "", err
 		}
 	}
+	if o.debugAddr != "" {
+		if err := checkDebugAddr(o.debugAddr); err != nil {
+			return nil, "", err
+		}
+	}
 	if err := e.checkBackupOptions(o, *dsn); err != nil {
 		return nil, "", err
 	}
@@ -85,6 +94,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	o.templates = parseInBackground()
 	db, err := e.openKeyed(ctx, dsn, o.keyFile, true)
 	if err != nil {
 		return err
@@ -97,7 +107,6 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if username != "" {
 		fmt.Fprintf(e.stdout, "首次启动：已创建系统管理员 %s，一次性密码 %s（首次登录须修改密码并绑定动态口令）\n", username, password)
 		fmt.Fprintf(e.stdout, "first start: created system administrator %s with one-time password %s\n", username, password)
-		debug.FreeOSMemory() // hand back the password hash's 19 MiB rather than idle on it
 	}
 	return e.listen(ctx, db, o)
 }
@@ -107,6 +116,7 @@ func (e *env) demo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	o.templates = parseInBackground()
 	if !strings.Contains(dsn, "://") {
 		if err := e.holdShared(dsn); err != nil { // not under a restore
 			return err
@@ -149,6 +159,24 @@ func (e *env) demo(ctx context.Context, args []string) error {
 	return e.listen(ctx, db, o)
 }
 
+// parseInBackground parses the site's templates alongside opening and checking the database
+// (PRAGMA quick_check reads the whole file), rather than after: the two were most of a start.
+func parseInBackground() func() (*web.Parsed, error) {
+	type parsed struct {
+		p   *web.Parsed
+		err error
+	}
+	ch := make(chan parsed, 1)
+	go func() {
+		p, err := web.ParseTemplates()
+		ch <- parsed{p, err}
+	}()
+	return sync.OnceValues(func() (*web.Parsed, error) {
+		r := <-ch
+		return r.p, r.err
+	})
+}
+
 // listen serves until ctx ends, then drains requests for up to 10 s.
 func (e *env) listen(ctx context.Context, db *sqlstore.DB, o *serveOptions) error {
 	log := slog.New(slog.NewJSONHandler(e.stderr, nil))
@@ -160,8 +188,15 @@ func (e *env) listen(ctx context.Context, db *sqlstore.DB, o *serveOptions) erro
 	imports := &importer.Runner{Store: db, Log: log}
 	defer imports.Wait()
 	apiHandler := api.New(api.Config{Store: db, Log: log, TrustProxy: o.trustProxy, PublicURL: o.publicURL, Version: version, Importer: imports})
+	var templates *web.Parsed
+	if o.templates != nil {
+		var err error
+		if templates, err = o.templates(); err != nil {
+			return err
+		}
+	}
 	handler, err := web.New(web.Config{Store: db, Log: log, Metrics: metrics, API: apiHandler,
-		TrustProxy: o.trustProxy, PublicURL: o.publicURL, Version: version, Importer: imports})
+		TrustProxy: o.trustProxy, PublicURL: o.publicURL, Version: version, Importer: imports, Templates: templates})
 	if err != nil {
 		return err
 	}
@@ -173,6 +208,13 @@ func (e *env) listen(ctx context.Context, db *sqlstore.DB, o *serveOptions) erro
 		defer wg.Wait() // after stop: a backup under way is abandoned, its partial file removed
 		defer stop()
 		log.Info("backups scheduled", "dir", o.backupDir, "every", o.backupEvery.String(), "keep", o.backupKeep)
+	}
+	if o.debugAddr != "" {
+		stop, err := e.listenDebug(o.debugAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
@@ -190,6 +232,11 @@ func (e *env) listen(ctx context.Context, db *sqlstore.DB, o *serveOptions) erro
 	log.Info("listening", "addr", ln.Addr().String(), "db", db.Dialect(), "version", version)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	// A start leaves as much garbage as it keeps (parsing the templates, checking the
+	// database, a first start's password hash, 19 MiB): collect it and hand the pages back
+	// once, now, rather than idle on them until the scavenger returns them bit by bit.
+	// Nothing else changes: the collector's settings stay Go's, under load as before.
+	go debug.FreeOSMemory()
 	select {
 	case err := <-errc:
 		return err
