@@ -62,8 +62,11 @@ func scopedEvent(ctx context.Context, q querier, a *guangong.Actor, id string, w
 	case write: // the host in scope
 		scope = `(SELECT COUNT(*) FROM org_closure c WHERE c.ancestor_id = ` + args.add(a.OrgID) + ` AND c.descendant_id = e.org_id)`
 	default: // an organiser in scope
-		scope = `(SELECT COUNT(*) FROM event_orgs eo JOIN org_closure c ON c.descendant_id = eo.org_id
-			WHERE eo.event_id = e.id AND c.ancestor_id = ` + args.add(a.OrgID) + `)`
+		// CROSS JOIN: SQLite reads the event's one or two organisers first and looks each up
+		// in the closure, rather than every committee of a county's scope (the planner's
+		// choice without statistics); PostgreSQL plans it as any join.
+		scope = `(SELECT COUNT(*) FROM event_orgs eo CROSS JOIN org_closure c
+			WHERE eo.event_id = e.id AND c.descendant_id = eo.org_id AND c.ancestor_id = ` + args.add(a.OrgID) + `)`
 	}
 	var visible int
 	var troupe *string
@@ -285,16 +288,46 @@ func (db *DB) FindEvents(ctx context.Context, a *guangong.Actor, f guangong.Even
 		if err := countInto(ctx, q, f.Page, &total, `SELECT COUNT(DISTINCT eo.event_id)`+w, args...); err != nil {
 			return err
 		}
-		list, err = collect(ctx, q, `SELECT `+eventCols+` FROM (SELECT DISTINCT eo.starts_at, eo.event_id`+w+
-			` ORDER BY eo.starts_at DESC, eo.event_id DESC`+limit(f.Page.Normalize())+`) p
-			JOIN events e ON e.id = p.event_id JOIN orgs o ON o.id = e.org_id ORDER BY p.starts_at DESC, p.event_id DESC`,
-			args, scanEvent)
+		ids, err := pageOfEntries(ctx, q, w, args, f.Page.Normalize())
+		if err != nil || len(ids) == 0 {
+			list = []*guangong.Event{}
+			return err
+		}
+		list, err = eventsIn(ctx, q, ids)
 		return err
 	})
 	if err != nil {
 		return nil, 0, err
 	}
 	return list, total, nil
+}
+
+// pageOfEntries cuts a page of event ids from the organisers' entries that from (the
+// FROM and WHERE of a list over event_orgs eo) selects, newest first. An event organised
+// by two committees of the subtree has two entries, side by side in that order, so the
+// repeats are dropped here rather than by a DISTINCT, which would sort every entry of the
+// subtree's period; SQLite keeps only the first n of the ORDER BY instead. When repeats eat
+// into the n entries read, it reads twice as many.
+func pageOfEntries(ctx context.Context, q querier, from string, args []any, p guangong.Page) ([]string, error) {
+	want := p.Offset + p.Limit
+	for n := want; ; n *= 2 {
+		entries, err := collect(ctx, q, `SELECT eo.event_id`+from+` ORDER BY eo.starts_at DESC, eo.event_id DESC LIMIT `+
+			strconv.Itoa(n), args, scanString)
+		if err != nil {
+			return nil, err
+		}
+		ids := slices.Compact(entries)
+		if len(ids) >= want || len(entries) < n {
+			return ids[min(p.Offset, len(ids)):min(want, len(ids))], nil
+		}
+	}
+}
+
+// eventsIn reads the events ids names, newest first.
+func eventsIn(ctx context.Context, q querier, ids []string) ([]*guangong.Event, error) {
+	var in args
+	return collect(ctx, q, `SELECT `+eventCols+eventFrom+` WHERE e.id IN `+inList(ids, &in)+
+		` ORDER BY e.starts_at DESC, e.id DESC`, in, scanEvent)
 }
 
 // monthSpan reads YYYY-MM into its first day and the first day of the next month.
