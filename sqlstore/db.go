@@ -189,8 +189,9 @@ func migrationVersion(name string) (version, dialect string) {
 
 // migrationSteps are the Go steps a migration runs after its SQL, in its transaction.
 var migrationSteps = map[string]func(tx *Tx) error{
-	"0011_tallies":     func(tx *Tx) error { return tx.recountTallies(nil) },
-	"0012_audit_keyed": func(tx *Tx) error { return tx.rekeyAudit() },
+	"0011_tallies":      func(tx *Tx) error { return tx.recountTallies(nil) },
+	"0012_audit_keyed":  func(tx *Tx) error { return tx.rekeyAudit() },
+	"0017_tally_listed": func(tx *Tx) error { return tx.recountTallies(nil) },
 }
 
 func (db *DB) migrateFile(ctx context.Context, name, version string) error {

@@ -41,6 +41,22 @@ func TestEventListFromOrganisers(t *testing.T) {
 		mustEvent(t, db, clerk, newActivity(f.VillageB, "乙村元旦", "central", "2025-01-01 00:30"))
 		mustEvent(t, db, clerk, newMeeting(f.Town, "镇二月会", "2025-02-01 09:00"))
 
+		planned := newActivity(f.VillageB, "乙村计划", "central", "2025-10-01 09:00")
+		planned.Status = guangong.EventPlanned
+		mustEvent(t, db, clerk, planned)
+		if _, total := listTitles(t, db, clerk, guangong.EventFilter{}); total != 6 {
+			t.Fatalf("a planned event is listed and counted: total %d, want 6", total)
+		}
+		// The whole year's total comes from the tallies; a period of part months is counted
+		// from the entries: both agree.
+		from, to := "2025-01-02", "2025-12-30"
+		if _, n, err := db.FindEvents(ctx, clerk, guangong.EventFilter{From: &from, To: &to}); err != nil || n != 5 {
+			t.Fatalf("2 January to 30 December: %d (%v), want 5 (all but New Year's Day's)", n, err)
+		}
+		if err := db.DeleteEvent(ctx, clerk, planned.ID, planned.Version); err != nil {
+			t.Fatal(err)
+		}
+
 		got, total := listTitles(t, db, clerk, guangong.EventFilter{})
 		if want := "[镇七月 两村五月 甲村三月 镇二月会 乙村元旦]"; fmt.Sprint(got) != want || total != 5 {
 			t.Fatalf("town 2025: %v (total %d), want %s (total 5)", got, total, want)

@@ -28,7 +28,11 @@ const doneStatus = `e.status IN ('held', 'recorded')`
 
 // eventSums is one aggregate per event metric, in guangong.Metrics order, over rows aliased e.
 // The codes are the domain's constants, never input.
-var eventSums, eventMetrics = func() (string, []guangong.Metric) {
+var eventSums, eventMetrics = eventAggregates("")
+
+// eventAggregates builds eventSums; done, when given, is a condition every metric's rows
+// must meet too.
+func eventAggregates(done string) (string, []guangong.Metric) {
 	var parts []string
 	var ms []guangong.Metric
 	for _, m := range guangong.Metrics {
@@ -45,6 +49,9 @@ var eventSums, eventMetrics = func() (string, []guangong.Metric) {
 		if m.Event.Large {
 			conds = append(conds, "e.large")
 		}
+		if done != "" {
+			conds = append(conds, done)
+		}
 		// FILTER rather than SUM(CASE …): the same figure, a tenth cheaper on SQLite.
 		filter := " FILTER (WHERE " + strings.Join(conds, " AND ") + ")"
 		agg := "COUNT(*)" + filter
@@ -55,7 +62,7 @@ var eventSums, eventMetrics = func() (string, []guangong.Metric) {
 		ms = append(ms, m)
 	}
 	return strings.Join(parts, ", "), ms
-}()
+}
 
 // yearSpan is the half-open range of Shanghai dates of years from..to.
 func yearSpan(from, to int) (string, string) {

@@ -39,7 +39,16 @@ const (
 const (
 	tallyPlanItems = "plan.items"
 	tallyPlanDone  = "plan.done"
+	// Every event of the subtree, whatever its status, once: the total of an event list
+	// over whole months without other filters (FindEvents).
+	tallyEventsListed = "events.listed"
 )
+
+// eventTallySums is eventSums over done events only, then the count of every event.
+var eventTallySums = func() string {
+	done, _ := eventAggregates(doneStatus)
+	return done + ", COUNT(*)"
+}()
 
 type tallyKey struct {
 	org    string
@@ -81,11 +90,12 @@ func contribution(src tallySource, cond string) (query string, metrics []string)
 		for _, m := range eventMetrics {
 			metrics = append(metrics, m.Code)
 		}
+		metrics = append(metrics, tallyEventsListed)
 		// An event counts once for each committee above any of its organisers.
-		return `SELECT x.ancestor_id, ` + ymOf("e.starts_on") + `, ` + eventSums + ` FROM (
+		return `SELECT x.ancestor_id, ` + ymOf("e.starts_on") + `, ` + eventTallySums + ` FROM (
 			SELECT DISTINCT c.ancestor_id, eo.event_id FROM event_orgs eo
 			JOIN org_closure c ON c.descendant_id = eo.org_id WHERE ` + cond + `) x
-			JOIN events e ON e.id = x.event_id WHERE ` + doneStatus + `
+			JOIN events e ON e.id = x.event_id
 			GROUP BY x.ancestor_id, ` + ymOf("e.starts_on"), metrics
 	case tallyHours:
 		return `SELECT c.ancestor_id, ` + ymOf("h.served_on") + `, SUM(h.minutes) FROM service_hours h
