@@ -38,7 +38,8 @@ func rawEvent(t testing.TB, db *sqlstore.DB, org *guangong.Org, title string, st
 		t.Fatal(err)
 	}
 	for _, o := range append([]string{org.ID}, coOrgs...) {
-		if _, err := db.RawExec(ctx, `INSERT INTO event_orgs (event_id, org_id) VALUES ($1, $2)`, id, o); err != nil {
+		if _, err := db.RawExec(ctx, `INSERT INTO event_orgs (event_id, org_id, starts_on, starts_at) VALUES ($1, $2, $3, $4)`,
+			id, o, start.In(guangong.Shanghai).Format(guangong.DateLayout), rawTime(start)); err != nil {
 			t.Fatal(err)
 		}
 	}
