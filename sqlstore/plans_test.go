@@ -23,7 +23,7 @@ import (
 // its rows in a temporary b-tree, unless the case says why that is right. With
 // GUANGONG_EXPLAIN_OUT it writes every plan as Markdown (docs/plans.md):
 //
-//	GUANGONG_TEST_LARGE=1 GUANGONG_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test?sslmode=disable \
+//	GUANGONG_TEST_LARGE=1 GUANGONG_TEST_POSTGRES='postgres://postgres@127.0.0.1:5432/test?sslmode=disable' \
 //	GUANGONG_EXPLAIN_OUT=$PWD/docs/plans.md go test ./sqlstore/ -run TestQueryPlans -v
 
 // bigTables grow with the county's work; a read of one must go through an index.
@@ -535,7 +535,7 @@ kit (sqlstore.LoadKit.Scaled(0.2): 500 committees, 20,000 activities, 2,000 volu
 captured as it ran, explained with the same arguments: SQLite's EXPLAIN QUERY PLAN, then
 PostgreSQL's EXPLAIN (COSTS OFF). Regenerate with:
 
-    GUANGONG_TEST_LARGE=1 GUANGONG_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test?sslmode=disable \
+    GUANGONG_TEST_LARGE=1 GUANGONG_TEST_POSTGRES='postgres://postgres@127.0.0.1:5432/test?sslmode=disable' \
     GUANGONG_EXPLAIN_OUT=$PWD/docs/plans.md go test ./sqlstore/ -run TestQueryPlans -v
 
 PostgreSQL shows the arguments in its plans (ids as <id>). On the small tables (audit_log
