@@ -13,8 +13,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // driver "pgx"
+	"github.com/jackc/pgx/v5/stdlib" // driver "pgx"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
@@ -32,6 +33,13 @@ func isPostgres(dsn string) bool {
 
 func openPostgres(dsn string) (*sql.DB, error) {
 	db, err := sql.Open("pgx", dsn)
+	if traceQuery.Load() != nil { // tests only (stmtcache.go)
+		var cfg *pgx.ConnConfig
+		if cfg, err = pgx.ParseConfig(dsn); err == nil {
+			cfg.Tracer = pgTracer{}
+			db = stdlib.OpenDB(*cfg)
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: open postgres: %w", err)
 	}
@@ -39,6 +47,18 @@ func openPostgres(dsn string) (*sql.DB, error) {
 	db.SetMaxIdleConns(max(10, 2*runtime.NumCPU()))
 	return db, nil
 }
+
+// pgTracer hands each statement to traceQuery.
+type pgTracer struct{}
+
+func (pgTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	if fn := traceQuery.Load(); fn != nil {
+		(*fn)(d.SQL, d.Args)
+	}
+	return ctx
+}
+
+func (pgTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
 // openSQLite opens path twice: one connection for writes (transactions begin IMMEDIATE,
 // so they queue on the lock instead of failing to upgrade) and a pool for reads. Every

@@ -90,3 +90,10 @@ func (db *DB) AuditAfter(ctx context.Context, began chan<- struct{}, release <-c
 		return tx.audit(guangong.SystemActor("test"), entry{action: guangong.ActionExport, objectType: objAudit, detail: "late"})
 	})
 }
+
+// TraceQueries makes fn hear every statement the store runs, with its arguments: on SQLite
+// at once, on PostgreSQL in databases opened from now on. The returned function stops it.
+func TraceQueries(fn func(query string, args []any)) func() {
+	traceQuery.Store(&fn)
+	return func() { traceQuery.Store(nil) }
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"sync/atomic"
 )
 
 // SQLite parses and plans a statement every time database/sql runs a query on a
@@ -19,6 +20,23 @@ import (
 // that differ in literals (a page's LIMIT and OFFSET, an IN list's length) come and go
 // through the least recently used end.
 const stmtCacheSize = 200
+
+// traceQuery, set only by tests (the query plans' test, plans_test.go), hears every
+// statement the store runs, with its arguments: on SQLite from cachingConn, on PostgreSQL
+// from a pgx tracer that a database opened while it is set carries (openPostgres). Unset,
+// it costs one load per statement.
+var traceQuery atomic.Pointer[func(query string, args []any)]
+
+// traced hands query and its arguments to traceQuery, when set.
+func traced(query string, args []driver.NamedValue) {
+	if fn := traceQuery.Load(); fn != nil {
+		vals := make([]any, len(args))
+		for i, a := range args {
+			vals[i] = a.Value
+		}
+		(*fn)(query, vals)
+	}
+}
 
 // stmtCacheConnector makes connections with the driver and wraps each in a cache.
 type stmtCacheConnector struct {
@@ -146,6 +164,7 @@ func (c *cachingConn) done(cs *cachedStmt) error {
 }
 
 func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	traced(query, args)
 	cs, ok, err := c.get(ctx, query)
 	if err != nil {
 		return nil, err
@@ -159,6 +178,7 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 }
 
 func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	traced(query, args)
 	cs, ok, err := c.get(ctx, query)
 	if err != nil {
 		return nil, err
