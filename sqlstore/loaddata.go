@@ -131,24 +131,20 @@ func (db *DB) Load(ctx context.Context, s LoadSpec, progress func(string)) (*Cou
 	return c, nil
 }
 
-// Settle gathers the planner's statistics after a bulk load, and on PostgreSQL vacuums as
-// autovacuum would soon after, so index-only scans find the visibility map set.
-//
-// On SQLite it keeps the row counts (sqlite_stat1) and drops the value samples
-// (sqlite_stat4): with samples, SQLite prepares a statement again whenever a bound value
-// might change its plan, which is every run of a lookup by id, and the statement cache
-// then saves nothing (a third of a read's CPU went to preparing again).
+// Settle readies the database after a bulk load as it would be in service. PostgreSQL's
+// autovacuum would soon vacuum and analyze the new rows (index-only scans need the
+// visibility map), so it does that now. guangong never runs ANALYZE on SQLite, so a
+// database in service plans without statistics, and so does the generated one: with row
+// counts (sqlite_stat1), SQLite takes an id column that is mostly '' (service_hours.event_id)
+// for an unselective one and walks a whole index instead; with value samples
+// (sqlite_stat4), it prepares a statement again whenever a bound value might change its
+// plan, which defeats the statement cache on every lookup by id.
 func (db *DB) Settle(ctx context.Context) error {
-	qs := []string{`ANALYZE`, `DELETE FROM sqlite_stat4`, `ANALYZE sqlite_schema`}
-	if db.dialect == dialectPostgres {
-		qs = []string{`VACUUM ANALYZE`}
+	if db.dialect != dialectPostgres {
+		return nil
 	}
-	for _, q := range qs {
-		if _, err := db.writer.ExecContext(ctx, q); err != nil {
-			return err
-		}
-	}
-	return nil
+	_, err := db.writer.ExecContext(ctx, `VACUUM ANALYZE`)
+	return err
 }
 
 // LoadTree writes a county with towns towns and villages villages into orgs and
