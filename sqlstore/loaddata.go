@@ -135,7 +135,7 @@ func (db *DB) Load(ctx context.Context, s LoadSpec, progress func(string)) (*Cou
 // autovacuum would soon vacuum and analyze the new rows (index-only scans need the
 // visibility map), so it does that now. guangong never runs ANALYZE on SQLite, so a
 // database in service plans without statistics, and so does the generated one: with row
-// counts (sqlite_stat1), SQLite takes an id column that is mostly ” (service_hours.event_id)
+// counts (sqlite_stat1), SQLite takes an id column that is mostly empty (service_hours.event_id)
 // for an unselective one and walks a whole index instead; with value samples
 // (sqlite_stat4), it prepares a statement again whenever a bound value might change its
 // plan, which defeats the statement cache on every lookup by id.
