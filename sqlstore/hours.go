@@ -547,6 +547,11 @@ func (db *DB) hoursConds(ctx context.Context, q querier, a *guangong.Actor, f gu
 	}
 	if f.Status != nil {
 		conds = append(conds, `h.status = `+as.add(*f.Status))
+	} else if f.VolunteerID == nil && (f.From != nil || f.To != nil) {
+		// Every status, said outright: service_hours_org_minutes is (org_id, status,
+		// served_on, …), so with the statuses listed SQLite seeks each one's range of the
+		// period instead of reading every year of each committee.
+		conds = append(conds, `h.status IN ('`+strings.Join(guangong.HoursStatuses, `', '`)+`')`)
 	}
 	if f.From != nil {
 		conds = append(conds, `h.served_on >= `+as.add(*f.From))

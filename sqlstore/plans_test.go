@@ -35,6 +35,9 @@ type planCase struct {
 	name  string
 	run   func() error
 	allow map[string]string
+	// seek: a table's name or alias in the plan → what each SQLite plan line searching it
+	// must bound (a range the case's query must narrow by, such as served_on's period)
+	seek map[string]string
 }
 
 // captured is one distinct statement of a case, with the arguments of its first run and
@@ -244,7 +247,7 @@ func planCases(t *testing.T, db *sqlstore.DB, c *sqlstore.County) []planCase {
 				{Row: 2, OrgID: town, Title: "巡河 2", StartsOn: "2024-06-03"}})
 		})},
 		{name: "FindEventByID", run: err1(func() (any, error) { return db.FindEventByID(ctx, tc, event) })},
-		{name: "FindHours: a town's year", allow: hoursMerged, run: list(func() (any, int, error) {
+		{name: "FindHours: a town's year", allow: hoursMerged, seek: map[string]string{"h": "served_on>"}, run: list(func() (any, int, error) {
 			return db.FindHours(ctx, tc, guangong.HoursFilter{OrgID: &town, From: &from, To: &to})
 		})},
 		{name: "FindHours: a town's confirmed records", allow: hoursMerged, run: list(func() (any, int, error) {
@@ -466,6 +469,15 @@ func checkPlan(t *testing.T, pc planCase, cq *captured) {
 			t.Errorf("%s: %s in the plan of\n%s\n%s", pc.name, f, shortSQL(cq.query), strings.Join(cq.plan, "\n"))
 		}
 		cq.faults = append(cq.faults, f+": "+why)
+	}
+	for table, bound := range pc.seek {
+		for _, line := range cq.plan {
+			if strings.Contains(line, "SEARCH "+table+" ") {
+				if !strings.Contains(line, bound) {
+					t.Errorf("%s: the plan reads %s without bounding %s:\n%s\n%s", pc.name, table, bound, shortSQL(cq.query), strings.Join(cq.plan, "\n"))
+				}
+			}
+		}
 	}
 }
 
