@@ -253,45 +253,48 @@ func (db *DB) FindAudit(ctx context.Context, a *guangong.Actor, f guangong.Audit
 			return &denial{err: guangong.Forbidden(), objectType: objAudit, detail: "find audit"}
 		}
 		var args args
-		var where []string
+		var scope, page string // the scope condition of the count and of the page
 		if !a.System {
 			root, err := isRoot(ctx, q, a.OrgID)
 			if err != nil {
 				return err
 			}
-			cond := `org_id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = ` + args.add(a.OrgID) + `)`
+			org := args.add(a.OrgID)
+			// The count reads the scope's ranges of audit_log_org. The page checks each entry
+			// against the scope as it walks the trail newest first (or an index of the other
+			// filters, all ending in seq), so it stops at the page's last entry instead of
+			// sorting the scope's whole trail, as SQLite without statistics did.
+			scope = `org_id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = ` + org + `)`
+			page = `EXISTS (SELECT 1 FROM org_closure c WHERE c.ancestor_id = ` + org + ` AND c.descendant_id = audit_log.org_id)`
 			if root {
-				cond = "(" + cond + " OR org_id = '')"
+				scope, page = "("+scope+" OR org_id = '')", "("+page+" OR org_id = '')"
 			}
-			where = append(where, cond)
 		}
+		var filters []string
 		if f.Username != nil {
-			where = append(where, "username = "+args.add(*f.Username))
+			filters = append(filters, "username = "+args.add(*f.Username))
 		}
 		if f.ObjectType != nil {
-			where = append(where, "object_type = "+args.add(*f.ObjectType))
+			filters = append(filters, "object_type = "+args.add(*f.ObjectType))
 		}
 		if f.ObjectID != nil {
-			where = append(where, "object_id = "+args.add(*f.ObjectID))
+			filters = append(filters, "object_id = "+args.add(*f.ObjectID))
 		}
 		if f.Action != nil {
-			where = append(where, "action = "+args.add(*f.Action))
+			filters = append(filters, "action = "+args.add(*f.Action))
 		}
 		if f.From != nil {
-			where = append(where, "at >= "+args.add(fmtTime(*f.From)))
+			filters = append(filters, "at >= "+args.add(fmtTime(*f.From)))
 		}
 		if f.To != nil {
-			where = append(where, "at < "+args.add(fmtTime(*f.To)))
+			filters = append(filters, "at < "+args.add(fmtTime(*f.To)))
 		}
-		w := ""
-		if len(where) > 0 {
-			w = " WHERE " + strings.Join(where, " AND ")
-		}
-		if err := countInto(ctx, q, f.Page, &total, `SELECT COUNT(*) FROM audit_log`+w, args...); err != nil {
+		if err := countInto(ctx, q, f.Page, &total, `SELECT COUNT(*) FROM audit_log`+where(append([]string{scope}, filters...)),
+			args...); err != nil {
 			return err
 		}
 		p := f.Page.Normalize()
-		rows, err := q.QueryContext(ctx, `SELECT `+auditCols+` FROM audit_log`+w+
+		rows, err := q.QueryContext(ctx, `SELECT `+auditCols+` FROM audit_log`+where(append([]string{page}, filters...))+
 			` ORDER BY seq DESC `+limit(p), args...)
 		if err != nil {
 			return err
