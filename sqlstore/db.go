@@ -466,6 +466,25 @@ func (a *args) add(v any) string {
 	return fmt.Sprintf("$%d", len(*a))
 }
 
+// inList is "(" + placeholders for ids + ")".
+func inList(ids []string, args *args) string {
+	ph := make([]string, len(ids))
+	for i, id := range ids {
+		ph[i] = args.add(id)
+	}
+	return "(" + strings.Join(ph, ", ") + ")"
+}
+
+// list is inList padded with empty ids to a power of two, so that lists of any length
+// share a few statement texts: for columns where ” names nothing.
+func (a *args) list(ids []string) string {
+	size := 1
+	for size < len(ids) {
+		size *= 2
+	}
+	return inList(append(ids[:len(ids):len(ids)], make([]string, size-len(ids))...), a)
+}
+
 // limit writes a page as literals: they are ints, so nothing can be injected, and
 // PostgreSQL can then plan each list once (a LIMIT parameter makes it re-plan every call).
 func limit(p guangong.Page) string {

@@ -205,14 +205,14 @@ func subtreeRoot(ctx context.Context, q querier, a *guangong.Actor, orgID *strin
 	return a.OrgID, nil
 }
 
-// organisedIn is the condition that an event has an organiser in root's subtree, with
-// optional date bounds on that organiser's row (index event_orgs_org_day).
-func organisedIn(root, from, to string, toExclusive bool, args *args) string {
-	var sb strings.Builder
-	sb.WriteString(`e.id IN (SELECT eo.event_id FROM event_orgs eo`)
+// organisers is the FROM and the conditions over event_orgs eo of the organiser rows in
+// root's subtree ("" for everything), with optional date bounds on the row's day (index
+// event_orgs_org_day): what the calendar and the lists read.
+func organisers(root, from, to string, toExclusive bool, args *args) (string, []string) {
+	sql := ` FROM event_orgs eo`
 	var conds []string
 	if root != "" {
-		sb.WriteString(` JOIN org_closure c ON c.descendant_id = eo.org_id`)
+		sql += ` JOIN org_closure c ON c.descendant_id = eo.org_id`
 		conds = append(conds, `c.ancestor_id = `+args.add(root))
 	}
 	if from != "" {
@@ -225,9 +225,13 @@ func organisedIn(root, from, to string, toExclusive bool, args *args) string {
 		}
 		conds = append(conds, `eo.starts_on`+op+args.add(to))
 	}
-	sb.WriteString(where(conds))
-	sb.WriteString(`)`)
-	return sb.String()
+	return sql, conds
+}
+
+// organisedIn is the condition that an event has an organiser row that organisers selects.
+func organisedIn(root, from, to string, toExclusive bool, args *args) string {
+	from, conds := organisers(root, from, to, toExclusive, args)
+	return `e.id IN (SELECT eo.event_id` + from + where(conds) + `)`
 }
 
 // FindEvents lists events organised in a subtree, newest first, with the total for paging.
@@ -252,18 +256,7 @@ func (db *DB) FindEvents(ctx context.Context, a *guangong.Actor, f guangong.Even
 			return err
 		}
 		var args args
-		from := ` FROM event_orgs eo`
-		var conds []string
-		if root != "" {
-			from += ` JOIN org_closure c ON c.descendant_id = eo.org_id`
-			conds = append(conds, `c.ancestor_id = `+args.add(root))
-		}
-		if f.From != nil && *f.From != "" {
-			conds = append(conds, `eo.starts_on >= `+args.add(*f.From))
-		}
-		if f.To != nil && *f.To != "" {
-			conds = append(conds, `eo.starts_on <= `+args.add(*f.To))
-		}
+		from, conds := organisers(root, deref(f.From), deref(f.To), false, &args)
 		var own []string // conditions on the event's columns
 		for _, c := range []struct {
 			col string
@@ -427,15 +420,6 @@ func eventOrgsIn(ctx context.Context, q querier, a *guangong.Actor, e *guangong.
 		orgs, depth[o.ID] = append(orgs, guangong.EventOrg{ID: o.ID, Name: o.Name}), o.Depth
 	}
 	return orgs, depth, nil
-}
-
-// inList is "(" + placeholders for ids + ")".
-func inList(ids []string, args *args) string {
-	ph := make([]string, len(ids))
-	for i, id := range ids {
-		ph[i] = args.add(id)
-	}
-	return "(" + strings.Join(ph, ", ") + ")"
 }
 
 // peopleIn checks in one query that each of ids (volunteers or youths) exists, is not

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"strings"
 
 	"guangong"
 )
@@ -146,22 +145,17 @@ type belowCounts struct {
 // each runs query with args and, for each row, scans the committee's id and then dest,
 // and calls row with the committee.
 func (b *belowCounts) each(query string, args []any, dest []any, row func(c *belowCommittee)) error {
-	rows, err := b.q.QueryContext(b.ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
 	var id string
 	cols := append([]any{&id}, dest...)
-	for rows.Next() {
-		if err := rows.Scan(cols...); err != nil {
+	return eachRow(b.ctx, b.q, query, args, func(s scanner) error {
+		if err := s.Scan(cols...); err != nil {
 			return err
 		}
 		if c := b.byID[id]; c != nil {
 			row(c)
 		}
-	}
-	return rows.Err()
+		return nil
+	})
 }
 
 // tallies reads the subtree figures by month and sums the year: event metrics, service
@@ -294,22 +288,4 @@ func (b *belowCounts) ownPlan(ids []string) error {
 	return b.each(query, a, []any{&n, &done}, func(c *belowCommittee) {
 		c.Own.PlanCount, c.Own.PlanDone = n, done
 	})
-}
-
-// list adds ids and returns their SQL list "($n, …)", padded with empty ids (no committee) to a
-// power of two, so that pages of any size share a few statement texts.
-func (a *args) list(ids []string) string {
-	size := 1
-	for size < len(ids) {
-		size *= 2
-	}
-	marks := make([]string, size)
-	for i := range size {
-		id := ""
-		if i < len(ids) {
-			id = ids[i]
-		}
-		marks[i] = a.add(id)
-	}
-	return `(` + strings.Join(marks, ", ") + `)`
 }
